@@ -1,0 +1,260 @@
+"""Derived facts: what a profile implies, in the quantities the rules compare.
+
+Every fact is a plain number, bool or string computed from the profile alone,
+so a rule's reason can quote it and a test can check it by hand.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+from placement.profile import WorkloadProfile
+
+# AWS bills a month as 730 hours.
+HOURS_PER_MONTH = 730.0
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+
+# Hours a day during which the day's traffic arrives, per pattern. Business
+# hours and batch windows squeeze the same requests into fewer hours, which
+# raises the concurrency the fleet must hold while leaving it idle the rest.
+ACTIVE_HOURS_PER_DAY = {"steady": 24.0, "diurnal": 24.0, "spiky": 24.0,
+                        "business_hours": 10.0, "batch": 4.0}
+
+LAMBDA_MAX_MEMORY_MB = 10_240
+LAMBDA_MB_PER_VCPU = 1_769  # AWS: 1,769 MB is one full vCPU
+LAMBDA_MAX_VCPUS = 6.0
+
+# Weights plus runtime and KV cache: a 20% allowance is the usual rule of thumb.
+MODEL_MEMORY_OVERHEAD = 1.2
+# A model must leave room for the runtime inside Lambda's 10,240 MB.
+LAMBDA_MODEL_BUDGET_GB = 9.0
+# Seed 002: 1-3B models quantised to 4 bits stream 15-25 tokens/s on a
+# maxed-out function. Token generation on a CPU is bound by memory bandwidth,
+# so throughput falls with the bytes of weights read per token.
+LAMBDA_TOKENS_PER_S_AT_1GB = 20.0
+LAMBDA_MAX_TOKENS_PER_S = 25.0
+ARM_SPEEDUP = 1.25  # seed 002: Graviton is 20-30% faster for this work
+# Seeds 001/003: a 7B model pulled from S3 adds ~45 s; about 0.3 GB/s.
+MODEL_LOAD_GB_PER_S = 0.3
+RUNTIME_INIT_S = 0.3  # Python runtime and package import
+SNAPSTART_RESTORE_S = 0.5  # seed 002: sub-500 ms with the model in the snapshot
+# A self-hosted model larger than this needs a GPU to answer in useful time
+# (seed 002: "bigger models need the Brain tier").
+GPU_PARAMS_THRESHOLD_B = 3.0
+# Models Amazon Bedrock serves in us-east-1 (PRICES.md); the price catalog
+# will own this list once it lands.
+BEDROCK_MODELS = frozenset({
+    "nova-micro", "nova-lite", "nova-pro", "claude-3-haiku", "claude-haiku-4.5",
+    "claude-sonnet-4.5", "claude-opus-4.1", "llama-3.2-1b", "llama-3.2-3b", "llama-3.1-8b",
+    "llama-3.3-70b", "titan-embed-text-v2",
+})
+VECTOR_INDEX_OVERHEAD = 1.5  # HNSW graph and metadata on top of raw floats
+# When no inference time is given, a GPU server generating ~40 tokens/s for
+# one request is the conservative single-stream figure for 7-13B models.
+GPU_TOKENS_PER_S = 40.0
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Quantities derived from a profile, in the units their names give."""
+
+    requests_per_month: float
+    average_rps: float
+    active_hours_per_day: float
+    active_rps: float
+    peak_rps: float
+    average_concurrency: float
+    peak_concurrency: float
+    fleet_size_for_peak: int
+    utilization: float
+    cpu_share: float
+    cpu_utilization: float
+    wait_seconds_per_request: float
+    monthly_gb_seconds: float
+    lambda_vcpus: float
+    lambda_fits_memory: bool
+    lambda_fits_duration: bool
+    lambda_concurrency_share: float
+    pre_post_cpu_seconds: float
+    per_step_seconds: float
+    human_wait_seconds: float
+    state_gb_written_per_month: float
+    self_hosted: bool
+    hosted_model_on_bedrock: bool
+    model_weights_gb: float
+    model_memory_gb: float
+    gpu_needed: bool
+    model_fits_lambda: bool
+    lambda_tokens_per_second: float
+    lambda_inference_seconds: float
+    inference_busy_seconds_per_day: float
+    inference_utilization: float
+    lambda_cold_start_s: float
+    snapstart_cold_start_s: float
+    monthly_input_tokens: float
+    monthly_output_tokens: float
+    vector_index_gb: float
+    context_gb: float
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+# Label and unit of every fact, for people reading a page or a report.
+FACT_LABELS: dict[str, tuple[str, str]] = {
+    "requests_per_month": ("Requests a month", "requests"),
+    "average_rps": ("Average request rate", "req/s"),
+    "active_hours_per_day": ("Hours of traffic a day", "h"),
+    "active_rps": ("Rate while traffic is on", "req/s"),
+    "peak_rps": ("Peak request rate", "req/s"),
+    "average_concurrency": ("Average concurrency (Little's law)", "requests"),
+    "peak_concurrency": ("Peak concurrency", "requests"),
+    "fleet_size_for_peak": ("Always-on slots for the peak", "slots"),
+    "utilization": ("Utilisation of an always-on fleet", "0..1"),
+    "cpu_share": ("CPU share of a request (1 - wait)", "0..1"),
+    "cpu_utilization": ("CPU utilisation of that fleet", "0..1"),
+    "wait_seconds_per_request": ("Waiting per request", "s"),
+    "monthly_gb_seconds": ("Lambda GB-seconds a month", "GB-s"),
+    "lambda_vcpus": ("vCPUs Lambda gives at this memory", "vCPU"),
+    "lambda_fits_memory": ("Fits Lambda's 10,240 MB", ""),
+    "lambda_fits_duration": ("Fits Lambda's 15 minutes", ""),
+    "lambda_concurrency_share": ("Peak share of 1,000 concurrent executions", "0..1"),
+    "pre_post_cpu_seconds": ("Pre/post-processing CPU", "s/request"),
+    "per_step_seconds": ("Average step duration", "s"),
+    "human_wait_seconds": ("Longest human wait", "s"),
+    "state_gb_written_per_month": ("State checkpointed a month", "GB"),
+    "self_hosted": ("Self-hosted model", ""),
+    "hosted_model_on_bedrock": ("Hosted model served by Bedrock", ""),
+    "model_weights_gb": ("Model weights", "GB"),
+    "model_memory_gb": ("Model memory with runtime", "GB"),
+    "gpu_needed": ("Needs a GPU", ""),
+    "model_fits_lambda": ("Model fits a 10 GB function", ""),
+    "lambda_tokens_per_second": ("Tokens/s on a 10 GB Arm function (est.)", "tokens/s"),
+    "lambda_inference_seconds": ("Inference time on Lambda (est.)", "s"),
+    "inference_busy_seconds_per_day": ("Inference busy time a day", "s"),
+    "inference_utilization": ("Utilisation of one always-on model server", "0..1"),
+    "lambda_cold_start_s": ("Cold start with the model loaded from S3", "s"),
+    "snapstart_cold_start_s": ("Cold start with SnapStart", "s"),
+    "monthly_input_tokens": ("Input tokens a month", "tokens"),
+    "monthly_output_tokens": ("Output tokens a month", "tokens"),
+    "vector_index_gb": ("Vector index in RAM", "GB"),
+    "context_gb": ("Context to keep hot", "GB"),
+}
+
+
+def derive_facts(p: WorkloadProfile) -> Facts:
+    """All facts of a profile. Pure: the same profile always gives the same facts."""
+    traffic = _traffic(p)
+    model = _model(p)
+    inference = _inference(p, model)
+    return Facts(**traffic, **_lambda_fit(p, traffic), **_orchestration(p),
+                 **model, **inference, **_context(p))
+
+
+def lambda_vcpus(memory_mb: float) -> float:
+    """vCPUs Lambda allocates at a memory size: proportional, 1,769 MB per vCPU, 6 at most."""
+    return min(LAMBDA_MAX_VCPUS, memory_mb / LAMBDA_MB_PER_VCPU)
+
+
+def _traffic(p: WorkloadProfile) -> dict:
+    active_hours = ACTIVE_HOURS_PER_DAY[p.pattern]
+    average_rps = p.requests_per_day / 86_400
+    active_rps = p.requests_per_day / (active_hours * 3_600)
+    peak_rps = active_rps * p.peak_to_average
+    # Little's law: requests in flight = arrival rate x time in the system.
+    average_concurrency = average_rps * p.request_duration_s
+    peak_concurrency = peak_rps * p.request_duration_s
+    fleet = max(1, math.ceil(peak_concurrency - 1e-9))
+    utilization = min(1.0, average_concurrency / fleet)
+    cpu_share = 1.0 - p.wait_fraction
+    return {
+        "requests_per_month": p.requests_per_day * DAYS_PER_MONTH,
+        "average_rps": average_rps,
+        "active_hours_per_day": active_hours,
+        "active_rps": active_rps,
+        "peak_rps": peak_rps,
+        "average_concurrency": average_concurrency,
+        "peak_concurrency": peak_concurrency,
+        "fleet_size_for_peak": fleet,
+        "utilization": utilization,
+        "cpu_share": cpu_share,
+        "cpu_utilization": utilization * cpu_share,
+        "wait_seconds_per_request": p.request_duration_s * p.wait_fraction,
+        "monthly_gb_seconds": p.requests_per_day * DAYS_PER_MONTH * p.request_duration_s
+        * p.memory_mb / 1024,
+    }
+
+
+def _lambda_fit(p: WorkloadProfile, traffic: dict) -> dict:
+    return {
+        "lambda_vcpus": lambda_vcpus(min(p.memory_mb, LAMBDA_MAX_MEMORY_MB)),
+        "lambda_fits_memory": p.memory_mb <= LAMBDA_MAX_MEMORY_MB,
+        "lambda_fits_duration": p.max_duration_s <= 900,
+        "lambda_concurrency_share": traffic["peak_concurrency"] / 1_000,
+    }
+
+
+def _orchestration(p: WorkloadProfile) -> dict:
+    steps = max(1, p.orchestration_steps)
+    written_kb = p.requests_per_day * DAYS_PER_MONTH * steps * p.state_kb
+    return {
+        "pre_post_cpu_seconds": p.pre_post_processing_ms / 1000,
+        "per_step_seconds": p.max_duration_s / steps,
+        "human_wait_seconds": p.human_wait_hours * 3_600,
+        "state_gb_written_per_month": written_kb / 1024**2,
+    }
+
+
+def _model(p: WorkloadProfile) -> dict:
+    self_hosted = p.inference == "self_hosted"
+    weights_gb = p.model_params_b * p.quantization_bits / 8 if self_hosted else 0.0
+    memory_gb = weights_gb * MODEL_MEMORY_OVERHEAD
+    if p.gpu_required is not None:
+        gpu_needed = self_hosted and p.gpu_required
+    else:
+        gpu_needed = self_hosted and (p.model_params_b > GPU_PARAMS_THRESHOLD_B
+                                      or memory_gb > LAMBDA_MODEL_BUDGET_GB)
+    return {
+        "self_hosted": self_hosted,
+        "hosted_model_on_bedrock": p.inference == "hosted_api" and p.hosted_model in BEDROCK_MODELS,
+        "model_weights_gb": weights_gb,
+        "model_memory_gb": memory_gb,
+        "gpu_needed": gpu_needed,
+        "model_fits_lambda": self_hosted and memory_gb <= LAMBDA_MODEL_BUDGET_GB,
+    }
+
+
+def _inference(p: WorkloadProfile, model: dict) -> dict:
+    weights = model["model_weights_gb"]
+    if weights > 0:
+        tokens_per_s = min(LAMBDA_MAX_TOKENS_PER_S,
+                           LAMBDA_TOKENS_PER_S_AT_1GB / math.sqrt(weights)) * ARM_SPEEDUP
+        lambda_seconds = p.output_tokens / tokens_per_s
+    else:
+        tokens_per_s, lambda_seconds = 0.0, 0.0
+    busy = p.requests_per_day * _model_seconds(p, model, lambda_seconds)
+    return {
+        "lambda_tokens_per_second": tokens_per_s,
+        "lambda_inference_seconds": lambda_seconds,
+        "inference_busy_seconds_per_day": busy,
+        "inference_utilization": min(1.0, busy / 86_400),
+        "lambda_cold_start_s": RUNTIME_INIT_S + weights / MODEL_LOAD_GB_PER_S,
+        "snapstart_cold_start_s": SNAPSTART_RESTORE_S if weights > 0 else RUNTIME_INIT_S,
+        "monthly_input_tokens": p.requests_per_day * DAYS_PER_MONTH * p.input_tokens,
+        "monthly_output_tokens": p.requests_per_day * DAYS_PER_MONTH * p.output_tokens,
+    }
+
+
+def _model_seconds(p: WorkloadProfile, model: dict, lambda_seconds: float) -> float:
+    """Model compute time per request: as stated, else estimated for the hardware."""
+    if not model["self_hosted"]:
+        return 0.0
+    if p.inference_seconds > 0:
+        return p.inference_seconds
+    return p.output_tokens / GPU_TOKENS_PER_S if model["gpu_needed"] else lambda_seconds
+
+
+def _context(p: WorkloadProfile) -> dict:
+    index_gb = p.vector_count * p.embedding_dim * 4 * VECTOR_INDEX_OVERHEAD / 1e9
+    return {"vector_index_gb": index_gb, "context_gb": p.hot_context_gb + index_gb}

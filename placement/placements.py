@@ -1,0 +1,33 @@
+"""The placement identifiers every recommendation uses, with their display names."""
+
+PLACEMENTS: dict[str, str] = {
+    "lambda": "AWS Lambda",
+    "lambda_durable": "Lambda durable functions",
+    "step_functions": "Step Functions (Standard)",
+    "step_functions_express": "Step Functions (Express)",
+    "fargate": "ECS on Fargate",
+    "ecs_ec2": "ECS on EC2",
+    "eks": "Amazon EKS",
+    "ec2": "Amazon EC2",
+    "ec2_gpu": "EC2 with GPUs",
+    "sagemaker_realtime": "SageMaker real-time endpoint",
+    "sagemaker_serverless": "SageMaker Serverless Inference",
+    "sagemaker_async": "SageMaker asynchronous inference",
+    "bedrock": "Amazon Bedrock",
+    "hosted_api": "Hosted model API",
+    "elasticache": "ElastiCache (Valkey/Redis)",
+    "opensearch_serverless": "OpenSearch Serverless (vectors)",
+    "dynamodb": "DynamoDB",
+    "on_prem": "Owned hardware (repatriation)",
+    "none": "Nothing needed",
+}
+
+LAYER_NAMES: dict[str, str] = {
+    "brain": "Brain (inference)",
+    "memory": "Memory (context)",
+    "nerves": "Nerves (orchestration)",
+}
+
+
+def label(placement: str) -> str:
+    return PLACEMENTS.get(placement, placement)

@@ -1,0 +1,341 @@
+"""The workload profile: the one contract shared by the form, the API and the CLI.
+
+Every field is described once, in ``FIELDS``: its type, unit, default, bounds,
+the layer it informs and a line of help. Validation, the form, the API schema
+and the documentation are all generated from that table, so a new field is
+added in one place.
+
+Bounds are deliberately generous but finite: they exist to refuse nonsense
+(1e308 requests a day, a request lasting a century), not to second-guess a
+real workload.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+PATTERNS = ("steady", "business_hours", "diurnal", "spiky", "batch")
+TRIGGERS = ("api", "event", "queue", "schedule")
+INFERENCE_KINDS = ("hosted_api", "self_hosted", "none")
+QUANTIZATION_BITS = (4, 8, 16, 32)
+LAYERS = ("general", "nerves", "brain", "memory", "costs")
+
+_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+_MODEL_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9.\-_:]{0,99}$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one profile field is typed, bounded, defaulted and explained."""
+
+    name: str
+    kind: str  # text | number | integer | bool | choice
+    layer: str
+    label: str
+    help: str
+    default: Any = None
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    nullable: bool = False
+    required: bool = False
+    choices: tuple = ()
+    max_length: int = 200
+    pattern: re.Pattern | None = None
+
+
+def _spec(name, kind, layer, label, help, **kw) -> FieldSpec:
+    return FieldSpec(name=name, kind=kind, layer=layer, label=label, help=help, **kw)
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    # -- general: what it is and how much of it arrives ----------------------
+    _spec("name", "text", "general", "Name", "A name your team recognises.",
+          required=True, max_length=200),
+    _spec("region", "text", "general", "AWS region", "Region whose price catalog applies.",
+          default="us-east-1", max_length=30, pattern=_REGION_RE),
+    _spec("requests_per_day", "number", "general", "Requests per day",
+          "Average requests (or jobs) per day.", required=True, unit="requests/day",
+          minimum=0, maximum=1e10),
+    _spec("peak_to_average", "number", "general", "Peak to average",
+          "Peak request rate divided by the average rate while traffic is on.",
+          default=3.0, unit="ratio", minimum=1, maximum=10_000),
+    _spec("pattern", "choice", "general", "Traffic pattern", "Shape of traffic over time.",
+          default="steady", choices=PATTERNS),
+    _spec("trigger", "choice", "general", "Trigger",
+          "Synchronous API call, or asynchronous event, queue or schedule.",
+          default="api", choices=TRIGGERS),
+    # -- nerves: the orchestration ----------------------------------------------
+    _spec("request_duration_s", "number", "nerves", "Request duration",
+          "Average wall-clock time of one request's orchestration, waits included.",
+          default=2.0, unit="s", minimum=0, exclusive_minimum=True, maximum=31_536_000),
+    _spec("max_duration_s", "number", "nerves", "Worst-case duration",
+          "p99 wall-clock time of one request. Blank: twice the average.",
+          default=None, nullable=True, unit="s", minimum=0, exclusive_minimum=True,
+          maximum=31_536_000),
+    _spec("wait_fraction", "number", "nerves", "Wait fraction",
+          "Share of the request spent waiting on APIs, databases or models (0 to 1).",
+          default=0.5, unit="0..1", minimum=0, maximum=1),
+    _spec("orchestration_steps", "integer", "nerves", "Orchestration steps",
+          "Steps or tool calls per request.", default=1, unit="steps", minimum=0, maximum=10_000),
+    _spec("memory_mb", "integer", "nerves", "Memory",
+          "Memory the orchestration code needs.", default=512, unit="MB", minimum=128,
+          maximum=262_144),
+    _spec("pre_post_processing_ms", "number", "nerves", "Pre/post-processing CPU",
+          "CPU time per request for sanitising, PII masking, JSON repair.",
+          default=0.0, unit="ms", minimum=0, maximum=3_600_000),
+    _spec("human_wait_hours", "number", "nerves", "Longest human wait",
+          "Longest pause for a person or an outside event (0: none).",
+          default=0.0, unit="h", minimum=0, maximum=8_760),
+    _spec("state_kb", "number", "nerves", "State between steps",
+          "State carried from one step to the next.", default=4.0, unit="KB", minimum=0,
+          maximum=10_485_760),
+    _spec("latency_slo_ms", "number", "nerves", "Latency target (p95)",
+          "End-to-end p95 target for synchronous calls. Blank: none.",
+          default=None, nullable=True, unit="ms", minimum=0, exclusive_minimum=True,
+          maximum=3_600_000),
+    _spec("streaming", "bool", "nerves", "Streams tokens", "Tokens are streamed to the client.",
+          default=False),
+    _spec("websocket_session_minutes", "number", "nerves", "WebSocket session length",
+          "Length of a held client connection (0: none).", default=0.0, unit="min",
+          minimum=0, maximum=10_080),
+    # -- brain: the inference ----------------------------------------------------
+    _spec("inference", "choice", "brain", "Inference",
+          "Where the model runs today or is planned.", default="hosted_api",
+          choices=INFERENCE_KINDS),
+    _spec("hosted_model", "text", "brain", "Hosted model",
+          "Catalog key of a hosted model, e.g. claude-haiku-4.5.", default=None,
+          nullable=True, max_length=100, pattern=_MODEL_KEY_RE),
+    _spec("model_params_b", "number", "brain", "Model parameters",
+          "Parameters in billions, for a self-hosted model.", default=0.0, unit="billion",
+          minimum=0, maximum=10_000),
+    _spec("quantization_bits", "choice", "brain", "Quantisation",
+          "Weight precision of a self-hosted model.", default=16, unit="bits",
+          choices=QUANTIZATION_BITS),
+    _spec("gpu_required", "bool", "brain", "Needs a GPU",
+          "Blank: derived from the model size.", default=None, nullable=True),
+    _spec("input_tokens", "integer", "brain", "Input tokens", "Tokens sent per request.",
+          default=1000, unit="tokens", minimum=0, maximum=10_000_000),
+    _spec("output_tokens", "integer", "brain", "Output tokens", "Tokens generated per request.",
+          default=300, unit="tokens", minimum=0, maximum=10_000_000),
+    _spec("inference_seconds", "number", "brain", "Inference time",
+          "Model compute time per request, for a self-hosted model.", default=0.0,
+          unit="s", minimum=0, maximum=86_400),
+    _spec("cold_start_tolerance_s", "number", "brain", "Cold-start tolerance",
+          "Longest cold start a caller accepts.", default=5.0, unit="s", minimum=0,
+          maximum=3_600),
+    # -- memory: the context -----------------------------------------------------
+    _spec("hot_context_gb", "number", "memory", "Hot context",
+          "Context that must stay hot in RAM.", default=0.0, unit="GB", minimum=0,
+          maximum=100_000),
+    _spec("vector_count", "integer", "memory", "Vectors", "Vectors in the retrieval index.",
+          default=0, unit="vectors", minimum=0, maximum=100_000_000_000),
+    _spec("embedding_dim", "integer", "memory", "Embedding dimensions",
+          "Dimensions of one embedding.", default=0, unit="dims", minimum=0, maximum=65_536),
+    _spec("retrieval_latency_ms", "number", "memory", "Retrieval latency target",
+          "Target for one context lookup. Blank: none.", default=None, nullable=True,
+          unit="ms", minimum=0, exclusive_minimum=True, maximum=600_000),
+    # -- costs: what it costs today and what moving costs ----------------------
+    _spec("current_monthly_cost", "number", "costs", "Current monthly cost",
+          "Today's bill for this workload, for the saving. Blank: unknown.",
+          default=None, nullable=True, unit="USD/month", minimum=0, maximum=1e10),
+    _spec("refactor_hours", "number", "costs", "Refactoring effort",
+          "Engineering hours to move to the recommended split.", default=0.0, unit="h",
+          minimum=0, maximum=1_000_000),
+    _spec("hourly_rate", "number", "costs", "Hourly rate", "Cost of one engineering hour.",
+          default=100.0, unit="USD/h", minimum=0, maximum=100_000),
+    _spec("horizon_months", "integer", "costs", "Horizon", "Months for TCO and repatriation.",
+          default=36, unit="months", minimum=1, maximum=240),
+)
+
+FIELDS_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class WorkloadProfile:
+    """A validated, normalised workload. Build it with ``parse_profile``."""
+
+    name: str
+    requests_per_day: float
+    region: str = "us-east-1"
+    peak_to_average: float = 3.0
+    pattern: str = "steady"
+    trigger: str = "api"
+    request_duration_s: float = 2.0
+    max_duration_s: float = 4.0
+    wait_fraction: float = 0.5
+    orchestration_steps: int = 1
+    memory_mb: int = 512
+    pre_post_processing_ms: float = 0.0
+    human_wait_hours: float = 0.0
+    state_kb: float = 4.0
+    latency_slo_ms: float | None = None
+    streaming: bool = False
+    websocket_session_minutes: float = 0.0
+    inference: str = "hosted_api"
+    hosted_model: str | None = None
+    model_params_b: float = 0.0
+    quantization_bits: int = 16
+    gpu_required: bool | None = None
+    input_tokens: int = 1000
+    output_tokens: int = 300
+    inference_seconds: float = 0.0
+    cold_start_tolerance_s: float = 5.0
+    hot_context_gb: float = 0.0
+    vector_count: int = 0
+    embedding_dim: int = 0
+    retrieval_latency_ms: float | None = None
+    current_monthly_cost: float | None = None
+    refactor_hours: float = 0.0
+    hourly_rate: float = 100.0
+    horizon_months: int = 36
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class ProfileError(ValueError):
+    """Every problem found in a profile, keyed by field name."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items()))
+
+
+def defaults() -> dict[str, Any]:
+    """The documented default of every optional field."""
+    return {f.name: f.default for f in FIELDS if not f.required}
+
+
+def parse_profile(data: Any) -> WorkloadProfile:
+    """Validate raw JSON-like data and return a normalised profile.
+
+    Raises ProfileError listing every problem, each under its field name
+    (``non_field_errors`` for problems of the whole object).
+    """
+    if not isinstance(data, Mapping):
+        raise ProfileError({"non_field_errors": ["A profile must be a JSON object."]})
+    errors: dict[str, list[str]] = {}
+    for key in data:
+        if key not in FIELDS_BY_NAME:
+            errors.setdefault(str(key)[:100], []).append("Unknown field.")
+    values: dict[str, Any] = {}
+    for spec in FIELDS:
+        if spec.name not in data:
+            if spec.required:
+                errors.setdefault(spec.name, []).append("This field is required.")
+            continue
+        try:
+            values[spec.name] = clean_value(spec, data[spec.name])
+        except ValueError as exc:
+            errors.setdefault(spec.name, []).append(str(exc))
+    _check_cross_field(values, errors)
+    if errors:
+        raise ProfileError(errors)
+    return _normalise(values)
+
+
+def clean_value(spec: FieldSpec, value: Any) -> Any:
+    """Return ``value`` checked against ``spec``, or raise ValueError saying why."""
+    if value is None:
+        if spec.nullable:
+            return None
+        raise ValueError("This field may not be null.")
+    cleaner = _CLEANERS[spec.kind]
+    return cleaner(spec, value)
+
+
+def _clean_text(spec: FieldSpec, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("Must be a string.")
+    if "\x00" in value:
+        raise ValueError("Must not contain NUL characters.")
+    value = value.strip()
+    if spec.required and not value:
+        raise ValueError("May not be blank.")
+    if len(value) > spec.max_length:
+        raise ValueError(f"At most {spec.max_length} characters.")
+    if spec.pattern is not None and not spec.pattern.match(value):
+        raise ValueError(f"{value[:40]!r} is not a valid {spec.label.lower()}.")
+    return value
+
+
+def _clean_number(spec: FieldSpec, value: Any) -> float:
+    # bool is an int in Python; true/false is never a quantity.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("Must be a number.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("Must be a finite number (no NaN or Infinity).")
+    _check_bounds(spec, value)
+    return float(value)
+
+
+def _clean_integer(spec: FieldSpec, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("Must be a whole number.")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ValueError("Must be a whole number.")
+    _check_bounds(spec, value)
+    return int(value)
+
+
+def _clean_bool(spec: FieldSpec, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("Must be true or false.")
+    return value
+
+
+def _clean_choice(spec: FieldSpec, value: Any) -> Any:
+    for choice in spec.choices:
+        # 16 and 16.0 are the same precision; "16" and True are not.
+        if type(value) is type(choice) or (
+            isinstance(choice, int) and isinstance(value, float) and value.is_integer()
+        ):
+            if value == choice:
+                return choice
+    allowed = ", ".join(str(c) for c in spec.choices)
+    raise ValueError(f"Must be one of: {allowed}.")
+
+
+_CLEANERS = {
+    "text": _clean_text,
+    "number": _clean_number,
+    "integer": _clean_integer,
+    "bool": _clean_bool,
+    "choice": _clean_choice,
+}
+
+
+def _check_bounds(spec: FieldSpec, value: float) -> None:
+    unit = f" {spec.unit}" if spec.unit and not spec.unit.startswith("0..") else ""
+    if spec.minimum is not None:
+        if spec.exclusive_minimum and value <= spec.minimum:
+            raise ValueError(f"Must be greater than {_fmt(spec.minimum)}{unit}.")
+        if value < spec.minimum:
+            raise ValueError(f"Must be at least {_fmt(spec.minimum)}{unit}.")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"Must be at most {_fmt(spec.maximum)}{unit}.")
+
+
+def _fmt(number: float) -> str:
+    return f"{number:,.0f}" if float(number).is_integer() else f"{number:g}"
+
+
+def _check_cross_field(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    duration = values.get("request_duration_s", FIELDS_BY_NAME["request_duration_s"].default)
+    worst = values.get("max_duration_s")
+    if worst is not None and duration is not None and worst < duration:
+        errors.setdefault("max_duration_s", []).append(
+            "Must be at least the average request duration."
+        )
+
+
+def _normalise(values: dict[str, Any]) -> WorkloadProfile:
+    merged = {**defaults(), **values}
+    if merged["max_duration_s"] is None:
+        merged["max_duration_s"] = merged["request_duration_s"] * 2
+    return WorkloadProfile(**merged)

@@ -1,0 +1,89 @@
+import pytest
+
+from placement.facts import derive_facts, lambda_vcpus
+from placement.profile import parse_profile
+
+
+def facts(**fields):
+    return derive_facts(parse_profile({"name": "x", "requests_per_day": 86_400, **fields}))
+
+
+def test_average_concurrency_follows_littles_law():
+    # one request a second, each lasting 4 s: four in flight on average
+    assert facts(request_duration_s=4).average_concurrency == pytest.approx(4)
+
+
+def test_peak_concurrency_scales_with_the_peak_ratio():
+    assert facts(request_duration_s=4, peak_to_average=3).peak_concurrency == pytest.approx(12)
+
+
+def test_business_hours_squeeze_the_day_into_ten_hours():
+    steady, office = facts(pattern="steady"), facts(pattern="business_hours")
+    assert office.active_rps == pytest.approx(steady.active_rps * 2.4)
+    assert office.utilization < steady.utilization
+
+
+def test_utilisation_is_average_over_a_fleet_sized_for_the_peak():
+    f = facts(request_duration_s=4, peak_to_average=2)
+    assert f.fleet_size_for_peak == 8
+    assert f.utilization == pytest.approx(0.5)
+
+
+def test_a_trickle_of_traffic_barely_uses_one_always_on_slot():
+    f = derive_facts(parse_profile({"name": "x", "requests_per_day": 100, "request_duration_s": 2}))
+    assert f.fleet_size_for_peak == 1
+    assert f.utilization == pytest.approx(100 * 2 / 86_400)
+
+
+def test_cpu_share_is_what_waiting_leaves():
+    assert facts(wait_fraction=0.9).cpu_share == pytest.approx(0.1)
+
+
+def test_monthly_requests_and_gb_seconds_use_a_730_hour_month():
+    f = facts(request_duration_s=0.5, memory_mb=2048)
+    assert f.requests_per_month == pytest.approx(86_400 * 730 / 24)
+    assert f.monthly_gb_seconds == pytest.approx(f.requests_per_month * 0.5 * 2)
+
+
+@pytest.mark.parametrize("memory_mb,vcpus", [(1769, 1.0), (3538, 2.0), (10_240, 10_240 / 1769), (128, 128 / 1769)])
+def test_lambda_cpu_scales_with_memory(memory_mb, vcpus):
+    assert lambda_vcpus(memory_mb) == pytest.approx(vcpus)
+
+
+def test_lambda_never_gives_more_than_six_vcpus():
+    assert lambda_vcpus(20_000) == 6
+
+
+def test_model_memory_comes_from_parameters_and_bits():
+    f = facts(inference="self_hosted", model_params_b=7, quantization_bits=16)
+    assert f.model_weights_gb == pytest.approx(14)
+    assert f.model_memory_gb == pytest.approx(14 * 1.2)
+    assert f.gpu_needed and not f.model_fits_lambda
+
+
+def test_a_quantised_one_billion_model_fits_lambda_without_a_gpu():
+    f = facts(inference="self_hosted", model_params_b=1, quantization_bits=4)
+    assert f.model_weights_gb == pytest.approx(0.5)
+    assert f.model_fits_lambda and not f.gpu_needed
+    assert 15 <= f.lambda_tokens_per_second <= 32  # seed 002: 15-25 tokens/s, Arm 20-30% faster
+
+
+def test_a_stated_gpu_requirement_overrides_the_derived_one():
+    assert facts(inference="self_hosted", model_params_b=1, quantization_bits=4, gpu_required=True).gpu_needed
+    assert not facts(inference="hosted_api", gpu_required=True).gpu_needed
+
+
+def test_lambda_limits_are_checked():
+    assert not facts(max_duration_s=901, request_duration_s=100).lambda_fits_duration
+    assert facts(max_duration_s=900, request_duration_s=100).lambda_fits_duration
+    assert not facts(memory_mb=10_241).lambda_fits_memory
+
+
+def test_a_seven_billion_model_loaded_from_s3_takes_tens_of_seconds():
+    # seeds 001/003: 30-60 s, and 45 s for a 7B model downloaded from S3
+    assert 30 <= facts(inference="self_hosted", model_params_b=7).lambda_cold_start_s <= 60
+
+
+def test_vector_index_size_includes_graph_overhead():
+    f = facts(vector_count=1_000_000, embedding_dim=1000)
+    assert f.vector_index_gb == pytest.approx(6.0)

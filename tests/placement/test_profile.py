@@ -1,0 +1,92 @@
+import math
+
+import pytest
+
+from placement.profile import FIELDS, ProfileError, defaults, parse_profile
+
+
+def errors_of(data):
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(data)
+    return caught.value.errors
+
+
+def test_only_name_and_requests_per_day_are_required():
+    assert set(errors_of({})) == {"name", "requests_per_day"}
+
+
+def test_every_optional_field_gets_its_documented_default():
+    profile = parse_profile({"name": "x", "requests_per_day": 10}).to_dict()
+    for field, default in defaults().items():
+        if field != "max_duration_s":
+            assert profile[field] == default, field
+
+
+def test_worst_case_duration_defaults_to_twice_the_average():
+    assert parse_profile({"name": "x", "requests_per_day": 1, "request_duration_s": 7}).max_duration_s == 14
+
+
+def test_every_field_has_a_label_help_and_layer():
+    for spec in FIELDS:
+        assert spec.label and spec.help and spec.layer in {"general", "nerves", "brain", "memory", "costs"}
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_it_refuses_nan_and_infinity(bad):
+    assert "requests_per_day" in errors_of({"name": "x", "requests_per_day": bad})
+
+
+def test_it_refuses_absurdly_large_numbers():
+    assert "requests_per_day" in errors_of({"name": "x", "requests_per_day": 1e308})
+
+
+def test_it_refuses_nul_characters_in_text():
+    assert "name" in errors_of({"name": "a\x00b", "requests_per_day": 1})
+
+
+def test_it_refuses_unknown_fields_instead_of_ignoring_them():
+    assert errors_of({"name": "x", "requests_per_day": 1, "reqests_per_day": 2}) == {
+        "reqests_per_day": ["Unknown field."]}
+
+
+@pytest.mark.parametrize("field,value", [
+    ("requests_per_day", "1000"), ("requests_per_day", True), ("streaming", "yes"),
+    ("orchestration_steps", 2.5), ("quantization_bits", 5), ("quantization_bits", "4"),
+    ("pattern", "bursty"), ("name", 42), ("wait_fraction", 1.5), ("memory_mb", 64),
+    ("request_duration_s", 0), ("peak_to_average", 0.5), ("region", "mars-1"),
+    ("hosted_model", "Claude Haiku!"), ("latency_slo_ms", -1), ("horizon_months", 0),
+])
+def test_it_refuses_wrong_types_and_out_of_range_values(field, value):
+    assert field in errors_of({"name": "x", "requests_per_day": 1, field: value})
+
+
+def test_it_reports_every_problem_at_once_each_under_its_field():
+    errors = errors_of({"name": "", "requests_per_day": -1, "wait_fraction": 2, "bogus": 1})
+    assert set(errors) == {"name", "requests_per_day", "wait_fraction", "bogus"}
+
+
+def test_worst_case_may_not_be_shorter_than_the_average():
+    assert "max_duration_s" in errors_of(
+        {"name": "x", "requests_per_day": 1, "request_duration_s": 10, "max_duration_s": 5})
+
+
+def test_a_profile_must_be_an_object():
+    assert "non_field_errors" in errors_of(["not", "an", "object"])
+
+
+def test_nullable_fields_accept_null_and_others_do_not():
+    assert parse_profile({"name": "x", "requests_per_day": 1, "latency_slo_ms": None}).latency_slo_ms is None
+    assert "wait_fraction" in errors_of({"name": "x", "requests_per_day": 1, "wait_fraction": None})
+
+
+def test_whole_floats_are_accepted_for_integer_fields():
+    profile = parse_profile({"name": "x", "requests_per_day": 1, "orchestration_steps": 3.0,
+                             "quantization_bits": 4.0})
+    assert (profile.orchestration_steps, profile.quantization_bits) == (3, 4)
+    assert isinstance(profile.orchestration_steps, int)
+
+
+def test_the_profile_is_immutable():
+    profile = parse_profile({"name": "x", "requests_per_day": 1})
+    with pytest.raises(AttributeError):
+        profile.requests_per_day = 5

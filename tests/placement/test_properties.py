@@ -1,0 +1,84 @@
+"""Invariants of the engine, checked on generated workloads (hypothesis)."""
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from placement import PLACEMENTS, ProfileError, advise, parse_profile
+from placement.profile import INFERENCE_KINDS, PATTERNS, TRIGGERS
+
+
+@st.composite
+def profiles(draw):
+    duration = draw(st.floats(0.01, 7200))
+    data = {
+        "name": draw(st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30)
+                     .filter(str.strip)),
+        "requests_per_day": draw(st.floats(0, 1e9)),
+        "peak_to_average": draw(st.floats(1, 100)),
+        "pattern": draw(st.sampled_from(PATTERNS)),
+        "trigger": draw(st.sampled_from(TRIGGERS)),
+        "request_duration_s": duration,
+        "max_duration_s": duration * draw(st.floats(1, 5)),
+        "wait_fraction": draw(st.floats(0, 1)),
+        "orchestration_steps": draw(st.integers(0, 30)),
+        "memory_mb": draw(st.integers(128, 32768)),
+        "human_wait_hours": draw(st.sampled_from([0, 0.5, 72])),
+        "state_kb": draw(st.floats(0, 5000)),
+        "streaming": draw(st.booleans()),
+        "websocket_session_minutes": draw(st.sampled_from([0, 20])),
+        "inference": draw(st.sampled_from(INFERENCE_KINDS)),
+        "model_params_b": draw(st.floats(0, 200)),
+        "quantization_bits": draw(st.sampled_from([4, 8, 16, 32])),
+        "gpu_required": draw(st.sampled_from([None, True, False])),
+        "hot_context_gb": draw(st.floats(0, 50)),
+        "vector_count": draw(st.integers(0, 10**8)),
+        "embedding_dim": draw(st.sampled_from([0, 384, 1024])),
+        "cold_start_tolerance_s": draw(st.floats(0, 60)),
+    }
+    return parse_profile(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles())
+def test_advice_is_deterministic(profile):
+    assert advise(profile).to_dict() == advise(profile).to_dict()
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles())
+def test_a_request_over_fifteen_minutes_never_lands_on_lambda(profile):
+    advice = advise(profile)
+    if profile.max_duration_s > 900:
+        assert advice.layers["nerves"].placement != "lambda"
+        assert "lambda" not in advice.layers["nerves"].alternatives
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles())
+def test_a_model_that_needs_a_gpu_never_lands_on_lambda(profile):
+    advice = advise(profile)
+    if advice.facts.gpu_needed:
+        assert advice.layers["brain"].placement not in {"lambda", "sagemaker_serverless"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles())
+def test_every_layer_gets_a_known_placement_and_the_advice_is_json(profile):
+    advice = advise(profile)
+    for layer in advice.layers.values():
+        assert layer.placement in PLACEMENTS
+        assert all(p in PLACEMENTS for p in layer.alternatives)
+    json.dumps(advice.to_dict(), allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["name", "requests_per_day", "wait_fraction", "pattern",
+                                         "memory_mb", "streaming", "junk"]),
+                       st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
+                                 st.text(max_size=5), st.lists(st.integers(), max_size=2))))
+def test_any_input_either_parses_or_names_the_fields_at_fault(data):
+    try:
+        parse_profile(data)
+    except ProfileError as exc:
+        assert exc.errors and all(isinstance(m, list) and m for m in exc.errors.values())

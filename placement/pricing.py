@@ -1,0 +1,397 @@
+"""Price catalogs and ``estimate(service, usage)``: one month of one service, billed as AWS does.
+
+Catalogs are dated JSON files under ``prices/<region>/<date>.json``; every rate
+carries its source, the date it was read and how sure it is. Amounts are
+Decimals: each line is rounded to the cent (half up) before lines are added,
+which is how AWS's own worked examples reach their totals.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+PRICES_DIR = Path(__file__).with_name("prices")
+DEFAULT_REGION = "us-east-1"
+CENT = Decimal("0.01")
+GB_PER_MB = Decimal(1) / Decimal(1024)
+
+
+class CatalogError(ValueError):
+    """A catalog file is missing, malformed, or lacks a source for a rate."""
+
+
+class UsageError(ValueError):
+    """A usage mapping has an unknown key or an impossible value; names the key."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    region: str
+    version: str
+    read_on: str
+    rates: Mapping[str, Mapping[str, Any]]
+
+    def unit_price(self, key: str) -> Decimal:
+        """Price of one unit (the published price divided by its quantity)."""
+        rate = self._rate(key)
+        return Decimal(rate["price"]) / Decimal(rate.get("per", 1))
+
+    def value(self, key: str) -> Decimal:
+        return Decimal(self._rate(key)["price"])
+
+    def tiers(self, key: str) -> list[tuple[Decimal | None, Decimal]]:
+        return [(None if t["up_to"] is None else Decimal(str(t["up_to"])), Decimal(t["price"]))
+                for t in self._rate(key)["tiers"]]
+
+    def has(self, key: str) -> bool:
+        return key in self.rates
+
+    def _rate(self, key: str) -> Mapping[str, Any]:
+        try:
+            return self.rates[key]
+        except KeyError:
+            raise UsageError(f"no rate {key!r} in catalog {self.version}") from None
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    amount: Decimal
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "amount": float(self.amount), "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    service: str
+    lines: tuple[Line, ...]
+    catalog: str
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+    def to_dict(self) -> dict:
+        return {"service": self.service, "total": float(self.total), "catalog": self.catalog,
+                "lines": [line.to_dict() for line in self.lines]}
+
+
+# -- catalogs ---------------------------------------------------------------------
+
+
+def catalog_versions(region: str = DEFAULT_REGION, prices_dir: Path = PRICES_DIR) -> list[Path]:
+    """Catalog files of a region, oldest first (file names are ISO dates)."""
+    return sorted((prices_dir / region).glob("*.json"))
+
+
+def load_catalog(region: str = DEFAULT_REGION, prices_dir: Path = PRICES_DIR) -> Catalog:
+    """The newest catalog of a region."""
+    versions = catalog_versions(region, prices_dir)
+    if not versions:
+        raise CatalogError(f"no price catalog for region {region!r}")
+    return read_catalog(versions[-1])
+
+
+@lru_cache(maxsize=16)
+def read_catalog(path: Path) -> Catalog:
+    try:
+        raw = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"{path}: {exc}") from exc
+    check_catalog(raw, str(path))
+    return Catalog(region=raw["region"], version=raw["version"], read_on=raw["read_on"],
+                   rates=raw["rates"])
+
+
+def check_catalog(raw: Any, where: str = "catalog") -> None:
+    """Refuse a catalog whose rates lack a price, a source or the date it was read."""
+    if not isinstance(raw, dict) or not {"region", "version", "read_on", "rates"} <= set(raw):
+        raise CatalogError(f"{where}: needs region, version, read_on and rates")
+    for key, rate in raw["rates"].items():
+        if not isinstance(rate, dict) or not rate.get("source") or not rate.get("read_on"):
+            raise CatalogError(f"{where}: rate {key!r} needs a source and a read_on date")
+        if "price" not in rate and "tiers" not in rate:
+            raise CatalogError(f"{where}: rate {key!r} needs a price or tiers")
+
+
+# -- estimate ------------------------------------------------------------------------
+
+
+def estimate(service: str, usage: Mapping[str, Any], catalog: Catalog | None = None) -> Estimate:
+    """One month of ``service`` for ``usage`` (keys listed in PRICES.md), line by line."""
+    try:
+        spec = SERVICES[service]
+    except KeyError:
+        raise UsageError(f"unknown service {service!r}; known: {', '.join(sorted(SERVICES))}") from None
+    catalog = catalog or load_catalog()
+    clean = _check_usage(service, usage, spec.keys)
+    lines = tuple(line for line in spec.compute(clean, catalog) if line.amount or line.detail)
+    return Estimate(service=service, lines=lines, catalog=catalog.version)
+
+
+def _money(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _line(name: str, amount: Decimal, detail: str) -> Line:
+    return Line(name=name, amount=_money(amount), detail=detail)
+
+
+def _tiered(quantity: Decimal, tiers: list[tuple[Decimal | None, Decimal]]) -> Decimal:
+    """Price ``quantity`` through consecutive tiers, each ``(size, unit price)``."""
+    cost, left = Decimal(0), quantity
+    for size, price in tiers:
+        used = left if size is None else min(left, size)
+        cost += used * price
+        left -= used
+        if left <= 0:
+            break
+    return cost
+
+
+@dataclass(frozen=True)
+class _Service:
+    keys: Mapping[str, tuple[type, Any]]  # key -> (type, default); default None = required
+    compute: Callable[[dict, Catalog], list[Line]]
+
+
+_REQUIRED = object()
+
+
+def _check_usage(service: str, usage: Mapping[str, Any], keys: Mapping) -> dict:
+    if not isinstance(usage, Mapping):
+        raise UsageError("usage must be a mapping of usage keys to values")
+    unknown = sorted(set(usage) - set(keys))
+    if unknown:
+        raise UsageError(f"{service}: unknown usage keys {unknown}; known: {sorted(keys)}")
+    clean = {}
+    for key, (kind, default) in keys.items():
+        value = usage.get(key, default)
+        if value is _REQUIRED:
+            raise UsageError(f"{service}: usage key {key!r} is required")
+        clean[key] = _check_value(service, key, kind, value)
+    return clean
+
+
+def _check_value(service: str, key: str, kind: Any, value: Any) -> Any:
+    if isinstance(kind, tuple):  # a choice
+        if value not in kind:
+            raise UsageError(f"{service}: {key} must be one of {kind}, not {value!r}")
+        return value
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise UsageError(f"{service}: {key} must be true or false")
+        return value
+    if kind is str:
+        if not isinstance(value, str) or not value:
+            raise UsageError(f"{service}: {key} must be a non-empty string")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise UsageError(f"{service}: {key} must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f"{service}: {key} must be finite")
+    if value < 0:
+        raise UsageError(f"{service}: {key} must not be negative")
+    return Decimal(str(value))
+
+
+ARCH = ("x86_64", "arm64")
+PURCHASE = ("on_demand", "spot", "savings_1y", "savings_3y")
+NUM, REQ = Decimal, _REQUIRED
+
+
+def _lambda(u: dict, c: Catalog) -> list[Line]:
+    arch, gb = u["arch"], u["memory_mb"] * GB_PER_MB
+    # AWS meters duration in whole milliseconds.
+    od_seconds = u["requests"] * Decimal(math.ceil(u["duration_ms"])) / 1000
+    pc_seconds = u["pc_requests"] * Decimal(math.ceil(u["pc_duration_ms"])) / 1000
+    free = u["free_tier"]
+    all_requests = u["requests"] + u["pc_requests"]
+    billable_requests = max(Decimal(0), all_requests - (c.value("lambda.free_tier.requests") if free else 0))
+    od_gb_s = od_seconds * gb
+    billable_gb_s = max(Decimal(0), od_gb_s - (c.value("lambda.free_tier.gb_seconds") if free else 0))
+    lines = [
+        _line("Requests", billable_requests * c.unit_price("lambda.requests"),
+              f"{all_requests:,.0f} requests{' less 1M free' if free else ''}"),
+        _line(f"Duration ({arch})", _tiered(billable_gb_s, c.tiers(f"lambda.duration.{arch}")),
+              f"{od_gb_s:,.0f} GB-s{' less 400,000 free' if free else ''}"),
+    ]
+    if u["pc_concurrency"] and u["pc_hours"]:
+        pc_gb_s = u["pc_concurrency"] * gb * u["pc_hours"] * 3600
+        lines.append(_line("Provisioned concurrency", pc_gb_s * c.unit_price(f"lambda.provisioned.{arch}"),
+                           f"{u['pc_concurrency']:,.0f} x {u['memory_mb']:,.0f} MB for {u['pc_hours']:,} h"))
+    if pc_seconds:
+        lines.append(_line("Provisioned duration", pc_seconds * gb
+                           * c.unit_price(f"lambda.provisioned_duration.{arch}"),
+                           f"{u['pc_requests']:,.0f} requests of {u['pc_duration_ms']} ms"))
+    extra_gb = max(Decimal(0), u["ephemeral_mb"] - 512) * GB_PER_MB
+    if extra_gb:
+        lines.append(_line("Ephemeral storage", extra_gb * (od_seconds + pc_seconds)
+                           * c.unit_price("lambda.ephemeral"), f"{u['ephemeral_mb']:,.0f} MB"))
+    lines += _snapstart(u, c, gb) + _lambda_extras(u, c)
+    return lines
+
+
+def _snapstart(u: dict, c: Catalog, gb: Decimal) -> list[Line]:
+    lines = []
+    if u["snapstart_cache_hours"]:
+        hours = max(Decimal(3), u["snapstart_cache_hours"])  # 3-hour minimum
+        lines.append(_line("SnapStart cache", gb * hours * 3600 * c.unit_price("lambda.snapstart.cache"),
+                           f"{hours:,} h cached"))
+    if u["snapstart_restores"]:
+        lines.append(_line("SnapStart restore", u["snapstart_restores"] * gb
+                           * c.unit_price("lambda.snapstart.restore"),
+                           f"{u['snapstart_restores']:,.0f} restores"))
+    return lines
+
+
+def _lambda_extras(u: dict, c: Catalog) -> list[Line]:
+    lines = []
+    if u["stream_gb"]:
+        billable = max(Decimal(0), u["stream_gb"] - c.value("lambda.streaming.free_gb"))
+        lines.append(_line("Response streaming", billable * c.unit_price("lambda.streaming"),
+                           f"{u['stream_gb']:,} GB streamed less 100 GB free"))
+    if u["durable_operations"]:
+        lines.append(_line("Durable operations", u["durable_operations"]
+                           * c.unit_price("lambda.durable.operations"), f"{u['durable_operations']:,.0f} operations"))
+    if u["durable_written_gb"]:
+        lines.append(_line("Durable state written", u["durable_written_gb"]
+                           * c.unit_price("lambda.durable.written"), f"{u['durable_written_gb']:,} GB"))
+    if u["durable_retained_gb_month"]:
+        lines.append(_line("Durable state retained", u["durable_retained_gb_month"]
+                           * c.unit_price("lambda.durable.retained"),
+                           f"{u['durable_retained_gb_month']:,} GB-month"))
+    return lines
+
+
+def _fargate(u: dict, c: Catalog) -> list[Line]:
+    os_, arch = u["os"], u["arch"]
+    if os_ == "windows" and arch != "x86_64":
+        raise UsageError("fargate: Windows tasks run on x86_64 only")
+    # Fargate bills per second with a one-minute minimum per task.
+    task_seconds = u["tasks"] * max(Decimal(60), u["seconds"]) if u["seconds"] else Decimal(0)
+    prefix = f"fargate.{os_}.{arch}"
+    vcpu = task_seconds * u["vcpu"] * c.unit_price(f"{prefix}.vcpu")
+    memory = task_seconds * u["memory_gb"] * c.unit_price(f"{prefix}.memory")
+    licence = task_seconds * u["vcpu"] * c.unit_price(f"{prefix}.license") if os_ == "windows" else 0
+    discount = 1 - c.value("fargate.spot_discount") if u["spot"] else Decimal(1)
+    note = " at Spot (assumed 70% off)" if u["spot"] else ""
+    lines = [_line("vCPU", vcpu * discount, f"{task_seconds:,.0f} task-seconds x {u['vcpu']} vCPU{note}"),
+             _line("Memory", memory * discount, f"{u['memory_gb']} GB")]
+    if licence:
+        lines.append(_line("Windows licence", licence, f"{u['vcpu']} vCPU"))
+    extra = max(Decimal(0), u["ephemeral_gb"] - 20)
+    if extra:
+        lines.append(_line("Ephemeral storage", extra * task_seconds * c.unit_price("fargate.ephemeral"),
+                           f"{u['ephemeral_gb']} GB"))
+    return lines
+
+
+def _step_functions(u: dict, c: Catalog) -> list[Line]:
+    free = c.value("step_functions.free_tier.transitions") if u["free_tier"] else 0
+    billable = max(Decimal(0), u["transitions"] - free)
+    return [_line("State transitions", billable * c.unit_price("step_functions.transitions"),
+                  f"{u['transitions']:,.0f} transitions{' less 4,000 free' if free else ''}")]
+
+
+def _step_functions_express(u: dict, c: Catalog) -> list[Line]:
+    # Duration rounds up to 100 ms; memory is billed in 64 MB chunks.
+    seconds = Decimal(math.ceil(u["duration_ms"] / 100)) / 10
+    memory_gb = Decimal(math.ceil(u["memory_mb"] / 64) * 64) * GB_PER_MB
+    gb_hours = u["requests"] * seconds * memory_gb / 3600
+    return [_line("Requests", u["requests"] * c.unit_price("step_functions_express.requests"),
+                  f"{u['requests']:,.0f} requests"),
+            _line("Duration", _tiered(gb_hours, c.tiers("step_functions_express.duration")),
+                  f"{gb_hours:,.2f} GB-hours")]
+
+
+def _instances(service: str) -> Callable[[dict, Catalog], list[Line]]:
+    def compute(u: dict, c: Catalog) -> list[Line]:
+        hourly = c.unit_price(f"{service}.{u['instance_type']}")
+        discount = c.value(f"purchase.{u['purchase']}") if u["purchase"] != "on_demand" else Decimal(0)
+        hours = u["hours"] * u["count"]
+        return [_line(f"{u['instance_type']} ({u['purchase'].replace('_', ' ')})",
+                      hours * hourly * (1 - discount), f"{hours:,} instance-hours at ${hourly}/h"
+                      + (f" less {discount:.0%}" if discount else ""))]
+    return compute
+
+
+def _sagemaker_serverless(u: dict, c: Catalog) -> list[Line]:
+    gb = u["memory_mb"] * GB_PER_MB
+    return [_line("Inference", gb * u["seconds"] * c.unit_price("sagemaker_serverless.memory"),
+                  f"{u['seconds']:,} s at {u['memory_mb']:,.0f} MB")]
+
+
+def _bedrock(u: dict, c: Catalog) -> list[Line]:
+    model = u["model"]
+    if not c.has(f"bedrock.{model}.input"):
+        raise UsageError(f"bedrock: no price for model {model!r} in catalog {c.version}")
+    return [_line("Input tokens", u["input_tokens"] * c.unit_price(f"bedrock.{model}.input"),
+                  f"{u['input_tokens']:,.0f} tokens of {model}"),
+            _line("Output tokens", u["output_tokens"] * c.unit_price(f"bedrock.{model}.output"),
+                  f"{u['output_tokens']:,.0f} tokens of {model}")]
+
+
+def _per_unit(*parts: tuple[str, str, str]) -> Callable[[dict, Catalog], list[Line]]:
+    """A service billed as usage key x rate, one line per (key, rate, line name)."""
+    def compute(u: dict, c: Catalog) -> list[Line]:
+        return [_line(name, u[key] * c.unit_price(rate), f"{u[key]:,} {c.rates[rate]['unit']}")
+                for key, rate, name in parts]
+    return compute
+
+
+def _sqs(u: dict, c: Catalog) -> list[Line]:
+    free = c.value("sqs.free_tier.requests") if u["free_tier"] else 0
+    billable = max(Decimal(0), u["requests"] - free)
+    return [_line("Requests", billable * c.unit_price("sqs.requests"), f"{u['requests']:,.0f} requests")]
+
+
+SERVICES: dict[str, _Service] = {
+    "lambda": _Service({
+        "requests": (NUM, 0), "duration_ms": (NUM, 0), "memory_mb": (NUM, 128), "arch": (ARCH, "x86_64"),
+        "ephemeral_mb": (NUM, 512), "free_tier": (bool, True), "pc_concurrency": (NUM, 0),
+        "pc_hours": (NUM, 0), "pc_requests": (NUM, 0), "pc_duration_ms": (NUM, 0),
+        "snapstart_cache_hours": (NUM, 0), "snapstart_restores": (NUM, 0), "stream_gb": (NUM, 0),
+        "durable_operations": (NUM, 0), "durable_written_gb": (NUM, 0),
+        "durable_retained_gb_month": (NUM, 0)}, _lambda),
+    "fargate": _Service({
+        "tasks": (NUM, 1), "seconds": (NUM, REQ), "vcpu": (NUM, REQ), "memory_gb": (NUM, REQ),
+        "arch": (ARCH, "x86_64"), "os": (("linux", "windows"), "linux"), "ephemeral_gb": (NUM, 20),
+        "spot": (bool, False)}, _fargate),
+    "step_functions": _Service({"transitions": (NUM, REQ), "free_tier": (bool, True)}, _step_functions),
+    "step_functions_express": _Service({"requests": (NUM, REQ), "duration_ms": (NUM, REQ),
+                                        "memory_mb": (NUM, 64)}, _step_functions_express),
+    "ec2": _Service({"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1),
+                     "purchase": (PURCHASE, "on_demand")}, _instances("ec2")),
+    "sagemaker_realtime": _Service({"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1),
+                                    "purchase": (PURCHASE, "on_demand")}, _instances("sagemaker_realtime")),
+    "sagemaker_serverless": _Service({"memory_mb": (NUM, REQ), "seconds": (NUM, REQ)}, _sagemaker_serverless),
+    "bedrock": _Service({"model": (str, REQ), "input_tokens": (NUM, 0), "output_tokens": (NUM, 0)}, _bedrock),
+    "api_gateway_http": _Service({"requests": (NUM, REQ)},
+                                 _per_unit(("requests", "api_gateway_http.requests", "Requests"))),
+    "api_gateway_rest": _Service({"requests": (NUM, REQ)},
+                                 _per_unit(("requests", "api_gateway_rest.requests", "Requests"))),
+    "api_gateway_websocket": _Service(
+        {"messages": (NUM, 0), "connection_minutes": (NUM, 0)},
+        _per_unit(("messages", "api_gateway_websocket.messages", "Messages"),
+                  ("connection_minutes", "api_gateway_websocket.connection_minutes", "Connection minutes"))),
+    "sqs": _Service({"requests": (NUM, REQ), "free_tier": (bool, True)}, _sqs),
+    "dynamodb": _Service({"write_units": (NUM, 0), "read_units": (NUM, 0)},
+                         _per_unit(("write_units", "dynamodb.write_units", "Write request units"),
+                                   ("read_units", "dynamodb.read_units", "Read request units"))),
+    "elasticache_serverless": _Service(
+        {"gb_hours": (NUM, 0), "ecpus": (NUM, 0)},
+        _per_unit(("gb_hours", "elasticache_serverless.gb_hours", "Data stored"),
+                  ("ecpus", "elasticache_serverless.ecpus", "ElastiCache Processing Units"))),
+    "opensearch_serverless": _Service(
+        {"ocu_hours": (NUM, 0), "storage_gb": (NUM, 0)},
+        _per_unit(("ocu_hours", "opensearch_serverless.ocu_hours", "Compute (OCU-hours)"),
+                  ("storage_gb", "opensearch_serverless.storage_gb", "Storage"))),
+}

@@ -1,0 +1,165 @@
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from placement.pricing import (SERVICES, CatalogError, UsageError, catalog_versions, check_catalog,
+                               estimate, load_catalog)
+
+EXAMPLES = json.loads(Path(__file__).with_name("prices-examples.json").read_text())
+
+
+@pytest.mark.parametrize("case", EXAMPLES, ids=[c["name"] for c in EXAMPLES])
+def test_it_reproduces_aws_worked_examples_to_the_cent(case):
+    assert estimate(case["service"], case["usage"]).total == Decimal(str(case["total"]))
+
+
+def test_the_lambda_example_shows_each_line_as_aws_does():
+    lines = {l.name: l.amount for l in estimate("lambda", EXAMPLES[2]["usage"]).lines}
+    assert lines == {"Requests": Decimal("0.40"), "Duration (x86_64)": Decimal("0.83"),
+                     "Provisioned concurrency": Decimal("18.00"), "Provisioned duration": Decimal("0.73")}
+
+
+def test_the_same_lambda_workload_on_arm_costs_less():
+    # 540,000 GB-s less 400,000 free at $0.0000133334 = $1.87, plus $0.40 of requests
+    usage = {**EXAMPLES[0]["usage"], "arch": "arm64"}
+    assert estimate("lambda", usage).total == Decimal("2.27")
+
+
+def test_without_the_free_tier_every_request_and_gb_second_is_billed():
+    usage = {**EXAMPLES[0]["usage"], "free_tier": False}
+    # 540,000 GB-s x 0.0000166667 = 9.00; 3M requests = 0.60
+    assert estimate("lambda", usage).total == Decimal("9.60")
+
+
+def test_durable_functions_snapstart_and_streaming_are_priced():
+    lines = {l.name: l.amount for l in estimate("lambda", {
+        "requests": 0, "memory_mb": 1024, "durable_operations": 2_000_000, "durable_written_gb": 10,
+        "durable_retained_gb_month": 4, "snapstart_cache_hours": 1, "snapstart_restores": 10_000,
+        "stream_gb": 150}).lines}
+    assert lines["Durable operations"] == Decimal("16.00")
+    assert lines["Durable state written"] == Decimal("2.50")
+    assert lines["Durable state retained"] == Decimal("0.60")
+    assert lines["SnapStart cache"] == Decimal("0.02")  # 3-hour minimum: 1 GB x 10,800 s
+    assert lines["SnapStart restore"] == Decimal("1.40")
+    assert lines["Response streaming"] == Decimal("0.40")  # 50 GB beyond the free 100
+
+
+def test_express_rounds_duration_to_100_ms_and_memory_to_64_mb_chunks():
+    assert estimate("step_functions_express", {"requests": 1_000_000, "duration_ms": 101, "memory_mb": 65}) \
+        == estimate("step_functions_express", {"requests": 1_000_000, "duration_ms": 200, "memory_mb": 128})
+
+
+def test_standard_step_functions_bill_transitions_beyond_the_free_4000():
+    assert estimate("step_functions", {"transitions": 1_004_000}).total == Decimal("25.00")
+
+
+def test_fargate_bills_a_one_minute_minimum_and_windows_its_licence():
+    short = estimate("fargate", {"tasks": 1, "seconds": 10, "vcpu": 1, "memory_gb": 2})
+    minute = estimate("fargate", {"tasks": 1, "seconds": 60, "vcpu": 1, "memory_gb": 2})
+    assert short.total == minute.total
+    windows = estimate("fargate", {"tasks": 1, "seconds": 2_628_000, "vcpu": 1, "memory_gb": 2, "os": "windows"})
+    assert "Windows licence" in [l.name for l in windows.lines]
+
+
+def test_instances_apply_the_purchase_option():
+    on_demand = estimate("ec2", {"instance_type": "g5.xlarge", "hours": 730})
+    assert on_demand.total == Decimal("734.38")
+    assert estimate("ec2", {"instance_type": "g5.xlarge", "purchase": "savings_3y"}).total == Decimal("205.63")
+
+
+def test_bedrock_prices_tokens_by_model():
+    e = estimate("bedrock", {"model": "claude-haiku-4.5", "input_tokens": 2_000_000, "output_tokens": 1_000_000})
+    assert e.total == Decimal("7.00")
+
+
+@pytest.mark.parametrize("service,usage,message", [
+    ("lambda", {"requests": -1}, "negative"),
+    ("lambda", {"requets": 1}, "unknown usage keys"),
+    ("lambda", {"arch": "sparc"}, "arch"),
+    ("lambda", {"requests": float("nan")}, "finite"),
+    ("lambda", {"free_tier": "yes"}, "true or false"),
+    ("fargate", {"tasks": 1}, "required"),
+    ("bedrock", {"model": "gpt-9"}, "gpt-9"),
+    ("ec2", {"instance_type": "z9.huge"}, "z9.huge"),
+    ("cloudflare", {}, "unknown service"),
+])
+def test_bad_usage_is_refused_naming_the_key(service, usage, message):
+    with pytest.raises(UsageError, match=message):
+        estimate(service, usage)
+
+
+def test_every_rate_of_the_shipped_catalog_has_a_source_and_a_date():
+    catalog = load_catalog("us-east-1")
+    assert catalog.version == "us-east-1@2026-11-01"
+    for key, rate in catalog.rates.items():
+        assert rate["source"].startswith("https://") and rate["read_on"], key
+
+
+def test_a_catalog_without_sources_is_refused():
+    with pytest.raises(CatalogError, match="source"):
+        check_catalog({"region": "x", "version": "v", "read_on": "d", "rates": {"a": {"price": "1"}}})
+
+
+def test_an_unknown_region_has_no_catalog():
+    assert catalog_versions("mars-north-1") == []
+    with pytest.raises(CatalogError):
+        load_catalog("mars-north-1")
+
+
+def test_every_usage_key_of_prices_md_is_accepted():
+    documented = {
+        "lambda": "requests duration_ms memory_mb arch ephemeral_mb free_tier pc_concurrency pc_hours "
+                  "pc_requests pc_duration_ms snapstart_cache_hours snapstart_restores stream_gb "
+                  "durable_operations durable_written_gb durable_retained_gb_month",
+        "fargate": "tasks seconds vcpu memory_gb arch os ephemeral_gb spot",
+        "step_functions": "transitions free_tier", "step_functions_express": "requests duration_ms memory_mb",
+        "ec2": "instance_type hours count purchase", "sagemaker_realtime": "instance_type hours count purchase",
+        "sagemaker_serverless": "memory_mb seconds", "bedrock": "model input_tokens output_tokens",
+        "api_gateway_http": "requests", "api_gateway_rest": "requests", "sqs": "requests",
+        "api_gateway_websocket": "messages connection_minutes", "dynamodb": "write_units read_units",
+        "elasticache_serverless": "gb_hours ecpus", "opensearch_serverless": "ocu_hours storage_gb",
+    }
+    for service, keys in documented.items():
+        assert set(keys.split()) <= set(SERVICES[service].keys), service
+
+
+# -- properties --------------------------------------------------------------------
+
+lambda_usage = st.fixed_dictionaries({
+    "requests": st.integers(0, 10**10), "duration_ms": st.integers(1, 900_000),
+    "memory_mb": st.integers(128, 10_240), "free_tier": st.booleans(),
+    "ephemeral_mb": st.integers(512, 10_240)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(lambda_usage, st.sampled_from(["requests", "duration_ms", "memory_mb"]), st.integers(1, 10**6))
+def test_a_lambda_cost_never_falls_when_requests_duration_or_memory_rise(usage, key, more):
+    bigger = {**usage, key: usage[key] + more}
+    assert estimate("lambda", bigger).total >= estimate("lambda", usage).total
+
+
+@settings(max_examples=200, deadline=None)
+@given(lambda_usage)
+def test_arm_never_costs_more_than_x86_for_the_same_gb_seconds(usage):
+    assert estimate("lambda", {**usage, "arch": "arm64"}).total <= estimate("lambda", usage).total
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(SERVICES)), st.integers(0, 10**9))
+def test_no_cost_is_negative_or_nan(service, quantity):
+    required = {"fargate": {"seconds": quantity, "vcpu": 1, "memory_gb": 2},
+                "step_functions": {"transitions": quantity},
+                "step_functions_express": {"requests": quantity, "duration_ms": 1000},
+                "ec2": {"instance_type": "m7g.large", "hours": quantity},
+                "sagemaker_realtime": {"instance_type": "ml.g5.xlarge", "hours": quantity},
+                "sagemaker_serverless": {"memory_mb": 2048, "seconds": quantity},
+                "bedrock": {"model": "nova-lite", "input_tokens": quantity},
+                "api_gateway_http": {"requests": quantity}, "api_gateway_rest": {"requests": quantity},
+                "sqs": {"requests": quantity}}.get(service, {})
+    e = estimate(service, required)
+    assert e.total >= 0 and e.total == e.total
+    assert all(line.amount >= 0 for line in e.lines)

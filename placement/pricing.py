@@ -99,6 +99,12 @@ def load_catalog(region: str = DEFAULT_REGION, prices_dir: Path = PRICES_DIR) ->
     return read_catalog(versions[-1])
 
 
+def catalog_for_region(region: str, prices_dir: Path = PRICES_DIR) -> Catalog | None:
+    """The newest catalog of a region, or None when the region has none."""
+    versions = catalog_versions(region, prices_dir)
+    return read_catalog(versions[-1]) if versions else None
+
+
 @lru_cache(maxsize=16)
 def read_catalog(path: Path) -> Catalog:
     try:
@@ -390,6 +396,8 @@ SERVICES: dict[str, _Service] = {
         {"gb_hours": (NUM, 0), "ecpus": (NUM, 0)},
         _per_unit(("gb_hours", "elasticache_serverless.gb_hours", "Data stored"),
                   ("ecpus", "elasticache_serverless.ecpus", "ElastiCache Processing Units"))),
+    "eks": _Service({"cluster_hours": (NUM, REQ)},
+                    _per_unit(("cluster_hours", "eks.cluster_hours", "Control plane"))),
     "opensearch_serverless": _Service(
         {"ocu_hours": (NUM, 0), "storage_gb": (NUM, 0)},
         _per_unit(("ocu_hours", "opensearch_serverless.ocu_hours", "Compute (OCU-hours)"),

@@ -20,8 +20,12 @@ from typing import Any
 import rule_engine
 import yaml
 
+from placement.calculators import COST_FACTS, cost_facts
+from placement.costs import PlacementCost, placement_costs
+from placement.economics import Economics, economics
 from placement.facts import FACT_LABELS, Facts, derive_facts
 from placement.placements import PLACEMENTS, label
+from placement.pricing import Catalog, catalog_for_region
 from placement.profile import WorkloadProfile
 
 MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
@@ -118,12 +122,17 @@ class Advice:
     layers: dict[str, LayerAdvice]
     trace: tuple[Firing, ...]
     ruleset: str
+    catalog: str | None = None
+    costs: dict[str, dict[str, PlacementCost]] | None = None
+    economics: Economics | None = None
+    notices: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
-        return [w for layer in self.layers.values() for w in layer.warnings]
+        return [w for layer in self.layers.values() for w in layer.warnings] + list(self.notices)
 
     def to_dict(self) -> dict:
+        money = self.economics.to_dict() if self.economics else {}
         return {
             "profile": self.profile.to_dict(),
             "facts": {k: _plain(v) for k, v in self.facts.to_dict().items()},
@@ -131,21 +140,53 @@ class Advice:
             "layers": {name: layer.to_dict() for name, layer in self.layers.items()},
             "warnings": self.warnings,
             "trace": [f.to_dict() for f in self.trace],
-            "monthly_cost": None,
+            "monthly_cost": money.pop("monthly_cost", None),
+            "costs": None if self.costs is None else {
+                layer: {p: c.to_dict() for p, c in by_placement.items()}
+                for layer, by_placement in self.costs.items()},
+            "economics": money or None,
             "ruleset": self.ruleset,
-            "catalog": None,
+            "catalog": self.catalog,
         }
 
 
-def advise(profile: WorkloadProfile, matrix: Matrix | None = None) -> Advice:
-    """Evaluate every rule of the matrix against a profile and choose per layer."""
+_REGION_CATALOG = object()
+
+
+def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
+           catalog: Catalog | None | object = _REGION_CATALOG) -> Advice:
+    """Evaluate every rule of the matrix against a profile and choose per layer.
+
+    Costs come from the newest catalog of the profile's region unless a catalog
+    (or None, for rules alone) is given.
+    """
     matrix = matrix or load_matrix()
     facts = derive_facts(profile)
-    context = {**matrix.constants, **profile.to_dict(), **facts.to_dict()}
+    notices: tuple[str, ...] = ()
+    if catalog is _REGION_CATALOG:
+        catalog = catalog_for_region(profile.region)
+        if catalog is None:
+            notices = (f"No price catalog for {profile.region}: costs are not shown and the "
+                       f"15% rule of thumb stands in for the computed break-even.",)
+    costs = placement_costs(profile, facts, catalog, matrix.candidates) if catalog else None
+    context = {**matrix.constants, **profile.to_dict(), **facts.to_dict(),
+               **cost_facts(profile, catalog, _total(costs, "nerves", "lambda"),
+                            _total(costs, "nerves", "fargate"))}
     trace = tuple(_evaluate(rule, context) for rule in matrix.rules)
     layers = {layer: _decide(layer, matrix.candidates[layer], trace) for layer in LAYERS}
-    return Advice(profile=profile, facts=facts, layers=layers, trace=trace,
-                  ruleset=matrix.version)
+    money = None
+    if catalog is not None:
+        split = {name: layer.placement for name, layer in layers.items()}
+        money = economics(profile, facts, catalog, split, costs)
+    return Advice(profile=profile, facts=facts, layers=layers, trace=trace, ruleset=matrix.version,
+                  catalog=catalog.version if catalog else None, costs=costs, economics=money,
+                  notices=notices)
+
+
+def _total(costs: dict | None, layer: str, placement: str) -> float | None:
+    if costs is None or costs[layer][placement].total is None:
+        return None
+    return float(costs[layer][placement].total)
 
 
 def _evaluate(rule: Rule, context: dict) -> Firing:
@@ -243,7 +284,7 @@ def _symbol_types(constants: dict) -> dict[str, rule_engine.DataType]:
         spec_nullable = value is None
         types[name] = (rule_engine.DataType.UNDEFINED if spec_nullable
                        else rule_engine.DataType.from_value(value))
-    for name in Facts.__dataclass_fields__:
+    for name in (*Facts.__dataclass_fields__, *COST_FACTS):
         types[name] = rule_engine.DataType.UNDEFINED
     return types
 

@@ -159,7 +159,7 @@ def test_no_cost_is_negative_or_nan(service, quantity):
                 "sagemaker_serverless": {"memory_mb": 2048, "seconds": quantity},
                 "bedrock": {"model": "nova-lite", "input_tokens": quantity},
                 "api_gateway_http": {"requests": quantity}, "api_gateway_rest": {"requests": quantity},
-                "sqs": {"requests": quantity}}.get(service, {})
+                "sqs": {"requests": quantity}, "eks": {"cluster_hours": quantity}}.get(service, {})
     e = estimate(service, required)
     assert e.total >= 0 and e.total == e.total
     assert all(line.amount >= 0 for line in e.lines)

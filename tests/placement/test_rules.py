@@ -139,8 +139,11 @@ def test_waiting_at_high_utilisation_warns_that_lambda_bills_the_waits(advice_fo
     assert advice.layers["nerves"].placement != "lambda"
 
 
-def test_five_or_more_steps_want_step_functions(advice_for):
-    assert advice_for(orchestration_steps=5, wait_fraction=0.9).layers["nerves"].placement == "step_functions"
+def test_five_or_more_steps_want_a_state_machine(advice_for):
+    long_runs = advice_for(orchestration_steps=5, wait_fraction=0.9, request_duration_s=200, max_duration_s=600)
+    assert long_runs.layers["nerves"].placement == "step_functions"
+    short_runs = advice_for(orchestration_steps=5, wait_fraction=0.9)
+    assert short_runs.layers["nerves"].placement == "step_functions_express"
     assert not fired(advice_for(orchestration_steps=4), "N06")
 
 

@@ -1,0 +1,243 @@
+"""Break-even, refactoring payback, repatriation ROI and TCO.
+
+Each calculator is a pure function of a profile, the catalog and explicit
+assumptions, and returns the series a chart needs along with the headline.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from placement.costs import cost_of
+from placement.facts import HOURS_PER_MONTH, derive_facts
+from placement.pricing import Catalog
+from placement.profile import WorkloadProfile
+
+RULE_OF_THUMB_UTILIZATION = 0.15  # seed 002, "the 15% rule"
+SWEEP_WAIT_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.9)
+MAX_REQUESTS_PER_DAY = 1e9
+
+
+# -- break-even -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    layer: str
+    serverless: str
+    provisioned: str
+    requests_per_day: float | None  # None: one side is cheaper over the whole range
+    utilization: float | None
+    cheaper_below: str  # what wins under the break-even (or everywhere, when there is none)
+    rule_of_thumb: float
+    curve: tuple[tuple[float, float | None, float | None], ...]  # (requests/day, serverless, provisioned)
+    by_wait_fraction: tuple[tuple[float, float | None], ...]
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def break_even(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
+               serverless: str = "lambda", provisioned: str = "fargate",
+               sweep_wait: bool = True) -> BreakEven:
+    """Where serverless and provisioned capacity cost the same for this profile's shape."""
+    def gap(rpd: float, profile: WorkloadProfile = p) -> float | None:
+        a, b = _monthly(profile, rpd, catalog, layer, serverless), _monthly(profile, rpd, catalog, layer, provisioned)
+        return None if a is None or b is None else a - b
+
+    crossing = _crossing(gap)
+    curve = tuple((rpd, _monthly(p, rpd, catalog, layer, serverless),
+                   _monthly(p, rpd, catalog, layer, provisioned)) for rpd in _grid(p.requests_per_day))
+    utilization = None
+    if crossing is not None:
+        utilization = derive_facts(dataclasses.replace(p, requests_per_day=crossing)).utilization
+    low_gap = gap(1.0)
+    cheaper_below = serverless if low_gap is None or low_gap <= 0 else provisioned
+    by_wait = ()
+    if sweep_wait:
+        by_wait = tuple((w, _crossing(lambda rpd, w=w: gap(rpd, dataclasses.replace(p, wait_fraction=w))))
+                        for w in SWEEP_WAIT_FRACTIONS)
+    return BreakEven(layer, serverless, provisioned, crossing, utilization, cheaper_below,
+                     RULE_OF_THUMB_UTILIZATION, curve, by_wait)
+
+
+def _monthly(p: WorkloadProfile, rpd: float, catalog: Catalog, layer: str, placement: str) -> float | None:
+    profile = dataclasses.replace(p, requests_per_day=rpd)
+    cost = cost_of(layer, placement, profile, derive_facts(profile), catalog)
+    return None if cost.total is None else float(cost.total)
+
+
+def _crossing(gap) -> float | None:
+    """The request rate where the cost gap changes sign, by bisection on a log scale."""
+    grid = [10 ** (k / 4) for k in range(0, 37)]  # 1 to 1e9 requests a day
+    previous = None
+    for rpd in grid:
+        g = gap(rpd)
+        if g is None:
+            return None
+        if previous is not None and (previous[1] <= 0) != (g <= 0):
+            return _bisect(gap, previous[0], rpd)
+        previous = (rpd, g)
+    return None
+
+
+def _bisect(gap, low: float, high: float) -> float:
+    low_sign = gap(low) <= 0
+    # Grid points are a factor 1.78 apart: 16 halvings of the log interval
+    # pin the crossing to within 0.001%.
+    for _ in range(16):
+        mid = math.sqrt(low * high)
+        if (gap(mid) <= 0) == low_sign:
+            low = mid
+        else:
+            high = mid
+    return round(math.sqrt(low * high), 1)
+
+
+def _grid(current: float) -> list[float]:
+    top = max(current * 10, 1000)
+    points = sorted({10 ** (k / 4) for k in range(0, int(4 * math.log10(top)) + 1)} | {current or 1})
+    return [p for p in points if p <= MAX_REQUESTS_PER_DAY]
+
+
+# -- refactoring payback ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payback:
+    refactor_cost: float
+    monthly_saving: float
+    months: float | None  # None: no saving to repay it
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def refactoring_payback(*, refactor_hours: float, hourly_rate: float, monthly_saving: float) -> Payback:
+    """Months until the monthly saving repays refactor_hours x hourly_rate."""
+    cost = refactor_hours * hourly_rate
+    months = cost / monthly_saving if monthly_saving > 0 else None
+    return Payback(cost, monthly_saving, 0.0 if cost == 0 and monthly_saving > 0 else months)
+
+
+# -- repatriation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """Owning servers: each default is an assumption the user can edit."""
+
+    server_price: float = 45_000.0  # a 4-GPU inference server (L4/L40S class), with networking
+    gpus_per_server: int = 4
+    lifetime_months: int = 48  # refreshed after this
+    power_kw: float = 1.8  # per server under load
+    power_price_kwh: float = 0.12
+    pue: float = 1.5  # cooling and distribution on top of IT load
+    colocation_per_server: float = 350.0  # rack space, a month
+    ops_hours_per_server: float = 6.0  # patching, failures, a month
+    hourly_rate: float = 100.0
+
+    def monthly_opex(self, servers: int) -> float:
+        power = self.power_kw * self.pue * HOURS_PER_MONTH * self.power_price_kwh
+        return servers * (power + self.colocation_per_server + self.ops_hours_per_server * self.hourly_rate)
+
+
+@dataclass(frozen=True)
+class Repatriation:
+    servers: int
+    cloud_monthly: float
+    owned_monthly_opex: float
+    capex: float
+    cumulative_cloud: tuple[float, ...]
+    cumulative_owned: tuple[float, ...]
+    crossover_month: int | None  # first month owning has cost no more than the cloud
+    hardware: Hardware
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def repatriation_roi(*, cloud_monthly: float, gpus: int, horizon_months: int,
+                     hardware: Hardware = Hardware()) -> Repatriation:
+    """Cumulative cloud spend against owned hardware (capex up front, refreshed at end of life)."""
+    servers = max(1, math.ceil(gpus / hardware.gpus_per_server))
+    opex = hardware.monthly_opex(servers)
+    capex = servers * hardware.server_price
+    cloud, owned, crossover = [], [], None
+    for month in range(1, horizon_months + 1):
+        refreshes = math.ceil(month / hardware.lifetime_months)
+        cloud.append(round(cloud_monthly * month, 2))
+        owned.append(round(capex * refreshes + opex * month, 2))
+        if crossover is None and owned[-1] <= cloud[-1]:
+            crossover = month
+    return Repatriation(servers, cloud_monthly, round(opex, 2), capex, tuple(cloud), tuple(owned),
+                        crossover, hardware)
+
+
+# -- TCO -----------------------------------------------------------------------------------
+
+
+def tco(*, monthly: Decimal | float | None, horizon_months: int, one_off: float = 0.0) -> float | None:
+    """Total cost of ownership over the horizon: run cost plus one-off migration cost."""
+    if monthly is None:
+        return None
+    return round(float(monthly) * horizon_months + one_off, 2)
+
+
+# -- what the rules see of the prices ------------------------------------------------------
+
+COST_FACTS = ("prices_known", "serverless_cheaper", "lambda_monthly_cost", "container_monthly_cost",
+              "break_even_requests_per_day", "break_even_utilization", "break_even_text")
+
+
+_BREAK_EVEN_CACHE: dict[tuple, BreakEven] = {}
+_CACHE_LIMIT = 2048
+
+
+def cached_break_even(p: WorkloadProfile, catalog: Catalog) -> BreakEven:
+    """break_even() for the nerves layer, remembered per profile and catalog version.
+
+    The search prices the profile a few hundred times; intake tools and the
+    what-if controls ask for the same profiles again and again.
+    """
+    key = (p, catalog.version)
+    if key not in _BREAK_EVEN_CACHE:
+        if len(_BREAK_EVEN_CACHE) >= _CACHE_LIMIT:
+            _BREAK_EVEN_CACHE.clear()
+        _BREAK_EVEN_CACHE[key] = break_even(p, catalog)
+    return _BREAK_EVEN_CACHE[key]
+
+
+def cost_facts(p: WorkloadProfile, catalog: Catalog | None, lambda_cost: float | None,
+               container_cost: float | None) -> dict:
+    """Facts for the rules: whether functions beat containers here, at these prices.
+
+    Without a catalog, or when either side cannot be priced, the seed's 15% rule
+    of thumb decides instead, and the reasons say so.
+    """
+    utilization = derive_facts(p).utilization
+    if catalog is None or lambda_cost is None or container_cost is None:
+        return {"prices_known": False, "serverless_cheaper": utilization < RULE_OF_THUMB_UTILIZATION,
+                "lambda_monthly_cost": 0.0, "container_monthly_cost": 0.0,
+                "break_even_requests_per_day": 0.0, "break_even_utilization": 0.0,
+                "break_even_text": "no price catalog for this region, so the 15% rule of thumb decides"}
+    result = cached_break_even(p, catalog)
+    return {"prices_known": True, "serverless_cheaper": lambda_cost <= container_cost,
+            "lambda_monthly_cost": lambda_cost, "container_monthly_cost": container_cost,
+            "break_even_requests_per_day": result.requests_per_day or 0.0,
+            "break_even_utilization": result.utilization or 0.0,
+            "break_even_text": _break_even_text(result)}
+
+
+def _break_even_text(result: BreakEven) -> str:
+    if result.requests_per_day is None:
+        return (f"{_short(result.cheaper_below)} stay cheaper from 1 to a billion requests a day "
+                f"for this shape of work (the rule of thumb says 15% utilisation)")
+    return (f"they break even at about {result.requests_per_day:,.0f} requests a day, "
+            f"{result.utilization:.1%} utilisation (the rule of thumb says 15%)")
+
+
+def _short(placement: str) -> str:
+    return {"lambda": "functions", "fargate": "containers"}.get(placement, placement)

@@ -14,7 +14,7 @@ from typing import Callable
 
 from placement import sizing
 from placement.facts import BEDROCK_MODELS, DAYS_PER_MONTH, HOURS_PER_MONTH, Facts
-from placement.pricing import Catalog, Estimate, Line, estimate
+from placement.pricing import Catalog, Estimate, Line, UsageError, estimate
 from placement.profile import WorkloadProfile
 
 ZERO = Decimal("0.00")
@@ -72,7 +72,10 @@ def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: C
     if builder is None:
         return PlacementCost(layer, placement, None, assumptions=("Not priced for this layer.",))
     job = _Job(p, f, catalog)
-    result = builder(job)
+    try:
+        result = builder(job)
+    except UsageError as exc:  # a partial catalog (an imported region) lacks this rate
+        return PlacementCost(layer, placement, None, assumptions=(f"Not priced: {exc}.",))
     if result is None:
         return PlacementCost(layer, placement, None, assumptions=tuple(job.notes))
     parts, options = result if isinstance(result, tuple) else (result, {})

@@ -45,7 +45,8 @@ class Catalog:
         return Decimal(self._rate(key)["price"])
 
     def tiers(self, key: str) -> list[tuple[Decimal | None, Decimal]]:
-        return [(None if t["up_to"] is None else Decimal(str(t["up_to"])), Decimal(t["price"]))
+        """(size of the tier, unit price) pairs, in order; the last size is None (no end)."""
+        return [(None if t["size"] is None else Decimal(str(t["size"])), Decimal(t["price"]))
                 for t in self._rate(key)["tiers"]]
 
     def has(self, key: str) -> bool:
@@ -87,8 +88,11 @@ class Estimate:
 
 
 def catalog_versions(region: str = DEFAULT_REGION, prices_dir: Path = PRICES_DIR) -> list[Path]:
-    """Catalog files of a region, oldest first (file names are ISO dates)."""
-    return sorted((prices_dir / region).glob("*.json"))
+    """Catalog files of a region, oldest first: named by ISO date, ``_N`` for the Nth of a day."""
+    def order(path: Path) -> tuple[str, int]:
+        day, _, n = path.stem.partition("_")
+        return day, int(n) if n.isdigit() else 1
+    return sorted((prices_dir / region).glob("*.json"), key=order)
 
 
 def load_catalog(region: str = DEFAULT_REGION, prices_dir: Path = PRICES_DIR) -> Catalog:
@@ -311,11 +315,14 @@ def _step_functions_express(u: dict, c: Catalog) -> list[Line]:
     # Duration rounds up to 100 ms; memory is billed in 64 MB chunks.
     seconds = Decimal(math.ceil(u["duration_ms"] / 100)) / 10
     memory_gb = Decimal(math.ceil(u["memory_mb"] / 64) * 64) * GB_PER_MB
-    gb_hours = u["requests"] * seconds * memory_gb / 3600
+    gb_seconds = u["requests"] * seconds * memory_gb
+    # AWS's page publishes GB-hour rates, its offer files GB-second ones.
+    per_hour = c.rates["step_functions_express.duration"]["unit"].startswith("GB-h")
+    quantity = gb_seconds / 3600 if per_hour else gb_seconds
     return [_line("Requests", u["requests"] * c.unit_price("step_functions_express.requests"),
                   f"{u['requests']:,.0f} requests"),
-            _line("Duration", _tiered(gb_hours, c.tiers("step_functions_express.duration")),
-                  f"{gb_hours:,.2f} GB-hours")]
+            _line("Duration", _tiered(quantity, c.tiers("step_functions_express.duration")),
+                  f"{gb_seconds / 3600:,.2f} GB-hours")]
 
 
 def _instances(service: str) -> Callable[[dict, Catalog], list[Line]]:

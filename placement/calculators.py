@@ -49,7 +49,8 @@ def break_even(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
 
     crossing = _crossing(gap)
     curve = tuple((rpd, _monthly(p, rpd, catalog, layer, serverless),
-                   _monthly(p, rpd, catalog, layer, provisioned)) for rpd in _grid(p.requests_per_day))
+                   _monthly(p, rpd, catalog, layer, provisioned))
+                  for rpd in _grid(max(p.requests_per_day, crossing or 0)))
     utilization = None
     if crossing is not None:
         utilization = derive_facts(dataclasses.replace(p, requests_per_day=crossing)).utilization
@@ -96,10 +97,11 @@ def _bisect(gap, low: float, high: float) -> float:
     return round(math.sqrt(low * high), 1)
 
 
-def _grid(current: float) -> list[float]:
-    top = max(current * 10, 1000)
-    points = sorted({10 ** (k / 4) for k in range(0, int(4 * math.log10(top)) + 1)} | {current or 1})
-    return [p for p in points if p <= MAX_REQUESTS_PER_DAY]
+def _grid(reach: float) -> list[float]:
+    """Request rates for a curve: from 1 a day to ten times ``reach``, four points a decade."""
+    top = max(reach * 10, 1000)
+    points = {10 ** (k / 4) for k in range(0, int(4 * math.log10(top)) + 1)}
+    return sorted(p for p in points if p <= MAX_REQUESTS_PER_DAY)
 
 
 # -- refactoring payback ----------------------------------------------------------------

@@ -1,0 +1,116 @@
+import math
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from placement import advise, parse_profile
+from placement.costs import cost_of, placement_costs
+from placement.facts import derive_facts
+from placement.pricing import load_catalog
+from placement.rules import load_matrix
+
+CATALOG = load_catalog("us-east-1")
+
+
+def costs_for(**fields):
+    p = parse_profile({"name": "t", "requests_per_day": 10_000, **fields})
+    return placement_costs(p, derive_facts(p), CATALOG, load_matrix().candidates)
+
+
+def cost(layer, placement, **fields):
+    p = parse_profile({"name": "t", "requests_per_day": 10_000, **fields})
+    return cost_of(layer, placement, p, derive_facts(p), CATALOG)
+
+
+def test_every_candidate_has_a_cost_or_says_why_not():
+    for profile in ({}, {"inference": "self_hosted", "model_params_b": 7}, {"hot_context_gb": 10}):
+        for layer, by_placement in costs_for(**profile).items():
+            for placement, c in by_placement.items():
+                assert c.total is not None or c.assumptions, (layer, placement)
+                if c.total is not None:
+                    assert c.total == sum((line.amount for line in c.lines), Decimal(0))
+
+
+def test_lambda_bills_the_waits_and_stretches_cpu_work_below_a_full_vcpu():
+    c = cost("nerves", "lambda", requests_per_day=100_000, request_duration_s=1, wait_fraction=0.5,
+             memory_mb=1024, trigger="event")
+    # 0.5 s waiting + 0.5 s of CPU at 1024/1769 of a vCPU, billed at 1 GB on arm64
+    duration_s = math.ceil((0.5 + 0.5 / (1024 / 1769)) * 1000) / 1000  # billed in whole ms
+    requests = 100_000 * 730 / 24
+    expected = round(requests * duration_s * 0.0000133334, 2) + round(requests * 0.2 / 1e6, 2)
+    assert float(c.total) == expected
+    assert any("memory trap" in a for a in c.assumptions)
+
+
+def test_synchronous_cpu_work_gets_a_full_vcpu_and_says_so():
+    c = cost("nerves", "lambda", request_duration_s=2, wait_fraction=0.2, memory_mb=512, trigger="api")
+    assert any(a.startswith("1,769 MB instead of 512 MB") for a in c.assumptions)
+
+
+def test_a_tight_latency_target_adds_provisioned_concurrency():
+    c = cost("nerves", "lambda", trigger="api", latency_slo_ms=300)
+    assert any("Provisioned concurrency" in line.name for line in c.lines)
+
+
+def test_containers_hold_more_waiting_requests_per_vcpu_so_they_cost_less_as_waits_grow():
+    busy = cost("nerves", "fargate", requests_per_day=500_000, request_duration_s=4, wait_fraction=0.2)
+    idle = cost("nerves", "fargate", requests_per_day=500_000, request_duration_s=4, wait_fraction=0.9)
+    assert idle.total < busy.total
+
+
+def test_gpu_models_get_the_smallest_instance_that_holds_them():
+    c = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=70, quantization_bits=16)
+    assert "p4d.24xlarge" in c.lines[0].name  # 168 GB of model needs 320 GB of A100s
+    too_big = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=1000, quantization_bits=16)
+    assert too_big.total is None and "No GPU instance" in too_big.assumptions[0]
+
+
+def test_purchase_options_are_priced_beside_on_demand():
+    c = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=7, quantization_bits=16)
+    options = dict(c.options)
+    assert options["savings_3y"] < options["savings_1y"] < c.total
+    assert options["spot"] < c.total
+
+
+def test_a_model_with_no_price_is_not_given_a_number():
+    c = cost("brain", "hosted_api", hosted_model="some-private-model")
+    assert c.total is None and "No provider price" in c.assumptions[0]
+
+
+def test_eks_adds_its_control_plane_to_ecs_on_ec2():
+    ecs, eks = cost("nerves", "ecs_ec2"), cost("nerves", "eks")
+    assert eks.total - ecs.total == Decimal("73.00")  # $0.10 an hour for 730 hours
+
+
+def test_hot_context_is_priced_as_ram():
+    c = cost("memory", "fargate", hot_context_gb=10)
+    assert any("12.5 GB" in a or "13 GB" in a for a in c.assumptions) or c.total > 0
+
+
+def test_advice_reports_the_split_against_containers_and_todays_bill():
+    data = advise(parse_profile({"name": "t", "requests_per_day": 2000, "wait_fraction": 0.9,
+                                 "orchestration_steps": 3, "current_monthly_cost": 900,
+                                 "hosted_model": "claude-haiku-4.5"})).to_dict()
+    split = data["monthly_cost"]
+    assert split["total"] == round(sum(line["amount"] for line in split["lines"]), 2)
+    assert data["economics"]["comparison"]["current"] == 900
+    assert data["economics"]["comparison"]["containers"] > split["total"]
+    assert data["catalog"] == CATALOG.version
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0, 1e7), st.floats(1, 10), st.floats(0.05, 600), st.floats(0, 1))
+def test_no_placement_cost_is_negative_or_nan(rpd, factor, duration, wait):
+    for by_placement in costs_for(requests_per_day=rpd * factor, request_duration_s=duration,
+                                  wait_fraction=wait).values():
+        for c in by_placement.values():
+            assert c.total is None or (c.total >= 0 and not math.isnan(c.total))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0, 1e7), st.floats(1.01, 10), st.sampled_from(["lambda", "fargate", "step_functions"]))
+def test_more_traffic_never_costs_less(rpd, factor, placement):
+    low = cost("nerves", placement, requests_per_day=rpd)
+    high = cost("nerves", placement, requests_per_day=rpd * factor)
+    assert high.total >= low.total

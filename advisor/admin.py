@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from advisor.models import Assessment, Membership, ProfileVersion, Team, Workload
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+
+
+@admin.register(Workload)
+class WorkloadAdmin(admin.ModelAdmin):
+    list_display = ("name", "team", "version", "updated_at")
+    list_filter = ("team",)
+    # Profiles change only through services, which keep the history.
+    readonly_fields = ("team", "name", "profile", "version", "created_by")
+
+
+@admin.register(ProfileVersion, Assessment)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,181 @@
+"""API serializers.
+
+The profile serializer's fields are generated from ``placement.profile.FIELDS``
+so the OpenAPI schema documents each field's type, default, bounds and help;
+validation itself is delegated to ``parse_profile``, the single judge shared
+with the form and the CLI.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from advisor.models import Assessment, Workload
+from placement.profile import FIELDS, FieldSpec, ProfileError, parse_profile
+
+_FIELD_CLASSES = {
+    "text": serializers.CharField,
+    "number": serializers.FloatField,
+    "integer": serializers.IntegerField,
+    "bool": serializers.BooleanField,
+}
+
+
+def _help(spec: FieldSpec) -> str:
+    text = spec.help
+    if spec.unit and spec.unit != "0..1":
+        text += f" Unit: {spec.unit}."
+    if spec.exclusive_minimum and spec.minimum is not None:
+        text += f" Must be greater than {spec.minimum:g}."
+    return text
+
+
+def _declare(spec: FieldSpec) -> serializers.Field:
+    kwargs: dict[str, Any] = {"help_text": _help(spec), "label": spec.label}
+    if spec.required:
+        kwargs["required"] = True
+    else:
+        kwargs["default"] = spec.default
+    if spec.nullable:
+        kwargs["allow_null"] = True
+    if spec.kind == "choice":
+        return serializers.ChoiceField(choices=list(spec.choices), **kwargs)
+    if spec.kind in ("number", "integer"):
+        if spec.minimum is not None:
+            kwargs["min_value"] = spec.minimum
+        if spec.maximum is not None:
+            kwargs["max_value"] = spec.maximum
+    if spec.kind == "text":
+        kwargs["max_length"] = spec.max_length
+        if spec.pattern is not None:
+            return serializers.RegexField(spec.pattern.pattern, **kwargs)
+    return _FIELD_CLASSES[spec.kind](**kwargs)
+
+
+class _ProfileValidation:
+    """Validate the whole body with parse_profile instead of field by field.
+
+    Returns the body as given (a dict) once it is known to be valid: services
+    take raw profile data so that omitted fields keep following their defaults.
+    """
+
+    extra_fields: tuple[str, ...] = ()
+
+    def run_validation(self, data=empty):
+        if data is empty or data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["The request body must be a JSON object."]})
+        profile = {k: v for k, v in data.items() if k not in self.extra_fields}
+        errors: dict[str, list[str]] = {}
+        try:
+            parse_profile(profile)
+        except ProfileError as exc:
+            errors.update(exc.errors)
+        extras = {}
+        for name in self.extra_fields:
+            if name in data:
+                try:
+                    extras[name] = self.fields[name].run_validation(data[name])
+                except serializers.ValidationError as exc:
+                    errors[name] = list(exc.detail)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"profile": profile, **extras}
+
+
+ProfileSerializer = type("ProfileSerializer", (_ProfileValidation, serializers.Serializer), {
+    "__doc__": "A workload profile: only name and requests_per_day are required.",
+    **{spec.name: _declare(spec) for spec in FIELDS},
+})
+
+
+class WorkloadCreateSerializer(ProfileSerializer):
+    """The flat profile plus, optionally, the slug of the team that will own it."""
+
+    extra_fields = ("team",)
+    team = serializers.SlugField(required=False,
+                                 help_text="Team slug; defaults to your first team you can write to.")
+
+
+class LayerAdviceSerializer(serializers.Serializer):
+    placement = serializers.CharField()
+    label = serializers.CharField()
+    alternatives = serializers.ListField(child=serializers.CharField())
+    ranking = serializers.ListField(child=serializers.DictField())
+    reasons = serializers.ListField(child=serializers.DictField())
+    excluded = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class LayersSerializer(serializers.Serializer):
+    brain = LayerAdviceSerializer()
+    memory = LayerAdviceSerializer()
+    nerves = LayerAdviceSerializer()
+
+
+class AdviceSerializer(serializers.Serializer):
+    """Documents Advice.to_dict(); responses pass the engine's dict through unchanged."""
+
+    profile = serializers.DictField()
+    facts = serializers.DictField()
+    fact_labels = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    layers = LayersSerializer()
+    warnings = serializers.ListField(child=serializers.CharField())
+    trace = serializers.ListField(child=serializers.DictField())
+    monthly_cost = serializers.DictField(allow_null=True)
+    costs = serializers.DictField(required=False)
+    economics = serializers.DictField(required=False)
+    ruleset = serializers.CharField()
+    catalog = serializers.CharField(allow_null=True)
+
+
+@extend_schema_field(AdviceSerializer)
+class AdviceField(serializers.JSONField):
+    """The stored Advice, passed through whole: a later engine's extra keys are never dropped."""
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    result = AdviceField(read_only=True)
+    profile = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "workload", "profile_version", "ruleset_version", "catalog_version",
+                  "created_at", "profile", "result"]
+        read_only_fields = fields
+
+
+class AssessmentSummarySerializer(serializers.ModelSerializer):
+    placements = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "profile_version", "ruleset_version", "catalog_version", "created_at",
+                  "placements"]
+        read_only_fields = fields
+
+    def get_placements(self, assessment: Assessment) -> dict[str, str]:
+        return {layer: assessment.placement(layer) for layer in ("brain", "memory", "nerves")}
+
+
+class WorkloadSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    profile = serializers.DictField(read_only=True,
+                                    help_text="The profile as given; omitted fields use defaults.")
+    latest_assessment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Workload
+        fields = ["id", "team", "name", "version", "profile", "created_at", "updated_at",
+                  "latest_assessment"]
+        read_only_fields = fields
+
+    @extend_schema_field(AssessmentSummarySerializer(allow_null=True))
+    def get_latest_assessment(self, workload: Workload) -> dict | None:
+        latest = workload.assessments.order_by("-created_at", "-id").first()
+        return AssessmentSummarySerializer(latest).data if latest else None

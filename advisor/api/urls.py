@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from advisor.api import views
+
+urlpatterns = [
+    path("workloads/", views.WorkloadListCreateApi.as_view(), name="api-workload-list"),
+    path("workloads/<int:workload_id>/", views.WorkloadDetailApi.as_view(),
+         name="api-workload-detail"),
+    path("workloads/<int:workload_id>/assessments/", views.AssessmentListApi.as_view(),
+         name="api-assessment-list"),
+    path("workloads/<int:workload_id>/assessments/<int:assessment_id>/",
+         views.AssessmentDetailApi.as_view(), name="api-assessment-detail"),
+    path("evaluate/", views.EvaluateApi.as_view(), name="api-evaluate"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+]

@@ -1,0 +1,142 @@
+"""REST API views: validate with a serializer, call one service, serialize the result.
+
+Team scoping is done by the selectors, so another team's workload id is a 404
+here exactly as on the HTML pages; writes by a viewer are a 403 from the service.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from advisor import selectors, services
+from advisor.api.serializers import (
+    AdviceSerializer,
+    AssessmentSerializer,
+    AssessmentSummarySerializer,
+    ProfileSerializer,
+    WorkloadCreateSerializer,
+    WorkloadSerializer,
+)
+from advisor.models import Workload
+
+_ERRORS = OpenApiResponse(description="Invalid input: {field: [messages]} naming each field.")
+
+
+class WorkloadListCreateApi(GenericAPIView):
+    serializer_class = WorkloadSerializer
+
+    def get_queryset(self):
+        return selectors.workload_list_for_user(user=self.request.user)
+
+    @extend_schema(summary="Workloads of your teams", responses=WorkloadSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(WorkloadSerializer(page, many=True).data)
+
+    @extend_schema(summary="Create a workload and assess it", request=WorkloadCreateSerializer,
+                   responses={201: WorkloadSerializer, 400: _ERRORS, 403: None})
+    def post(self, request: Request) -> Response:
+        serializer = WorkloadCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        team = self._team(request, serializer.validated_data.get("team"))
+        workload = services.workload_create(user=request.user, team=team,
+                                            profile_data=serializer.validated_data["profile"])
+        return Response(WorkloadSerializer(workload).data, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _team(request: Request, slug: str | None):
+        teams = selectors.team_list_for_user(user=request.user)
+        if slug is None:
+            # The first team the user may write to; a pure viewer falls through
+            # to their first team so the service answers 403 rather than 400.
+            writable = selectors.team_list_for_user(user=request.user, writable=True)
+            team = writable.first() or teams.first()
+            if team is None:
+                raise PermissionDenied("You belong to no team.")
+            return team
+        team = teams.filter(slug=slug).first()
+        if team is None:
+            raise ValidationError({"team": [f"You are not a member of a team {slug!r}."]})
+        return team
+
+
+class WorkloadDetailApi(APIView):
+    def _workload(self, request: Request, workload_id: int) -> Workload:
+        return selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+
+    @extend_schema(summary="One workload", responses={200: WorkloadSerializer, 404: None})
+    def get(self, request: Request, workload_id: int) -> Response:
+        return Response(WorkloadSerializer(self._workload(request, workload_id)).data)
+
+    @extend_schema(summary="Replace the profile (a new version and assessment)",
+                   request=ProfileSerializer,
+                   responses={200: WorkloadSerializer, 400: _ERRORS, 403: None, 404: None})
+    def put(self, request: Request, workload_id: int) -> Response:
+        workload = self._workload(request, workload_id)
+        return self._update(request, workload, request.data)
+
+    @extend_schema(summary="Change some profile fields (a new version and assessment)",
+                   request=ProfileSerializer(partial=True),
+                   responses={200: WorkloadSerializer, 400: _ERRORS, 403: None, 404: None})
+    def patch(self, request: Request, workload_id: int) -> Response:
+        workload = self._workload(request, workload_id)
+        data = request.data
+        if isinstance(data, dict):
+            data = {**workload.profile, **data}
+        return self._update(request, workload, data)
+
+    @extend_schema(summary="Delete a workload with its history",
+                   responses={204: None, 403: None, 404: None})
+    def delete(self, request: Request, workload_id: int) -> Response:
+        services.workload_delete(user=request.user, workload=self._workload(request, workload_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @staticmethod
+    def _update(request: Request, workload: Workload, data) -> Response:
+        serializer = ProfileSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        workload = services.workload_update(user=request.user, workload=workload,
+                                            profile_data=serializer.validated_data["profile"])
+        return Response(WorkloadSerializer(workload).data)
+
+
+class AssessmentListApi(GenericAPIView):
+    serializer_class = AssessmentSummarySerializer
+
+    @extend_schema(summary="Every assessment of a workload, newest first",
+                   responses={200: AssessmentSummarySerializer(many=True), 404: None})
+    def get(self, request: Request, workload_id: int) -> Response:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        page = self.paginate_queryset(selectors.assessment_list(workload=workload))
+        return self.get_paginated_response(AssessmentSummarySerializer(page, many=True).data)
+
+    @extend_schema(summary="Assess the current profile again (e.g. after a rule-set change)",
+                   request=None, responses={201: AssessmentSerializer, 403: None, 404: None})
+    def post(self, request: Request, workload_id: int) -> Response:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        assessment = services.assessment_request(user=request.user, workload=workload)
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentDetailApi(APIView):
+    @extend_schema(summary="One stored assessment, exactly as it was given",
+                   responses={200: AssessmentSerializer, 404: None})
+    def get(self, request: Request, workload_id: int, assessment_id: int) -> Response:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        assessment = selectors.assessment_get(workload=workload, assessment_id=assessment_id)
+        return Response(AssessmentSerializer(assessment).data)
+
+
+class EvaluateApi(APIView):
+    @extend_schema(summary="Advice for a profile; nothing is stored", request=ProfileSerializer,
+                   responses={200: AdviceSerializer, 400: _ERRORS})
+    def post(self, request: Request) -> Response:
+        serializer = ProfileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.profile_evaluate(profile_data=serializer.validated_data["profile"]))

@@ -1,0 +1,14 @@
+"""The Celery app. Settings come from Django's, under the CELERY_ namespace.
+
+With no CELERY_BROKER_URL the settings make tasks run eagerly in-process, so a
+fresh checkout works without Redis; set it and the same code runs on workers.
+"""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advisor.settings")
+
+app = Celery("advisor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,182 @@
+"""The intake form, generated from ``placement.profile.FIELDS``.
+
+The form only decodes what a browser sends (every value arrives as a string)
+into the JSON types the profile contract speaks; ``parse_profile`` alone
+decides what is valid, so the form, the API and the CLI can never disagree.
+A blank nullable field means null; a blank optional field means "use the
+documented default".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from django import forms
+
+from placement.profile import FIELDS, FieldSpec, ProfileError, parse_profile
+
+LAYER_FIELDSETS = (
+    ("general", "Workload", "What it is and how much traffic arrives."),
+    ("nerves", "Nerves: orchestration", "The code that routes, calls tools and waits."),
+    ("brain", "Brain: inference", "Where the model runs and how much it computes."),
+    ("memory", "Memory: context", "What the workload must remember, and how fast."),
+    ("costs", "Costs", "Today's bill and the effort to move, for savings and payback."),
+)
+
+_OMIT = object()  # blank optional field: leave it out so its default applies
+_BOOL_CHOICES = (("", "Derive it"), ("true", "Yes"), ("false", "No"))
+
+
+def display_value(value: Any) -> Any:
+    """A profile value as a form shows it: 3 not 3.0, blank for null."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+def bound_text(spec: FieldSpec) -> str:
+    """The allowed range in words, e.g. 'greater than 0, at most 3,600'."""
+    parts = []
+    if spec.minimum is not None:
+        word = "greater than" if spec.exclusive_minimum else "at least"
+        parts.append(f"{word} {_number(spec.minimum)}")
+    if spec.maximum is not None:
+        parts.append(f"at most {_number(spec.maximum)}")
+    return ", ".join(parts)
+
+
+def default_text(spec: FieldSpec) -> str:
+    """The documented default as a person reads it; blank when there is none to show."""
+    if spec.required or spec.default is None:
+        return ""
+    if isinstance(spec.default, bool):
+        return "on" if spec.default else "off"
+    if isinstance(spec.default, (int, float)):
+        return _number(spec.default)
+    return str(spec.default)
+
+
+def _form_field(spec: FieldSpec) -> forms.Field:
+    attrs: dict[str, Any] = {}
+    if spec.required:
+        attrs["required"] = True
+    if spec.kind in ("number", "integer"):
+        attrs["step"] = "1" if spec.kind == "integer" else "any"
+        if spec.minimum is not None and not spec.exclusive_minimum:
+            attrs["min"] = f"{spec.minimum:g}"
+        if spec.maximum is not None:
+            attrs["max"] = f"{spec.maximum:.0f}" if float(spec.maximum).is_integer() else f"{spec.maximum:g}"
+        attrs["inputmode"] = "numeric" if spec.kind == "integer" else "decimal"
+        widget = forms.NumberInput(attrs=attrs)
+    elif spec.kind == "bool" and not spec.nullable:
+        return forms.BooleanField(label=spec.label, help_text=spec.help, required=False)
+    elif spec.kind == "bool":
+        widget = forms.Select(choices=_BOOL_CHOICES, attrs=attrs)
+    elif spec.kind == "choice":
+        choices = [(str(c), str(c).replace("_", " ")) for c in spec.choices]
+        if spec.nullable:
+            choices.insert(0, ("", "None"))
+        widget = forms.Select(choices=choices, attrs=attrs)
+    else:
+        attrs["maxlength"] = spec.max_length
+        widget = forms.TextInput(attrs=attrs)
+    # CharField everywhere: typing and range checks belong to parse_profile.
+    return forms.CharField(label=spec.label, help_text=spec.help, required=False, strip=False,
+                           widget=widget)
+
+
+def _decode(spec: FieldSpec, raw: Any) -> Any:
+    """Turn a submitted string into the JSON value it stands for, or _OMIT.
+
+    Undecodable input is passed through unchanged so parse_profile reports it
+    with the same message the API gives.
+    """
+    if spec.kind == "bool" and not spec.nullable:
+        return bool(raw)
+    text = (raw or "").strip()
+    if text == "":
+        return None if spec.nullable else _OMIT
+    if spec.kind == "bool":
+        return {"true": True, "false": False}.get(text, text)
+    if spec.kind in ("number", "integer") or (
+        spec.kind == "choice" and spec.choices and isinstance(spec.choices[0], int)
+    ):
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                return text
+    return raw
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    field: forms.BoundField
+    spec: FieldSpec
+    bounds: str
+    default: str
+
+
+class ProfileForm(forms.Form):
+    """Every profile field, grouped by layer, plus the team on create."""
+
+    def __init__(self, *args, teams=None, profile: Mapping[str, Any] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = profile or {}
+        if teams is not None:
+            self._teams = teams
+            self.fields["team"] = forms.ModelChoiceField(
+                queryset=teams, empty_label=None, label="Team", required=False,
+                help_text="The team that owns this workload.",
+                initial=teams.first(),
+            )
+            if teams.count() == 1:
+                self.fields["team"].widget = forms.HiddenInput()
+        for spec in FIELDS:
+            self.fields[spec.name] = _form_field(spec)
+            self.initial.setdefault(spec.name, display_value(profile.get(spec.name, spec.default)))
+        self.profile_data: dict[str, Any] = {}
+
+    def clean_team(self):
+        # No choice made (a single team, or a client that omits it): the first team.
+        return self.cleaned_data.get("team") or self._teams.first()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        data = {}
+        for spec in FIELDS:
+            value = _decode(spec, cleaned.get(spec.name))
+            if value is not _OMIT:
+                data[spec.name] = value
+        try:
+            parse_profile(data)
+        except ProfileError as exc:
+            for name, messages in exc.errors.items():
+                self.add_error(name if name in self.fields else None, messages)
+        self.profile_data = data
+        return cleaned
+
+    def error_summary(self) -> list[dict[str, str]]:
+        """Each invalid field with its label, for the summary above the form."""
+        return [{"id": self[name].auto_id, "name": name, "label": self.fields[name].label,
+                 "messages": " ".join(errors)}
+                for name, errors in self.errors.items() if name in self.fields]
+
+    def fieldsets(self) -> list[dict[str, Any]]:
+        groups = []
+        for layer, legend, description in LAYER_FIELDSETS:
+            rows = [FieldRow(self[spec.name], spec, bound_text(spec), default_text(spec))
+                    for spec in FIELDS if spec.layer == layer]
+            groups.append({"layer": layer, "legend": legend, "description": description,
+                           "rows": rows})
+        return groups

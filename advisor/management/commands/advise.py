@@ -1,0 +1,90 @@
+"""``manage.py advise PROFILE.json [--format json|text]``: advice for one profile.
+
+Touches no database, so it works on a fresh checkout before ``migrate``. Any
+problem with the input ends with a message naming each field on stderr and
+exit status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from advisor.presentation import LAYER_ORDER, format_value
+from advisor.services import profile_evaluate
+from placement.placements import LAYER_NAMES
+from placement.profile import ProfileError
+
+INVALID = 2
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class Command(BaseCommand):
+    help = "Print where each layer of a workload should run, and why."
+    requires_system_checks: list = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("profile", help="Path to a profile JSON file, or - for stdin.")
+        parser.add_argument("--format", choices=("json", "text"), default="text",
+                            help="json: the Advice object; text: a report for a person.")
+
+    def handle(self, *args, profile: str, format: str, **options):
+        data = self._load(profile)
+        try:
+            advice = profile_evaluate(profile_data=data)
+        except ProfileError as exc:
+            lines = [f"  {field}: {' '.join(messages)}" for field, messages in exc.errors.items()]
+            raise CommandError("Invalid profile:\n" + "\n".join(lines), returncode=INVALID)
+        if format == "json":
+            self.stdout.write(json.dumps(advice, indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(render_text(advice))
+
+    def _load(self, path: str) -> Any:
+        try:
+            if path == "-":
+                text = sys.stdin.read()
+            else:
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {path}: {exc}", returncode=INVALID)
+        try:
+            # NaN and Infinity are not JSON, whatever Python's json module allows.
+            return json.loads(text, parse_constant=_reject_constant)
+        except ValueError as exc:
+            source = "standard input" if path == "-" else path
+            raise CommandError(f"{source} is not valid JSON: {exc}", returncode=INVALID)
+
+
+def render_text(advice: dict[str, Any]) -> str:
+    profile = advice["profile"]
+    out = [f"Placement advice for {profile['name']}",
+           f"rule set {advice['ruleset']}" + (f", catalog {advice['catalog']}"
+                                              if advice.get("catalog") else ""), ""]
+    for name in LAYER_ORDER:
+        layer = advice["layers"][name]
+        out.append(f"{LAYER_NAMES[name]}: {layer['label']} ({layer['placement']})")
+        for reason in layer["reasons"]:
+            out.append(f"  because [{reason['rule']}] {reason['text']}")
+            out.append(f"          source: {reason['source']}")
+        for warning in layer["warnings"]:
+            out.append(f"  warning: {warning}")
+        for excluded in layer["excluded"]:
+            out.append(f"  not {excluded['placement']}: [{excluded['rule']}] {excluded['text']}")
+        if layer["alternatives"]:
+            out.append(f"  alternatives: {', '.join(layer['alternatives'])}")
+        out.append("")
+    labels = advice.get("fact_labels", {})
+    out.append("Derived facts")
+    for key, value in advice["facts"].items():
+        label, unit = labels.get(key, (key, ""))
+        shown = format_value(value, unit)
+        out.append(f"  {label}: {shown}{'' if unit in ('', '0..1') else ' ' + unit}")
+    return "\n".join(out)

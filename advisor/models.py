@@ -1,0 +1,113 @@
+"""Teams own workloads; every profile a workload ever had, and every assessment, is kept.
+
+Models hold data and integrity constraints only. What happens on create, edit
+or delete lives in ``advisor.services``; who may see what in ``advisor.selectors``.
+"""
+from django.conf import settings
+from django.db import models
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MEMBER = "member", "Member"
+        VIEWER = "viewer", "Viewer"
+
+    # Roles that may create, edit and delete a team's workloads.
+    WRITE_ROLES = (Role.OWNER, Role.MEMBER)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="membership_unique_user_team"),
+        ]
+        ordering = ["team__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class Workload(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="workloads")
+    # Mirrors profile["name"], kept as a column so lists can sort and search by it.
+    name = models.CharField(max_length=200)
+    # The profile as the architect gave it (validated, defaults not filled in), so
+    # an omitted field keeps following its documented default on the next edit.
+    profile = models.JSONField()
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["team", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProfileVersion(models.Model):
+    workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    profile = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["workload", "version"],
+                                    name="profileversion_unique_workload_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workload} v{self.version}"
+
+
+class Assessment(models.Model):
+    """One run of the engine, stored with everything needed to rebuild it exactly."""
+
+    workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="assessments")
+    profile = models.JSONField(help_text="The normalised profile the engine saw.")
+    profile_version = models.PositiveIntegerField()
+    ruleset_version = models.CharField(max_length=100)
+    catalog_version = models.CharField(max_length=100, null=True, blank=True)
+    result = models.JSONField(help_text="Advice.to_dict() as returned by the engine.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workload", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Assessment {self.pk} of {self.workload}"
+
+    def save(self, *args, **kwargs):
+        # A stored assessment is the record of what we told a team; rewriting it
+        # would make an old report impossible to reproduce.
+        if not self._state.adding:
+            raise ValueError("An assessment is immutable once stored; run a new one instead.")
+        super().save(*args, **kwargs)
+
+    def placement(self, layer: str) -> str | None:
+        return (self.result.get("layers", {}).get(layer) or {}).get("placement")

@@ -1,0 +1,68 @@
+"""Read queries, each scoped to what the asking user may see."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from advisor.models import Assessment, Membership, Team, Workload
+
+LAYERS = ("brain", "memory", "nerves")
+
+
+def team_list_for_user(*, user: AbstractBaseUser, writable: bool = False) -> QuerySet[Team]:
+    memberships = Membership.objects.filter(user=user)
+    if writable:
+        memberships = memberships.filter(role__in=Membership.WRITE_ROLES)
+    return Team.objects.filter(pk__in=memberships.values("team_id")).order_by("name", "pk")
+
+
+def team_can_write(*, user: AbstractBaseUser, team: Team) -> bool:
+    """Owners and members change a team's workloads; viewers and outsiders do not."""
+    return Membership.objects.filter(user=user, team=team,
+                                     role__in=Membership.WRITE_ROLES).exists()
+
+
+def workload_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Workload]:
+    """Workloads of the user's teams, each annotated with its latest placements."""
+    latest = Assessment.objects.filter(workload=OuterRef("pk")).order_by("-created_at", "-id")
+    annotations = {
+        f"{layer}_placement": Subquery(latest.values(f"result__layers__{layer}__placement")[:1])
+        for layer in LAYERS
+    }
+    return (
+        Workload.objects.filter(team__memberships__user=user)
+        .select_related("team")
+        .annotate(**annotations)
+        .order_by("-updated_at", "-id")
+    )
+
+
+def workload_get_for_user(*, user: AbstractBaseUser, workload_id: int) -> Workload:
+    """The workload, or Http404 when it does not exist or belongs to another team.
+
+    Both cases answer the same so an id does not reveal another team's data.
+    """
+    workload = (
+        Workload.objects.filter(pk=workload_id, team__memberships__user=user)
+        .select_related("team", "created_by")
+        .first()
+    )
+    if workload is None:
+        raise Http404("No such workload.")
+    return workload
+
+
+def assessment_latest(*, workload: Workload) -> Assessment | None:
+    return workload.assessments.order_by("-created_at", "-id").first()
+
+
+def assessment_list(*, workload: Workload) -> QuerySet[Assessment]:
+    return workload.assessments.order_by("-created_at", "-id")
+
+
+def assessment_get(*, workload: Workload, assessment_id: int) -> Assessment:
+    assessment = workload.assessments.filter(pk=assessment_id).first()
+    if assessment is None:
+        raise Http404("No such assessment.")
+    return assessment

@@ -1,0 +1,108 @@
+"""Use cases: one function each, keyword-only, named ``<entity>_<action>``.
+
+Views, API views and commands validate input, call one of these and render.
+Every write that changes a workload's profile keeps the old one and stores a
+fresh assessment, so nothing a team was once told is lost.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+import placement
+from advisor.models import Assessment, Membership, ProfileVersion, Team, Workload
+from advisor.selectors import team_can_write
+
+
+def profile_evaluate(*, profile_data: Mapping[str, Any]) -> dict[str, Any]:
+    """Advice for a profile without storing anything. Raises ProfileError."""
+    return placement.advise(placement.parse_profile(profile_data)).to_dict()
+
+
+def _require_write(*, user: AbstractBaseUser, team: Team) -> None:
+    if not team_can_write(user=user, team=team):
+        raise PermissionDenied("Only owners and members of this team may change its workloads.")
+
+
+def _input_profile(profile_data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate (raising ProfileError) and return the given fields, cleaned.
+
+    Fields that were not given stay absent: they keep following their
+    documented default. parse_profile has already checked every key and value.
+    """
+    normalised = placement.parse_profile(profile_data).to_dict()
+    # A given null (e.g. "no latency target", "worst case: derive it") stays null
+    # rather than freezing the value derived from it today.
+    return {key: None if profile_data[key] is None else normalised[key] for key in profile_data}
+
+
+@transaction.atomic
+def workload_create(*, user: AbstractBaseUser, team: Team,
+                    profile_data: Mapping[str, Any]) -> Workload:
+    _require_write(user=user, team=team)
+    profile = _input_profile(profile_data)
+    workload = Workload.objects.create(team=team, name=profile["name"], profile=profile,
+                                       version=1, created_by=user)
+    ProfileVersion.objects.create(workload=workload, version=1, profile=profile, created_by=user)
+    assessment_run(workload=workload, created_by=user)
+    return workload
+
+
+@transaction.atomic
+def workload_update(*, user: AbstractBaseUser, workload: Workload,
+                    profile_data: Mapping[str, Any]) -> Workload:
+    """Replace the profile: a new version and a new assessment; the old ones stay."""
+    _require_write(user=user, team=workload.team)
+    profile = _input_profile(profile_data)
+    # Lock the row so two concurrent edits cannot both claim the same version number.
+    workload = Workload.objects.select_for_update().get(pk=workload.pk)
+    workload.version += 1
+    workload.profile = profile
+    workload.name = profile["name"]
+    workload.save(update_fields=["version", "profile", "name", "updated_at"])
+    ProfileVersion.objects.create(workload=workload, version=workload.version, profile=profile,
+                                  created_by=user)
+    assessment_run(workload=workload, created_by=user)
+    return workload
+
+
+@transaction.atomic
+def workload_delete(*, user: AbstractBaseUser, workload: Workload) -> None:
+    _require_write(user=user, team=workload.team)
+    workload.delete()
+
+
+def assessment_run(*, workload: Workload,
+                   created_by: AbstractBaseUser | None = None) -> Assessment:
+    """Run the engine on the workload's current profile and store the result.
+
+    Also used to re-assess an unchanged profile after the rule set changed: the
+    new assessment carries the new ruleset version, the old one stays as it was.
+    """
+    advice = placement.advise(placement.parse_profile(workload.profile)).to_dict()
+    return Assessment.objects.create(
+        workload=workload,
+        profile=advice["profile"],
+        profile_version=workload.version,
+        ruleset_version=advice["ruleset"],
+        catalog_version=advice.get("catalog"),
+        result=advice,
+        created_by=created_by,
+    )
+
+
+@transaction.atomic
+def assessment_request(*, user: AbstractBaseUser, workload: Workload) -> Assessment:
+    """A team member asks for a fresh assessment of the current profile."""
+    _require_write(user=user, team=workload.team)
+    return assessment_run(workload=workload, created_by=user)
+
+
+def team_membership_ensure(*, user: AbstractBaseUser, team: Team,
+                           role: str = Membership.Role.MEMBER) -> Membership:
+    membership, _ = Membership.objects.update_or_create(user=user, team=team,
+                                                        defaults={"role": role})
+    return membership

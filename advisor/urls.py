@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from advisor import views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="workload-list", permanent=False)),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("workloads/", views.workload_list, name="workload-list"),
+    path("workloads/new/", views.workload_create, name="workload-create"),
+    path("workloads/preview/", views.profile_preview, name="profile-preview"),
+    path("workloads/<int:workload_id>/", views.workload_detail, name="workload-detail"),
+    path("workloads/<int:workload_id>/edit/", views.workload_edit, name="workload-edit"),
+    path("workloads/<int:workload_id>/delete/", views.workload_delete, name="workload-delete"),
+    path("workloads/<int:workload_id>/assessments/", views.assessment_create,
+         name="assessment-create"),
+    path("workloads/<int:workload_id>/assessments/<int:assessment_id>/",
+         views.assessment_detail, name="assessment-detail"),
+    path("api/v1/", include("advisor.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,132 @@
+"""HTML pages: validate, call one service, render.
+
+Every page that takes a workload id goes through ``workload_get_for_user``, so
+another team's id answers 404 exactly like an id that does not exist.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from advisor import selectors, services
+from advisor.forms import ProfileForm
+from advisor.presentation import advice_context, profile_rows
+from placement import presets
+from placement.profile import ProfileError
+
+
+def _can_write(request: HttpRequest, workload) -> bool:
+    return selectors.team_can_write(user=request.user, team=workload.team)
+
+
+@login_required
+def workload_list(request: HttpRequest) -> HttpResponse:
+    workloads = selectors.workload_list_for_user(user=request.user)
+    can_create = selectors.team_list_for_user(user=request.user, writable=True).exists()
+    return render(request, "advisor/workload_list.html", {
+        "workloads": workloads, "can_create": can_create, "presets": presets.PRESETS.values(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workload_create(request: HttpRequest) -> HttpResponse:
+    teams = selectors.team_list_for_user(user=request.user, writable=True)
+    if not teams.exists():
+        raise PermissionDenied("You are a viewer in every team you belong to.")
+    preset = presets.get(request.GET.get("preset", ""))
+    form = ProfileForm(request.POST or None, teams=teams,
+                       profile=preset.profile if preset else None)
+    if request.method == "POST" and form.is_valid():
+        workload = services.workload_create(user=request.user, team=form.cleaned_data["team"],
+                                            profile_data=form.profile_data)
+        messages.success(request, f"Workload “{workload.name}” created and assessed.")
+        return redirect("workload-detail", workload_id=workload.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "advisor/workload_form.html", {
+        "form": form, "presets": presets.PRESETS.values(), "preset": preset, "workload": None,
+    }, status=status)
+
+
+@login_required
+def workload_detail(request: HttpRequest, workload_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    assessment = selectors.assessment_latest(workload=workload)
+    return render(request, "advisor/workload_detail.html", {
+        "workload": workload,
+        "assessment": assessment,
+        "advice": advice_context(assessment.result) if assessment else None,
+        "versions": workload.versions.select_related("created_by"),
+        "assessments": selectors.assessment_list(workload=workload),
+        "can_write": _can_write(request, workload),
+    })
+
+
+@login_required
+def assessment_detail(request: HttpRequest, workload_id: int, assessment_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    assessment = selectors.assessment_get(workload=workload, assessment_id=assessment_id)
+    return render(request, "advisor/assessment_detail.html", {
+        "workload": workload, "assessment": assessment,
+        "advice": advice_context(assessment.result),
+        "profile_rows": profile_rows(assessment.profile),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workload_edit(request: HttpRequest, workload_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    if not _can_write(request, workload):
+        raise PermissionDenied("Viewers cannot edit workloads.")
+    form = ProfileForm(request.POST or None, profile=workload.profile)
+    if request.method == "POST" and form.is_valid():
+        services.workload_update(user=request.user, workload=workload,
+                                 profile_data=form.profile_data)
+        messages.success(request, "Saved as a new version and re-assessed.")
+        return redirect("workload-detail", workload_id=workload.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "advisor/workload_form.html", {
+        "form": form, "workload": workload, "presets": (), "preset": None,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workload_delete(request: HttpRequest, workload_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    if not _can_write(request, workload):
+        raise PermissionDenied("Viewers cannot delete workloads.")
+    if request.method == "POST":
+        name = workload.name
+        services.workload_delete(user=request.user, workload=workload)
+        messages.success(request, f"Workload “{name}” deleted.")
+        return redirect("workload-list")
+    return render(request, "advisor/workload_confirm_delete.html", {"workload": workload})
+
+
+@login_required
+@require_POST
+def assessment_create(request: HttpRequest, workload_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    services.assessment_request(user=request.user, workload=workload)
+    messages.success(request, "Re-assessed with the current rule set.")
+    return redirect("workload-detail", workload_id=workload.pk)
+
+
+@login_required
+@require_POST
+def profile_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: the advice for the form as it stands, stored nowhere."""
+    form = ProfileForm(request.POST)
+    if not form.is_valid():
+        return render(request, "partials/preview_errors.html", {"form": form})
+    try:
+        advice = services.profile_evaluate(profile_data=form.profile_data)
+    except ProfileError:  # cannot happen after is_valid, but never 500 on a preview
+        return render(request, "partials/preview_errors.html", {"form": form})
+    return render(request, "partials/preview.html", {"advice": advice_context(advice)})

@@ -1,0 +1,67 @@
+"""Configuration comes from the environment and fails loudly."""
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL",
+                         "CELERY_BROKER_URL", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def _secret() -> str:
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    return "".join(secrets.choice(alphabet) for _ in range(50))
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_on_postgresql():
+    if os.environ.get("ALLOW_SQLITE_TESTS") == "1":
+        pytest.skip("ALLOW_SQLITE_TESTS=1")
+    assert connection.vendor == "postgresql", "set DATABASE_URL to PostgreSQL (see Makefile)"
+
+
+def test_the_production_configuration_passes_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0",
+                    SECRET_KEY=_secret(), ALLOWED_HOSTS="advisor.example.com")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", DEBUG="0", ALLOWED_HOSTS="advisor.example.com")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = manage("check", DEBUG="0", SECRET_KEY=_secret())
+    assert result.returncode != 0 and "ALLOWED_HOSTS" in result.stderr
+
+
+def test_a_malformed_debug_value_is_an_error_not_a_guess():
+    result = manage("check", DEBUG="maybe")
+    assert result.returncode != 0 and "DEBUG" in result.stderr
+
+
+def test_development_needs_no_configuration_at_all():
+    result = manage("check", DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_tasks_run_in_process_when_no_broker_is_configured():
+    if os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("a real broker is configured")
+    assert settings.CELERY_TASK_ALWAYS_EAGER is True

@@ -180,3 +180,28 @@ class ProfileForm(forms.Form):
             groups.append({"layer": layer, "legend": legend, "description": description,
                            "rows": rows})
         return groups
+
+
+class HardwareForm(forms.Form):
+    """Owned-hardware assumptions for the repatriation calculator; defaults from the engine."""
+
+    server_price = forms.FloatField(label="Server price", min_value=0, max_value=10_000_000,
+                                    help_text="USD, with networking")
+    gpus_per_server = forms.IntegerField(label="GPUs per server", min_value=1, max_value=16)
+    lifetime_months = forms.IntegerField(label="Lifetime", min_value=1, max_value=120,
+                                         help_text="months before a refresh")
+    power_kw = forms.FloatField(label="Power per server", min_value=0, max_value=100, help_text="kW")
+    power_price_kwh = forms.FloatField(label="Power price", min_value=0, max_value=10,
+                                       help_text="USD per kWh")
+    pue = forms.FloatField(label="PUE", min_value=1, max_value=3, help_text="cooling overhead")
+    colocation_per_server = forms.FloatField(label="Colocation per server", min_value=0,
+                                             max_value=100_000, help_text="USD a month")
+    ops_hours_per_server = forms.FloatField(label="Operations per server", min_value=0,
+                                            max_value=744, help_text="hours a month")
+
+    def __init__(self, *args, hardware: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, value in (hardware or {}).items():
+            if name in self.fields:
+                whole = isinstance(value, float) and value.is_integer()
+                self.fields[name].initial = int(value) if whole else value

@@ -6,6 +6,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from advisor.models import Assessment, Membership, Team, Workload
+from placement.pricing import PRICES_DIR, catalog_versions, read_catalog
 
 LAYERS = ("brain", "memory", "nerves")
 
@@ -66,3 +67,17 @@ def assessment_get(*, workload: Workload, assessment_id: int) -> Assessment:
     if assessment is None:
         raise Http404("No such assessment.")
     return assessment
+
+
+def price_catalogs() -> list[dict]:
+    """The newest price catalog of every region, rates sorted by key, for the prices page."""
+    catalogs = []
+    for folder in sorted(p for p in PRICES_DIR.iterdir() if p.is_dir()):
+        versions = catalog_versions(folder.name)
+        if versions:
+            catalog = read_catalog(versions[-1])
+            catalogs.append({"region": catalog.region, "version": catalog.version,
+                             "read_on": catalog.read_on,
+                             "versions": [v.stem for v in versions],
+                             "rates": [{"key": k, **r} for k, r in sorted(catalog.rates.items())]})
+    return catalogs

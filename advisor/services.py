@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 import placement
+from placement.calculators import Hardware, repatriation_roi
 from advisor.models import Assessment, Membership, ProfileVersion, Team, Workload
 from advisor.selectors import team_can_write
 
@@ -99,6 +100,19 @@ def assessment_request(*, user: AbstractBaseUser, workload: Workload) -> Assessm
     """A team member asks for a fresh assessment of the current profile."""
     _require_write(user=user, team=workload.team)
     return assessment_run(workload=workload, created_by=user)
+
+
+def repatriation_evaluate(*, assessment: Assessment, hardware: Mapping[str, float]) -> dict[str, Any]:
+    """The repatriation calculator of an assessment again, with other hardware assumptions.
+
+    Nothing is stored: the assessment keeps the figures it was given with.
+    """
+    stored = assessment.result["economics"]["repatriation"]
+    settings = {**stored["hardware"], **hardware}
+    result = repatriation_roi(cloud_monthly=stored["cloud_monthly"], gpus=stored["gpus"],
+                              horizon_months=len(stored["cumulative_cloud"]),
+                              hardware=Hardware(**settings))
+    return result.to_dict()
 
 
 def team_membership_ensure(*, user: AbstractBaseUser, team: Team,

@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advisor import selectors, services
-from advisor.forms import ProfileForm
+from advisor.forms import HardwareForm, ProfileForm
+from advisor.money import money_context, repatriation_context
 from advisor.presentation import advice_context, profile_rows
 from placement import presets
 from placement.profile import ProfileError
@@ -60,6 +62,7 @@ def workload_detail(request: HttpRequest, workload_id: int) -> HttpResponse:
         "workload": workload,
         "assessment": assessment,
         "advice": advice_context(assessment.result) if assessment else None,
+        **_money(assessment),
         "versions": workload.versions.select_related("created_by"),
         "assessments": selectors.assessment_list(workload=workload),
         "can_write": _can_write(request, workload),
@@ -74,7 +77,44 @@ def assessment_detail(request: HttpRequest, workload_id: int, assessment_id: int
         "workload": workload, "assessment": assessment,
         "advice": advice_context(assessment.result),
         "profile_rows": profile_rows(assessment.profile),
+        **_money(assessment),
     })
+
+
+def _money(assessment) -> dict:
+    money = money_context(assessment.result) if assessment else None
+    if money is None:
+        return {"money": None}
+    return {"money": money,
+            "rep_form": HardwareForm(hardware=money["repatriation"]["hardware"]),
+            "rep_url": reverse("assessment-repatriation",
+                               args=(assessment.workload_id, assessment.pk))}
+
+
+@login_required
+@require_POST
+def assessment_repatriation(request: HttpRequest, workload_id: int, assessment_id: int) -> HttpResponse:
+    """htmx: the repatriation calculator with the hardware assumptions edited, stored nowhere."""
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    assessment = selectors.assessment_get(workload=workload, assessment_id=assessment_id)
+    form = HardwareForm(request.POST)
+    if not form.is_valid():
+        rep = repatriation_context(assessment.result["economics"]["repatriation"])
+        status = 400
+    else:
+        rep = repatriation_context(services.repatriation_evaluate(assessment=assessment,
+                                                                  hardware=form.cleaned_data))
+        status = 200
+    return render(request, "partials/repatriation.html", {
+        "rep": rep, "rep_form": form,
+        "rep_url": reverse("assessment-repatriation", args=(workload.pk, assessment.pk)),
+    }, status=status)
+
+
+@login_required
+def price_list(request: HttpRequest) -> HttpResponse:
+    """Every rate of the newest catalog of each region, with its source and the date it was read."""
+    return render(request, "advisor/price_list.html", {"catalogs": selectors.price_catalogs()})
 
 
 @login_required

@@ -148,6 +148,7 @@ class Hardware:
 
 @dataclass(frozen=True)
 class Repatriation:
+    gpus: int
     servers: int
     cloud_monthly: float
     owned_monthly_opex: float
@@ -164,6 +165,7 @@ class Repatriation:
 def repatriation_roi(*, cloud_monthly: float, gpus: int, horizon_months: int,
                      hardware: Hardware = Hardware()) -> Repatriation:
     """Cumulative cloud spend against owned hardware (capex up front, refreshed at end of life)."""
+    # Without GPUs the comparison is one CPU server against the cloud compute.
     servers = max(1, math.ceil(gpus / hardware.gpus_per_server))
     opex = hardware.monthly_opex(servers)
     capex = servers * hardware.server_price
@@ -174,8 +176,8 @@ def repatriation_roi(*, cloud_monthly: float, gpus: int, horizon_months: int,
         owned.append(round(capex * refreshes + opex * month, 2))
         if crossover is None and owned[-1] <= cloud[-1]:
             crossover = month
-    return Repatriation(servers, cloud_monthly, round(opex, 2), capex, tuple(cloud), tuple(owned),
-                        crossover, hardware)
+    return Repatriation(gpus, servers, cloud_monthly, round(opex, 2), capex, tuple(cloud),
+                        tuple(owned), crossover, hardware)
 
 
 # -- TCO -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ WARM_CAPACITY_SLO_MS = 1000
 BEDROCK_OPEN_MODELS = ((1.5, "llama-3.2-1b"), (4, "llama-3.2-3b"), (9, "llama-3.1-8b"),
                        (80, "llama-3.3-70b"))
 PURCHASE_OPTIONS = ("savings_1y", "savings_3y", "spot")
+# Stated once for the whole table rather than on every placement.
 COMMON_ASSUMPTIONS = (
     "Front door (API Gateway, load balancer or queue), data transfer and logs are left out of "
     "every option alike.",
@@ -82,8 +83,7 @@ def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: C
     lines = tuple(Line(f"{label}: {line.name}", line.amount, line.detail)
                   for label, e in parts for line in e.lines)
     total = sum((line.amount for line in lines), ZERO)
-    return PlacementCost(layer, placement, total, lines, tuple(job.notes) + COMMON_ASSUMPTIONS,
-                         tuple(options.items()))
+    return PlacementCost(layer, placement, total, lines, tuple(job.notes), tuple(options.items()))
 
 
 # -- Nerves ---------------------------------------------------------------------------
@@ -370,7 +370,17 @@ def _memory_ecs_ec2(job: _Job):
                       f"r-family instances would cost less; not in the catalog).")
 
 
-def _nothing(job: _Job):
+def _no_brain(job: _Job):
+    if job.p.inference != "none":
+        job.notes.append("This workload calls a model, so its Brain needs a home.")
+        return None
+    return []
+
+
+def _no_memory(job: _Job):
+    if job.f.context_gb > 0:
+        job.notes.append(f"{job.f.context_gb:.1f} GB of context must stay hot.")
+        return None
     return []
 
 
@@ -393,8 +403,8 @@ _BUILDERS: dict[tuple[str, str], Callable] = {
     ("brain", "ecs_ec2"): lambda job: _brain_servers(job, "ECS on EC2"),
     ("brain", "eks"): _with_eks(lambda job: _brain_servers(job, "EKS nodes")),
     ("brain", "ec2"): lambda job: _brain_servers(job, "EC2"),
-    ("brain", "none"): _nothing,
-    ("memory", "none"): _nothing,
+    ("brain", "none"): _no_brain,
+    ("memory", "none"): _no_memory,
     ("memory", "dynamodb"): _memory_dynamodb,
     ("memory", "elasticache"): _memory_elasticache,
     ("memory", "opensearch_serverless"): _memory_opensearch,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from placement import sizing
 from placement.calculators import (BreakEven, Hardware, Payback, Repatriation, cached_break_even,
                                    refactoring_payback, repatriation_roi, tco)
-from placement.costs import PlacementCost
+from placement.costs import COMMON_ASSUMPTIONS, PlacementCost
 from placement.facts import Facts
 from placement.pricing import Catalog
 from placement.profile import WorkloadProfile
@@ -34,22 +34,28 @@ class Economics:
     horizon_months: int
 
     @property
-    def total(self) -> Decimal | None:
-        totals = [c.total for c in self.split_costs.values()]
-        return None if any(t is None for t in totals) else sum(totals, Decimal("0.00"))
+    def total(self) -> Decimal:
+        """The priced layers of the split; ``unpriced_layers`` names any left out."""
+        return sum((c.total for c in self.split_costs.values() if c.total is not None), Decimal("0.00"))
+
+    @property
+    def unpriced_layers(self) -> list[str]:
+        return [layer for layer, c in self.split_costs.items() if c.total is None]
 
     def to_dict(self) -> dict:
         total = self.total
         one_off = self.payback.refactor_cost if self.payback else 0.0
         return {
             "monthly_cost": {
-                "total": None if total is None else float(total), "currency": "USD",
+                "total": float(total), "currency": "USD",
+                "complete": not self.unpriced_layers, "unpriced_layers": self.unpriced_layers,
+                "common_assumptions": list(COMMON_ASSUMPTIONS),
                 "lines": [{"layer": layer, "placement": cost.placement, **line.to_dict()}
                           for layer, cost in self.split_costs.items() for line in cost.lines],
                 "assumptions": {layer: list(c.assumptions) for layer, c in self.split_costs.items()},
             },
             "comparison": {
-                "recommended": None if total is None else float(total),
+                "recommended": float(total),
                 "containers": None if self.containers_total is None else float(self.containers_total),
                 "containers_split": self.containers,
                 "current": self.current,
@@ -69,9 +75,7 @@ def economics(p: WorkloadProfile, f: Facts, catalog: Catalog, split: dict[str, s
     split_costs = {layer: costs[layer][placement] for layer, placement in split.items()
                    if placement in costs[layer]}
     containers = containers_split(f, split)
-    containers_costs = [costs[layer][placement].total for layer, placement in containers.items()]
-    containers_total = (None if any(t is None for t in containers_costs)
-                        else sum(containers_costs, Decimal("0.00")))
+    containers_total = _containers_total(costs, containers, split_costs)
     recommended = sum((c.total for c in split_costs.values() if c.total is not None), Decimal(0))
     payback, basis = _payback(p, recommended, containers_total)
     return Economics(split=split, split_costs=split_costs, containers=containers,
@@ -87,6 +91,20 @@ def containers_split(f: Facts, split: dict[str, str]) -> dict[str, str]:
         "brain": split["brain"] if split["brain"] in HOSTED_BRAINS else "ecs_ec2",
         "memory": "ecs_ec2" if f.context_gb > 0 else split["memory"],
     }
+
+
+def _containers_total(costs: dict, containers: dict[str, str],
+                      split_costs: dict[str, PlacementCost]) -> Decimal | None:
+    """Containers priced over the same layers as the split, or None if they cannot be."""
+    total = Decimal("0.00")
+    for layer, placement in containers.items():
+        if split_costs[layer].total is None:
+            continue  # left out of both sides alike
+        amount = costs[layer][placement].total
+        if amount is None:
+            return None
+        total += amount
+    return total
 
 
 def _payback(p: WorkloadProfile, recommended: Decimal,
@@ -110,5 +128,5 @@ def _repatriation(p: WorkloadProfile, f: Facts, split_costs: dict[str, Placement
         gpus = sizing.inference_servers(p, f, sizing.STREAMS_PER_GPU_SERVER) * instance.gpus
     hardware = Hardware(hourly_rate=p.hourly_rate) if gpus else \
         Hardware(**{**CPU_SERVER.__dict__, "hourly_rate": p.hourly_rate})
-    return repatriation_roi(cloud_monthly=float(compute), gpus=max(1, gpus),
+    return repatriation_roi(cloud_monthly=float(compute), gpus=gpus,
                             horizon_months=p.horizon_months, hardware=hardware)

@@ -166,7 +166,10 @@ def _traffic(p: WorkloadProfile) -> dict:
     average_concurrency = average_rps * p.request_duration_s
     peak_concurrency = peak_rps * p.request_duration_s
     fleet = max(1, math.ceil(peak_concurrency - 1e-9))
-    utilization = min(1.0, average_concurrency / fleet)
+    # Capacity comes in any size (a task of a quarter vCPU, a smaller instance),
+    # so the fleet is sized for the peak itself, with one slot as the floor;
+    # rounding to whole slots would make utilisation a sawtooth of the volume.
+    utilization = min(1.0, average_concurrency / max(1.0, peak_concurrency))
     cpu_share = 1.0 - p.wait_fraction
     return {
         "requests_per_month": p.requests_per_day * DAYS_PER_MONTH,

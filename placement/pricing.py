@@ -236,7 +236,7 @@ def _lambda(u: dict, c: Catalog) -> list[Line]:
     if u["pc_concurrency"] and u["pc_hours"]:
         pc_gb_s = u["pc_concurrency"] * gb * u["pc_hours"] * 3600
         lines.append(_line("Provisioned concurrency", pc_gb_s * c.unit_price(f"lambda.provisioned.{arch}"),
-                           f"{u['pc_concurrency']:,.0f} x {u['memory_mb']:,.0f} MB for {u['pc_hours']:,} h"))
+                           f"{u['pc_concurrency']:,.0f} x {u['memory_mb']:,.0f} MB for {_quantity(u['pc_hours'])} h"))
     if pc_seconds:
         lines.append(_line("Provisioned duration", pc_seconds * gb
                            * c.unit_price(f"lambda.provisioned_duration.{arch}"),
@@ -254,7 +254,7 @@ def _snapstart(u: dict, c: Catalog, gb: Decimal) -> list[Line]:
     if u["snapstart_cache_hours"]:
         hours = max(Decimal(3), u["snapstart_cache_hours"])  # 3-hour minimum
         lines.append(_line("SnapStart cache", gb * hours * 3600 * c.unit_price("lambda.snapstart.cache"),
-                           f"{hours:,} h cached"))
+                           f"{_quantity(hours)} h cached"))
     if u["snapstart_restores"]:
         lines.append(_line("SnapStart restore", u["snapstart_restores"] * gb
                            * c.unit_price("lambda.snapstart.restore"),
@@ -267,17 +267,17 @@ def _lambda_extras(u: dict, c: Catalog) -> list[Line]:
     if u["stream_gb"]:
         billable = max(Decimal(0), u["stream_gb"] - c.value("lambda.streaming.free_gb"))
         lines.append(_line("Response streaming", billable * c.unit_price("lambda.streaming"),
-                           f"{u['stream_gb']:,} GB streamed less 100 GB free"))
+                           f"{_quantity(u['stream_gb'])} GB streamed less 100 GB free"))
     if u["durable_operations"]:
         lines.append(_line("Durable operations", u["durable_operations"]
                            * c.unit_price("lambda.durable.operations"), f"{u['durable_operations']:,.0f} operations"))
     if u["durable_written_gb"]:
         lines.append(_line("Durable state written", u["durable_written_gb"]
-                           * c.unit_price("lambda.durable.written"), f"{u['durable_written_gb']:,} GB"))
+                           * c.unit_price("lambda.durable.written"), f"{_quantity(u['durable_written_gb'])} GB"))
     if u["durable_retained_gb_month"]:
         lines.append(_line("Durable state retained", u["durable_retained_gb_month"]
                            * c.unit_price("lambda.durable.retained"),
-                           f"{u['durable_retained_gb_month']:,} GB-month"))
+                           f"{_quantity(u['durable_retained_gb_month'])} GB-month"))
     return lines
 
 
@@ -331,7 +331,7 @@ def _instances(service: str) -> Callable[[dict, Catalog], list[Line]]:
         discount = c.value(f"purchase.{u['purchase']}") if u["purchase"] != "on_demand" else Decimal(0)
         hours = u["hours"] * u["count"]
         return [_line(f"{u['instance_type']} ({u['purchase'].replace('_', ' ')})",
-                      hours * hourly * (1 - discount), f"{hours:,} instance-hours at ${hourly}/h"
+                      hours * hourly * (1 - discount), f"{_quantity(hours)} instance-hours at ${hourly}/h"
                       + (f" less {discount:.0%}" if discount else ""))]
     return compute
 
@@ -339,7 +339,7 @@ def _instances(service: str) -> Callable[[dict, Catalog], list[Line]]:
 def _sagemaker_serverless(u: dict, c: Catalog) -> list[Line]:
     gb = u["memory_mb"] * GB_PER_MB
     return [_line("Inference", gb * u["seconds"] * c.unit_price("sagemaker_serverless.memory"),
-                  f"{u['seconds']:,} s at {u['memory_mb']:,.0f} MB")]
+                  f"{_quantity(u['seconds'])} s at {u['memory_mb']:,.0f} MB")]
 
 
 def _bedrock(u: dict, c: Catalog) -> list[Line]:
@@ -352,10 +352,14 @@ def _bedrock(u: dict, c: Catalog) -> list[Line]:
                   f"{u['output_tokens']:,.0f} tokens of {model}")]
 
 
+def _quantity(value: Decimal) -> str:
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
 def _per_unit(*parts: tuple[str, str, str]) -> Callable[[dict, Catalog], list[Line]]:
     """A service billed as usage key x rate, one line per (key, rate, line name)."""
     def compute(u: dict, c: Catalog) -> list[Line]:
-        return [_line(name, u[key] * c.unit_price(rate), f"{u[key]:,} {c.rates[rate]['unit']}")
+        return [_line(name, u[key] * c.unit_price(rate), f"{_quantity(u[key])} {c.rates[rate]['unit']}")
                 for key, rate, name in parts]
     return compute
 

@@ -34,6 +34,8 @@ EFFECTS = ("prefer", "penalise", "exclude", "warn")
 _RULE_KEYS = {"id", "layer", "title", "when", "reason", "source", *EFFECTS}
 _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _IDENTIFIER = re.compile(r"\b[a-z_][a-z0-9_]*\b")
+# Sentences made for reasons, not values worth a chip of their own.
+_PROSE_VALUES = {"break_even_text"}
 
 
 class MatrixError(ValueError):
@@ -308,8 +310,11 @@ def _load_rule(raw: dict, candidates: dict, types: dict) -> Rule:
     except rule_engine.EngineError as exc:
         raise MatrixError(f"rule {rule_id}: condition {raw['when']!r}: {exc}") from exc
     _check_template(rule_id, raw["reason"], types)
-    symbols = tuple(dict.fromkeys(
-        s for s in _IDENTIFIER.findall(_STRING_LITERAL.sub("", raw["when"])) if s in types))
+    # The values a reason shows: what the condition compared, then what the text quotes.
+    in_condition = _IDENTIFIER.findall(_STRING_LITERAL.sub("", raw["when"]))
+    in_text = [name for _, name, _, _ in string.Formatter().parse(raw["reason"]) if name]
+    symbols = tuple(dict.fromkeys(s for s in in_condition + in_text
+                                  if s in types and s not in _PROSE_VALUES))
     return Rule(id=rule_id, layer=raw["layer"], title=raw["title"], when=raw["when"],
                 effect=effect, weights=weights, reason=raw["reason"], source=raw["source"],
                 symbols=symbols, condition=condition)

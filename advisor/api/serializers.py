@@ -156,11 +156,17 @@ class AssessmentSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["id", "profile_version", "ruleset_version", "catalog_version", "created_at",
-                  "placements"]
+                  "placements", "monthly_cost"]
         read_only_fields = fields
+
+    monthly_cost = serializers.SerializerMethodField(
+        help_text="Monthly cost of the recommended split in USD (priced layers; null without a catalog).")
 
     def get_placements(self, assessment: Assessment) -> dict[str, str]:
         return {layer: assessment.placement(layer) for layer in ("brain", "memory", "nerves")}
+
+    def get_monthly_cost(self, assessment: Assessment) -> float | None:
+        return (assessment.result.get("monthly_cost") or {}).get("total")
 
 
 class WorkloadSerializer(serializers.ModelSerializer):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from advisor.money import money_context
 from advisor.presentation import LAYER_ORDER, format_value
 from advisor.services import profile_evaluate
 from placement.placements import LAYER_NAMES
@@ -81,6 +82,7 @@ def render_text(advice: dict[str, Any]) -> str:
         if layer["alternatives"]:
             out.append(f"  alternatives: {', '.join(layer['alternatives'])}")
         out.append("")
+    out += _cost_text(advice)
     labels = advice.get("fact_labels", {})
     out.append("Derived facts")
     for key, value in advice["facts"].items():
@@ -88,3 +90,31 @@ def render_text(advice: dict[str, Any]) -> str:
         shown = format_value(value, unit)
         out.append(f"  {label}: {shown}{'' if unit in ('', '0..1') else ' ' + unit}")
     return "\n".join(out)
+
+
+def _cost_text(advice: dict[str, Any]) -> list[str]:
+    money = money_context(advice)
+    if money is None:
+        return ["Costs: no price catalog for this region.", ""]
+    summary = money["summary"]
+    out = [f"Monthly cost (catalog {money['catalog']})",
+           f"  recommended split: {summary['recommended']}",
+           f"  everything on containers: {summary['containers']}"
+           + (f" (the split {summary['saving_vs_containers']})" if summary["saving_vs_containers"] else "")]
+    if summary["current"]:
+        out.append(f"  today's bill: {summary['current']} (the split {summary['saving_vs_current']})")
+    for layer in money["layers"]:
+        out.append(f"  {layer['title']}:")
+        for row in layer["rows"]:
+            mark = "*" if row["chosen"] else " "
+            out.append(f"   {mark} {row['label']:<34} {row['total_text']:>14}")
+            if row["chosen"]:
+                out += [f"        {line['name']}: ${line['amount']:,.2f} ({line['detail']})" for line in row["lines"]]
+                out += [f"        assumes: {a}" for a in row["assumptions"]]
+    be = money["break_even"]
+    if be["requests_per_day"]:
+        out.append(f"  break-even: {be['serverless_label']} and {be['provisioned_label']} cost the same at "
+                   f"about {be['requests_per_day']:,.0f} requests a day "
+                   f"({be['utilization']:.0%} utilisation; the rule of thumb says 15%)")
+    out.append("")
+    return out

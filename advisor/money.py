@@ -1,0 +1,127 @@
+"""Shape the stored costs and calculators of an advice for templates and the text report.
+
+Like ``presentation``, it reads the stored JSON only, so an old assessment shows
+the prices it was given with.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.presentation import LAYER_ORDER
+from placement.placements import LAYER_NAMES, label
+
+PURCHASE_LABELS = {"savings_1y": "1-year Savings Plan", "savings_3y": "3-year Savings Plan",
+                   "spot": "Spot"}
+HARDWARE_FIELDS = {  # name -> (label, unit)
+    "server_price": ("Server price", "USD"), "gpus_per_server": ("GPUs per server", ""),
+    "lifetime_months": ("Lifetime", "months"), "power_kw": ("Power per server", "kW"),
+    "power_price_kwh": ("Power price", "USD/kWh"), "pue": ("PUE", ""),
+    "colocation_per_server": ("Colocation per server", "USD/month"),
+    "ops_hours_per_server": ("Operations per server", "h/month"),
+}
+
+
+def usd(amount: float | None) -> str:
+    return "not priced" if amount is None else f"${amount:,.2f}"
+
+
+def money_context(advice: dict[str, Any]) -> dict[str, Any] | None:
+    """Everything the cost section shows, or None when the advice carries no prices."""
+    costs, economics = advice.get("costs"), advice.get("economics")
+    if not costs or not economics:
+        return None
+    split = {name: advice["layers"][name]["placement"] for name in LAYER_ORDER}
+    return {
+        "catalog": advice.get("catalog"),
+        "catalog_date": (advice.get("catalog") or "").partition("@")[2],
+        "common_assumptions": advice["monthly_cost"].get("common_assumptions", []),
+        "layers": [_layer(name, costs[name], split[name]) for name in LAYER_ORDER],
+        "summary": _summary(advice, economics),
+        "break_even": _break_even(advice, economics["break_even"]),
+        "payback": _payback(economics.get("payback")),
+        "repatriation": repatriation_context(economics["repatriation"]),
+        "tco": economics["tco"],
+    }
+
+
+def _layer(name: str, by_placement: dict[str, dict], chosen: str) -> dict[str, Any]:
+    def order(item):
+        placement, cost = item
+        return (placement != chosen, cost["total"] is None, cost["total"] or 0)
+    rows, unpriced = [], []
+    for placement, cost in sorted(by_placement.items(), key=order):
+        if cost["total"] is None:
+            unpriced.append({"label": label(placement), "why": " ".join(cost["assumptions"])})
+            continue
+        rows.append({
+            "placement": placement, "label": label(placement), "chosen": placement == chosen,
+            "total": cost["total"], "total_text": usd(cost["total"]),
+            "lines": cost["lines"], "assumptions": cost["assumptions"],
+            "options": [{"label": PURCHASE_LABELS.get(k, k), "total": usd(v)}
+                        for k, v in cost.get("options", {}).items()],
+        })
+    return {"name": name, "title": LAYER_NAMES[name], "rows": rows, "unpriced": unpriced}
+
+
+def _summary(advice: dict, economics: dict) -> dict[str, Any]:
+    comparison = economics["comparison"]
+    recommended, containers, current = (comparison["recommended"], comparison["containers"],
+                                        comparison["current"])
+    unpriced = [LAYER_NAMES[layer] for layer in advice["monthly_cost"].get("unpriced_layers", [])]
+    return {
+        "unpriced": unpriced,
+        "recommended": usd(recommended),
+        "containers": usd(containers),
+        "containers_split": ", ".join(f"{LAYER_NAMES[k].split(' ')[0]} on {label(v)}"
+                                      for k, v in comparison["containers_split"].items()),
+        "current": None if current is None else usd(current),
+        "saving_vs_current": _saving(current, recommended),
+        "saving_vs_containers": _saving(containers, recommended),
+        "lines": advice["monthly_cost"]["lines"],
+    }
+
+
+def _saving(baseline: float | None, recommended: float | None) -> str | None:
+    if baseline is None or recommended is None:
+        return None
+    delta = baseline - recommended
+    share = f" ({delta / baseline:.0%})" if baseline else ""
+    return f"saves {usd(delta)} a month{share}" if delta >= 0 else f"costs {usd(-delta)} a month more"
+
+
+def _payback(payback: dict | None) -> dict | None:
+    if payback is None:
+        return None
+    saving = payback["monthly_saving"]
+    verb = "saves" if saving >= 0 else "costs"
+    return {**payback, "saving_text": f"{verb} {usd(abs(saving))} a month"
+                                      + ("" if saving >= 0 else " more")}
+
+
+def _break_even(advice: dict, result: dict) -> dict[str, Any]:
+    crossings = {r for _, r in result["by_wait_fraction"]}
+    return {
+        # One crossing for every wait: the fleet is at its minimum size there,
+        # which waiting cannot shrink.
+        "wait_moves_it": len(crossings) > 1,
+        **result,
+        "serverless_label": label(result["serverless"]),
+        "provisioned_label": label(result["provisioned"]),
+        "cheaper_below_label": label(result["cheaper_below"]),
+        "requests_per_day_now": advice["profile"]["requests_per_day"],
+        "utilization_now": advice["facts"]["utilization"],
+        "by_wait": [{"wait": w, "requests_per_day": r} for w, r in result["by_wait_fraction"]],
+    }
+
+
+def repatriation_context(result: dict) -> dict[str, Any]:
+    hardware = result["hardware"]
+    return {
+        **result,
+        "horizon": len(result["cumulative_cloud"]),
+        "cloud_total": result["cumulative_cloud"][-1] if result["cumulative_cloud"] else 0,
+        "owned_total": result["cumulative_owned"][-1] if result["cumulative_owned"] else 0,
+        "hardware_rows": [{"name": k, "label": lbl, "unit": unit, "value": hardware[k]}
+                          for k, (lbl, unit) in HARDWARE_FIELDS.items()],
+    }
+

@@ -205,3 +205,10 @@ class HardwareForm(forms.Form):
             if name in self.fields:
                 whole = isinstance(value, float) and value.is_integer()
                 self.fields[name].initial = int(value) if whole else value
+
+
+class SimulationForm(forms.Form):
+    paths = forms.IntegerField(label="Paths", min_value=1, max_value=100_000, initial=1000,
+                               help_text="simulated months of traffic")
+    seed = forms.IntegerField(label="Seed", min_value=0, max_value=2**31 - 1, required=False,
+                              help_text="blank: a random one, recorded with the run")

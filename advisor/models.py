@@ -111,3 +111,77 @@ class Assessment(models.Model):
 
     def placement(self, layer: str) -> str | None:
         return (self.result.get("layers", {}).get(layer) or {}).get("placement")
+
+
+class SimulationRun(models.Model):
+    """A Monte Carlo simulation of a month of traffic for one profile snapshot.
+
+    The run is cut into chunks of paths that any worker may compute; the seed
+    and the fixed chunking make the result the same however they were spread.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="simulations")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    profile = models.JSONField(help_text="The normalised profile simulated.")
+    profile_version = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    paths = models.PositiveIntegerField()
+    days = models.PositiveIntegerField(default=30)
+    engine_version = models.CharField(max_length=50)
+    catalog_version = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    chunks_total = models.PositiveIntegerField()
+    chunks_done = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True,
+                            help_text="What a person should know about the state, e.g. queued while the broker is down.")
+    error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"Simulation {self.pk} of {self.workload} ({self.status})"
+
+    @property
+    def progress(self) -> float:
+        return self.chunks_done / self.chunks_total if self.chunks_total else 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class SimulationChunk(models.Model):
+    """One chunk of a run: its attempts, and its per-path result once computed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    run = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="simulationchunk_unique_index")]

@@ -125,3 +125,28 @@ def repatriation_context(result: dict) -> dict[str, Any]:
                           for k, (lbl, unit) in HARDWARE_FIELDS.items()],
     }
 
+
+
+SIM_METRICS = (("cold_starts", "Cold starts"), ("throttled_requests", "Throttled"),
+               ("utilization", "Utilisation"), ("under_provisioned_minutes", "Minutes short"))
+
+
+def simulation_context(run) -> dict[str, Any] | None:
+    """Rows of the simulated cost bands for a finished run, cheapest first in each layer."""
+    result = run.result
+    if not result:
+        return None
+    layers = []
+    for name in LAYER_ORDER:
+        placements = result["placements"].get(name)
+        if not placements:
+            continue
+        rows = []
+        for placement, r in sorted(placements.items(), key=lambda kv: kv[1]["cost"]["p50"] or 0):
+            rows.append({"placement": placement, "label": label(placement),
+                         "cheapest": result["cheapest"].get(name) == placement,
+                         "cost": r["cost"], "deterministic": r["deterministic_cost"],
+                         "metrics": [{"label": lbl, "value": (r.get(key) or {}).get("p50"),
+                                      "percent": key == "utilization"} for key, lbl in SIM_METRICS]})
+        layers.append({"name": name, "title": LAYER_NAMES[name], "rows": rows})
+    return {"layers": layers, "requests": result["requests"], "skipped": result.get("skipped", {})}

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from advisor.models import Assessment, Membership, Team, Workload
+from advisor.models import Assessment, Membership, SimulationRun, Team, Workload
 from placement.pricing import PRICES_DIR, catalog_versions, read_catalog
 
 LAYERS = ("brain", "memory", "nerves")
@@ -81,3 +81,15 @@ def price_catalogs() -> list[dict]:
                              "versions": [v.stem for v in versions],
                              "rates": [{"key": k, **r} for k, r in sorted(catalog.rates.items())]})
     return catalogs
+
+
+def simulation_list(*, workload: Workload) -> QuerySet[SimulationRun]:
+    return workload.simulations.defer("result", "profile").select_related("requested_by")
+
+
+def simulation_get(*, workload: Workload, run_id: int) -> SimulationRun:
+    """A run of this workload; any other id, another team's included, is a 404."""
+    try:
+        return workload.simulations.get(pk=run_id)
+    except SimulationRun.DoesNotExist:
+        raise Http404("No such simulation.")

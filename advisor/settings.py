@@ -139,10 +139,36 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None) or None
+# A task is acknowledged only once it finished, and a worker that dies mid-task
+# hands it back: simulation chunks are idempotent, so running one twice is safe,
+# losing one is not.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process, so a long chunk never holds others hostage.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True  # results live in PostgreSQL, on the SimulationRun
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# A chunk of 100 paths takes about a second; these limits only stop a runaway.
+SIMULATION_CHUNK_SOFT_LIMIT_S = env.int("SIMULATION_CHUNK_SOFT_LIMIT_S", default=240)
+SIMULATION_CHUNK_HARD_LIMIT_S = SIMULATION_CHUNK_SOFT_LIMIT_S + 60
+# Redis redelivers an unacknowledged message after this long: above the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT",
+                                  default=SIMULATION_CHUNK_HARD_LIMIT_S * 4),
+    # Fail fast when Redis is down, so a request says "queued" instead of hanging.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+SIMULATION_MAX_ATTEMPTS = env.int("SIMULATION_MAX_ATTEMPTS", default=3)
+# A chunk not finished this long after it was last touched is enqueued again.
+SIMULATION_STALE_AFTER_S = env.int("SIMULATION_STALE_AFTER_S",
+                                   default=SIMULATION_CHUNK_HARD_LIMIT_S + 30)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-simulations": {"task": "advisor.simulations_requeue_stale", "schedule": 30.0},
+}
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 

@@ -1,5 +1,6 @@
 """Celery tasks: thin adapters that take ids and call one service."""
 from celery import shared_task
+from django.conf import settings
 
 
 @shared_task(name="advisor.assessment_run")
@@ -10,3 +11,20 @@ def assessment_run_task(*, workload_id: int) -> int:
 
     workload = Workload.objects.get(pk=workload_id)
     return assessment_run(workload=workload, created_by=None).pk
+
+
+@shared_task(name="advisor.simulation_chunk", acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=settings.SIMULATION_CHUNK_SOFT_LIMIT_S,
+             time_limit=settings.SIMULATION_CHUNK_HARD_LIMIT_S)
+def simulation_chunk_task(*, run_id: int, chunk: int) -> None:
+    """One chunk of a simulation run. Idempotent: a redelivery finds the chunk done and stops."""
+    from advisor.simulations import simulation_chunk_compute
+
+    simulation_chunk_compute(run_id=run_id, chunk=chunk)
+
+
+@shared_task(name="advisor.simulations_requeue_stale")
+def simulations_requeue_stale_task() -> int:
+    from advisor.simulations import simulation_requeue_stale
+
+    return simulation_requeue_stale()

@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRefresh
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advisor import selectors, services
-from advisor.forms import HardwareForm, ProfileForm
-from advisor.money import money_context, repatriation_context
+from advisor import selectors, services, simulations
+from advisor.forms import HardwareForm, ProfileForm, SimulationForm
+from advisor.money import money_context, repatriation_context, simulation_context
 from advisor.presentation import advice_context, profile_rows
 from placement import presets
 from placement.profile import ProfileError
@@ -64,6 +65,8 @@ def workload_detail(request: HttpRequest, workload_id: int) -> HttpResponse:
         "advice": advice_context(assessment.result) if assessment else None,
         **_money(assessment),
         "versions": workload.versions.select_related("created_by"),
+        "simulations": selectors.simulation_list(workload=workload)[:10],
+        "simulation_form": SimulationForm(),
         "assessments": selectors.assessment_list(workload=workload),
         "can_write": _can_write(request, workload),
     })
@@ -170,3 +173,48 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
     except ProfileError:  # cannot happen after is_valid, but never 500 on a preview
         return render(request, "partials/preview_errors.html", {"form": form})
     return render(request, "partials/preview.html", {"advice": advice_context(advice)})
+
+
+@login_required
+@require_POST
+def simulation_create(request: HttpRequest, workload_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    form = SimulationForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        return redirect("workload-detail", workload_id=workload.pk)
+    run = simulations.simulation_request(user=request.user, workload=workload,
+                                         paths=form.cleaned_data["paths"],
+                                         seed=form.cleaned_data["seed"])
+    return redirect("simulation-detail", workload_id=workload.pk, run_id=run.pk)
+
+
+@login_required
+def simulation_detail(request: HttpRequest, workload_id: int, run_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    run = selectors.simulation_get(workload=workload, run_id=run_id)
+    return render(request, "advisor/simulation_detail.html", {
+        "workload": workload, "run": run, "can_write": _can_write(request, workload),
+        "results": simulation_context(run),
+    })
+
+
+@login_required
+def simulation_progress(request: HttpRequest, workload_id: int, run_id: int) -> HttpResponse:
+    """htmx polling: the progress bar, or a refresh of the page once the run has finished."""
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    run = selectors.simulation_get(workload=workload, run_id=run_id)
+    if run.finished and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(request, "partials/simulation_progress.html", {
+        "workload": workload, "run": run, "can_write": _can_write(request, workload)})
+
+
+@login_required
+@require_POST
+def simulation_cancel(request: HttpRequest, workload_id: int, run_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    run = selectors.simulation_get(workload=workload, run_id=run_id)
+    simulations.simulation_cancel(user=request.user, run=run)
+    return redirect("simulation-detail", workload_id=workload.pk, run_id=run.pk)

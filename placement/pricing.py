@@ -109,6 +109,15 @@ def catalog_for_region(region: str, prices_dir: Path = PRICES_DIR) -> Catalog | 
     return read_catalog(versions[-1]) if versions else None
 
 
+def catalog_by_version(version: str, prices_dir: Path = PRICES_DIR) -> Catalog:
+    """A catalog by its version (``region@stem``), e.g. the one a stored run was priced with."""
+    region, _, stem = version.partition("@")
+    path = prices_dir / region / f"{stem}.json"
+    if not region or not stem or not path.is_file():
+        raise CatalogError(f"no price catalog {version!r}")
+    return read_catalog(path)
+
+
 @lru_cache(maxsize=16)
 def read_catalog(path: Path) -> Catalog:
     try:

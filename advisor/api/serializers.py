@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from advisor.models import Assessment, Workload
+from advisor.models import Assessment, SimulationRun, Workload
 from placement.profile import FIELDS, FieldSpec, ProfileError, parse_profile
 
 _FIELD_CLASSES = {
@@ -185,3 +185,23 @@ class WorkloadSerializer(serializers.ModelSerializer):
     def get_latest_assessment(self, workload: Workload) -> dict | None:
         latest = workload.assessments.order_by("-created_at", "-id").first()
         return AssessmentSummarySerializer(latest).data if latest else None
+
+
+class SimulationRequestSerializer(serializers.Serializer):
+    paths = serializers.IntegerField(min_value=1, max_value=100_000, default=1000,
+                                     help_text="Simulated months of traffic.")
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True,
+                                    help_text="Blank: a random seed, recorded with the run.")
+    days = serializers.IntegerField(min_value=1, max_value=31, default=30)
+
+
+class SimulationRunSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(read_only=True, help_text="Share of chunks done, 0 to 1.")
+    result = serializers.JSONField(read_only=True, help_text="Cost bands per placement once finished.")
+
+    class Meta:
+        model = SimulationRun
+        fields = ["id", "workload", "status", "progress", "chunks_done", "chunks_total", "note",
+                  "error", "seed", "paths", "days", "profile_version", "engine_version",
+                  "catalog_version", "created_at", "started_at", "finished_at", "result"]
+        read_only_fields = fields

@@ -11,6 +11,12 @@ urlpatterns = [
          name="api-assessment-list"),
     path("workloads/<int:workload_id>/assessments/<int:assessment_id>/",
          views.AssessmentDetailApi.as_view(), name="api-assessment-detail"),
+    path("workloads/<int:workload_id>/simulations/", views.SimulationListApi.as_view(),
+         name="api-simulation-list"),
+    path("workloads/<int:workload_id>/simulations/<int:run_id>/", views.SimulationDetailApi.as_view(),
+         name="api-simulation-detail"),
+    path("workloads/<int:workload_id>/simulations/<int:run_id>/cancel/",
+         views.SimulationCancelApi.as_view(), name="api-simulation-cancel"),
     path("evaluate/", views.EvaluateApi.as_view(), name="api-evaluate"),
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]

@@ -14,8 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advisor import selectors, services
+from advisor import selectors, services, simulations
 from advisor.api.serializers import (
+    SimulationRequestSerializer,
+    SimulationRunSerializer,
     AdviceSerializer,
     AssessmentSerializer,
     AssessmentSummarySerializer,
@@ -140,3 +142,42 @@ class EvaluateApi(APIView):
         serializer = ProfileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(services.profile_evaluate(profile_data=serializer.validated_data["profile"]))
+
+
+class SimulationListApi(GenericAPIView):
+    serializer_class = SimulationRunSerializer
+
+    @extend_schema(summary="Simulation runs of a workload, newest first",
+                   responses={200: SimulationRunSerializer(many=True), 404: None})
+    def get(self, request: Request, workload_id: int) -> Response:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        page = self.paginate_queryset(selectors.simulation_list(workload=workload).defer(None))
+        return self.get_paginated_response(SimulationRunSerializer(page, many=True).data)
+
+    @extend_schema(summary="Simulate a month of traffic (runs on the workers; poll the run)",
+                   request=SimulationRequestSerializer,
+                   responses={202: SimulationRunSerializer, 400: _ERRORS, 403: None, 404: None})
+    def post(self, request: Request, workload_id: int) -> Response:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        serializer = SimulationRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = simulations.simulation_request(user=request.user, workload=workload, **serializer.validated_data)
+        return Response(SimulationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SimulationDetailApi(APIView):
+    @extend_schema(summary="One simulation run: status, progress and, once finished, the result",
+                   responses={200: SimulationRunSerializer, 404: None})
+    def get(self, request: Request, workload_id: int, run_id: int) -> Response:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        return Response(SimulationRunSerializer(selectors.simulation_get(workload=workload, run_id=run_id)).data)
+
+
+class SimulationCancelApi(APIView):
+    @extend_schema(summary="Cancel a simulation run", request=None,
+                   responses={200: SimulationRunSerializer, 403: None, 404: None})
+    def post(self, request: Request, workload_id: int, run_id: int) -> Response:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        run = simulations.simulation_cancel(user=request.user,
+                                            run=selectors.simulation_get(workload=workload, run_id=run_id))
+        return Response(SimulationRunSerializer(run).data)

@@ -1,0 +1,74 @@
+"""Monthly cost per simulated path, from the price catalog.
+
+Costs come through ``placement.costs.cost_of`` (priced at the path's own
+monthly volume) and ``placement.pricing.estimate`` (for the fleet hours that
+autoscaling produced), never from rates written here. Pricing is a Python
+call, so it is not made once per path: each chunk prices a few nodes spanning
+its paths' usage and interpolates. Every cost used here is monotone and
+piecewise linear in its usage, so the nodes carry it exactly except across a
+tier boundary or a rounded provisioned-concurrency step between two nodes.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from placement import sizing
+from placement.costs import cost_of
+from placement.facts import DAYS_PER_MONTH, HOURS_PER_MONTH, Facts, derive_facts
+from placement.pricing import Catalog, estimate
+from placement.profile import WorkloadProfile
+
+if TYPE_CHECKING:
+    from placement.simulation.engine import Target
+
+PRICE_NODES = 9  # usage levels priced per chunk and placement
+
+
+class Pricer:
+    """Monthly cost per path from the catalog, through ``cost_of`` and ``estimate``."""
+
+    def __init__(self, p: WorkloadProfile, f: Facts, catalog: Catalog, days: int):
+        self.p, self.f, self.catalog, self.days = p, f, catalog, days
+
+    def cost(self, t: Target, volume: np.ndarray, usage: dict) -> np.ndarray:
+        if t.kind == "fixed":  # sized for the peak, billed whatever the traffic does
+            return np.full(len(volume), t.deterministic_cost)
+        if t.kind == "autoscaled":
+            return self._fleet(t, usage["task_minutes"] / 60 * DAYS_PER_MONTH / self.days)
+        return self._by_volume(t, volume)
+
+    def _by_volume(self, t: Target, volume: np.ndarray) -> np.ndarray:
+        """``cost_of`` for a profile whose requests per day are the path's own."""
+        def price(requests: float) -> float:
+            q = dataclasses.replace(self.p, requests_per_day=requests / self.days)
+            total = cost_of(t.layer, t.placement, q, derive_facts(q), self.catalog).total
+            return t.deterministic_cost if total is None else total
+        return price_curve(volume, price)
+
+    def _fleet(self, t: Target, task_hours: np.ndarray) -> np.ndarray:
+        """The task-hours autoscaling produced, priced as ``costs`` prices the sized fleet."""
+        fleet, catalog = sizing.nerves_fleet(self.p, self.f), self.catalog
+        if t.placement == "fargate":
+            usage = {"tasks": 1, "vcpu": fleet.vcpu, "memory_gb": fleet.memory_gb, "arch": "arm64"}
+            return price_curve(task_hours, lambda h: estimate("fargate", {**usage, "seconds": h * 3600},
+                                                              catalog).total)
+        fee = estimate("eks", {"cluster_hours": HOURS_PER_MONTH}, catalog).total if t.placement == "eks" else 0
+        hours = lambda h: sizing.instances_for_fleet(dataclasses.replace(fleet, task_hours=h))
+        return price_curve(task_hours, lambda h: fee + estimate(
+            "ec2", {"instance_type": sizing.GENERAL_INSTANCE.name, "hours": hours(h)}, catalog).total)
+
+
+def price_curve(usage: np.ndarray, price: Callable[[float], Any]) -> np.ndarray:
+    """``price`` of every path's usage, from ``PRICE_NODES`` priced levels spanning them.
+
+    Prices are monotone and piecewise linear in usage, so linear interpolation
+    between priced nodes is exact within a linear piece (to the cent rounding).
+    """
+    nodes = np.unique(np.quantile(usage, np.linspace(0, 1, PRICE_NODES)))
+    values = np.array([float(price(float(x))) for x in nodes])
+    if len(nodes) == 1:
+        return np.full(len(usage), values[0])
+    return np.interp(usage, nodes, values)

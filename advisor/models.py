@@ -146,6 +146,8 @@ class SimulationRun(models.Model):
                             help_text="What a person should know about the state, e.g. queued while the broker is down.")
     error = models.TextField(blank=True)
     result = models.JSONField(null=True, blank=True)
+    sweep = models.JSONField(null=True, blank=True,
+                             help_text="Cost bands across request rates, computed after the run.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -149,4 +149,32 @@ def simulation_context(run) -> dict[str, Any] | None:
                          "metrics": [{"label": lbl, "value": (r.get(key) or {}).get("p50"),
                                       "percent": key == "utilization"} for key, lbl in SIM_METRICS]})
         layers.append({"name": name, "title": LAYER_NAMES[name], "rows": rows})
-    return {"layers": layers, "requests": result["requests"], "skipped": result.get("skipped", {})}
+    return {"layers": layers, "requests": result["requests"], "skipped": result.get("skipped", {}),
+            "sweep": _sweep(run.sweep, run.profile["requests_per_day"])}
+
+
+def _sweep(sweep: dict | None, current: float) -> dict[str, Any] | None:
+    """Median cost with its p10-p90 band at each rate, and where the cheapest placement flips."""
+    if not sweep:
+        return None
+    rates = sweep["rates"]
+    layers = []
+    for name in LAYER_ORDER:
+        curves = sweep["costs"].get(name)
+        if not curves:
+            continue
+        cheapest = sweep["cheapest"][name]
+        # The placements cheapest somewhere along the sweep, and the runner-up at this
+        # workload's own volume: the options a reader actually weighs.
+        here = min(range(len(rates)), key=lambda i: abs(rates[i] - current))
+        by_cost_here = sorted(curves, key=lambda p: curves[p]["p50"][here])
+        shown = sorted(set(cheapest) | set(by_cost_here[:2]), key=list(curves).index)
+        rows = [{"rate": rate, "current": abs(rate - current) <= 1e-6 * max(current, 1),
+                 "cheapest": label(cheapest[i]),
+                 "cells": [{"p10": curves[p]["p10"][i], "p50": curves[p]["p50"][i], "p90": curves[p]["p90"][i]}
+                           for p in shown]}
+                for i, rate in enumerate(rates)]
+        layers.append({"title": LAYER_NAMES[name], "placements": [label(p) for p in shown], "rows": rows,
+                       "flips": [{**b, "below_label": label(b["below"]), "above_label": label(b["above"])}
+                                 for b in sweep["break_evens"] if b["layer"] == name]})
+    return {"layers": layers, "paths": sweep["paths"]}

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 BROKER_DOWN_NOTE = ("Queued: the task queue is unreachable right now. The run starts by itself "
                     "when it is back; nothing is lost.")
 MAX_SEED = 2**31 - 1
+# The volume sweep simulates 13 rates; fewer paths each keep it to a couple of seconds.
+SWEEP_PATHS = 100
 
 
 class SimulationInputError(ValueError):
@@ -136,7 +138,27 @@ def _chunk_store(*, run_id: int, chunk: int, result: dict) -> None:
         run.chunks_done = run.chunks.filter(status=SimulationChunk.Status.DONE).count()
         if run.chunks_done == run.chunks_total:
             _merge(run)
+            transaction.on_commit(lambda: _enqueue_sweep(run_id))
         run.save()
+
+
+def _enqueue_sweep(run_id: int) -> None:
+    from advisor.tasks import simulation_sweep_task
+
+    try:
+        simulation_sweep_task.apply_async(kwargs={"run_id": run_id}, retry=False)
+    except (OperationalError, ConnectionError, OSError):
+        log.warning("sweep of simulation %s waits for the broker", run_id)  # beat sends it later
+
+
+def simulation_sweep_compute(*, run_id: int) -> None:
+    """Cost bands across request rates for a finished run (the task body). Idempotent."""
+    run = SimulationRun.objects.get(pk=run_id)
+    if run.status != SimulationRun.Status.SUCCEEDED or run.sweep is not None:
+        return
+    result = simulation.sweep(parse_profile(run.profile), catalog_by_version(run.catalog_version),
+                              paths=min(SWEEP_PATHS, run.paths), seed=run.seed, days=run.days)
+    SimulationRun.objects.filter(pk=run_id, sweep__isnull=True).update(sweep=result.to_dict())
 
 
 def _merge(run: SimulationRun) -> None:
@@ -176,4 +198,7 @@ def simulation_requeue_stale() -> int:
         if indices and simulation_enqueue(run_id=run.pk, indices=indices):
             stale.update(updated_at=timezone.now())
             sent += len(indices)
+    for run_id in SimulationRun.objects.filter(status=SimulationRun.Status.SUCCEEDED, sweep__isnull=True,
+                                               finished_at__lt=cutoff).values_list("pk", flat=True):
+        _enqueue_sweep(run_id)
     return sent

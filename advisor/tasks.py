@@ -23,6 +23,16 @@ def simulation_chunk_task(*, run_id: int, chunk: int) -> None:
     simulation_chunk_compute(run_id=run_id, chunk=chunk)
 
 
+@shared_task(name="advisor.simulation_sweep", acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=settings.SIMULATION_CHUNK_SOFT_LIMIT_S,
+             time_limit=settings.SIMULATION_CHUNK_HARD_LIMIT_S)
+def simulation_sweep_task(*, run_id: int) -> None:
+    """Cost bands across request rates once a run is merged. Idempotent."""
+    from advisor.simulations import simulation_sweep_compute
+
+    simulation_sweep_compute(run_id=run_id)
+
+
 @shared_task(name="advisor.simulations_requeue_stale")
 def simulations_requeue_stale_task() -> int:
     from advisor.simulations import simulation_requeue_stale

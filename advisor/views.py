@@ -205,8 +205,11 @@ def simulation_progress(request: HttpRequest, workload_id: int, run_id: int) -> 
     """htmx polling: the progress bar, or a refresh of the page once the run has finished."""
     workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
     run = selectors.simulation_get(workload=workload, run_id=run_id)
-    if run.finished and request.htmx:
+    waiting_for_sweep = request.GET.get("sweep") and run.status == run.Status.SUCCEEDED
+    if request.htmx and ((run.finished and not waiting_for_sweep) or (waiting_for_sweep and run.sweep)):
         return HttpResponseClientRefresh()
+    if waiting_for_sweep:
+        return HttpResponse(status=204)
     return render(request, "partials/simulation_progress.html", {
         "workload": workload, "run": run, "can_write": _can_write(request, workload)})
 

@@ -113,6 +113,7 @@ def simulate(profile: WorkloadProfile, catalog: Catalog | None = None, *, paths:
     ``progress(done_paths, total_paths)`` is called after each chunk; ``should_stop()``
     is checked before each chunk and raises ``SimulationCancelled`` when true.
     """
+    check_run(paths, seed, days)
     catalog = catalog or load_catalog(profile.region)
     chunks = []
     for chunk in range(chunk_count(paths)):

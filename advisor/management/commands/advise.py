@@ -7,6 +7,7 @@ exit status 2, never a traceback.
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from typing import Any
 
@@ -16,7 +17,8 @@ from advisor.money import money_context
 from advisor.presentation import LAYER_ORDER, format_value
 from advisor.services import profile_evaluate
 from placement.placements import LAYER_NAMES
-from placement.profile import ProfileError
+from placement import simulation
+from placement.profile import ProfileError, parse_profile
 
 INVALID = 2
 
@@ -34,18 +36,34 @@ class Command(BaseCommand):
         parser.add_argument("profile", help="Path to a profile JSON file, or - for stdin.")
         parser.add_argument("--format", choices=("json", "text"), default="text",
                             help="json: the Advice object; text: a report for a person.")
+        parser.add_argument("--simulate", action="store_true",
+                            help="Also simulate a month of traffic (Monte Carlo), in this process.")
+        parser.add_argument("--paths", type=int, default=1000, help="Simulated months (default 1000).")
+        parser.add_argument("--seed", type=int, default=None,
+                            help="Seed of the simulation (default: a random one, shown in the output).")
 
-    def handle(self, *args, profile: str, format: str, **options):
+    def handle(self, *args, profile: str, format: str, simulate: bool, paths: int, seed: int | None,
+               **options):
         data = self._load(profile)
         try:
             advice = profile_evaluate(profile_data=data)
         except ProfileError as exc:
             lines = [f"  {field}: {' '.join(messages)}" for field, messages in exc.errors.items()]
             raise CommandError("Invalid profile:\n" + "\n".join(lines), returncode=INVALID)
+        if simulate:
+            advice["simulation"] = self._simulate(data, paths, seed)
         if format == "json":
             self.stdout.write(json.dumps(advice, indent=2, ensure_ascii=False))
         else:
             self.stdout.write(render_text(advice))
+
+    @staticmethod
+    def _simulate(data: Any, paths: int, seed: int | None) -> dict[str, Any]:
+        seed = secrets.randbelow(2**31 - 1) if seed is None else seed
+        try:
+            return simulation.simulate(parse_profile(data), paths=paths, seed=seed).to_dict()
+        except ValueError as exc:  # paths or seed out of range, named in the message
+            raise CommandError(f"Invalid simulation option: {exc}", returncode=INVALID)
 
     def _load(self, path: str) -> Any:
         try:
@@ -83,6 +101,8 @@ def render_text(advice: dict[str, Any]) -> str:
             out.append(f"  alternatives: {', '.join(layer['alternatives'])}")
         out.append("")
     out += _cost_text(advice)
+    if advice.get("simulation"):
+        out += _simulation_text(advice["simulation"])
     labels = advice.get("fact_labels", {})
     out.append("Derived facts")
     for key, value in advice["facts"].items():
@@ -116,5 +136,17 @@ def _cost_text(advice: dict[str, Any]) -> list[str]:
         out.append(f"  break-even: {be['serverless_label']} and {be['provisioned_label']} cost the same at "
                    f"about {be['requests_per_day']:,.0f} requests a day "
                    f"({be['utilization']:.0%} utilisation; the rule of thumb says 15%)")
+    out.append("")
+    return out
+
+
+def _simulation_text(result: dict[str, Any]) -> list[str]:
+    out = [f"Simulation: {result['paths']:,} paths x {result['days']} days, seed {result['seed']} "
+           f"(engine {result['engine_version']})"]
+    for layer, placements in result["placements"].items():
+        out.append(f"  {LAYER_NAMES[layer]} (monthly cost p10 / median / p90):")
+        for name, r in sorted(placements.items(), key=lambda kv: kv[1]["cost"]["p50"] or 0):
+            cost = r["cost"]
+            out.append(f"    {name:<24} ${cost['p10']:>11,.2f} ${cost['p50']:>11,.2f} ${cost['p90']:>11,.2f}")
     out.append("")
     return out

@@ -1,0 +1,191 @@
+"""Simulation runs on a real Celery worker over the real Redis, started by these tests.
+
+No eager mode here: the worker is a separate process reading the test database,
+so these tests commit their data (transactional) and wait for the worker.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from advisor import services, simulations
+from advisor.celery import app
+from advisor.models import SimulationChunk, SimulationRun
+from placement import parse_profile, simulation
+from placement.pricing import catalog_by_version
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
+BROKER = "redis://127.0.0.1:6379/13"  # a database of its own, away from other users of Redis
+REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+               "--save", "", "--appendonly", "no"]
+
+
+def redis_up() -> bool:
+    return subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True,
+                          text=True).stdout.strip() == "PONG"
+
+
+def start_redis() -> None:
+    log_dir = Path("/var/log/redis")
+    extra = ["--dir", "/var/lib/redis", "--logfile", str(log_dir / "ci.log")] if log_dir.is_dir() else []
+    subprocess.run(REDIS_START + extra, check=True)
+    for _ in range(100):
+        if redis_up():
+            return
+        time.sleep(0.1)
+    raise RuntimeError("Redis did not come back")
+
+
+@pytest.fixture
+def queue(settings):
+    """Route this test's tasks through the real Redis, on a queue no one else uses."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue",
+                                      "broker_transport_options")}
+    app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=name,
+                    broker_transport_options={"visibility_timeout": 5, "socket_connect_timeout": 2,
+                                              "socket_timeout": 5})
+    app.close()  # forget connections made with the old settings
+    settings.SIMULATION_STALE_AFTER_S = 2
+    yield name
+    app.conf.update(saved)
+    app.close()
+
+
+class Worker:
+    """A `celery worker` process on the test database and the test queue."""
+
+    def __init__(self, queue: str, log: Path):
+        self.queue, self.log = queue, log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        env = {**os.environ, "DEBUG": "1", "CELERY_BROKER_URL": BROKER,
+               "CELERY_TASK_DEFAULT_QUEUE": self.queue, "CELERY_VISIBILITY_TIMEOUT": "5",
+               "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}"}
+        self.out = self.log.open("a")
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv/bin/celery"), "-A", "advisor", "worker", "-Q", self.queue, "-c", "1",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
+            cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while "ready." not in self.log.read_text():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("worker did not start:\n" + self.log.read_text()[-3000:])
+            time.sleep(0.2)
+        return self
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the worker and its pool processes, as an out-of-memory kill or a crash would."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM) if self.proc and self.proc.poll() is None else None
+        if hasattr(self, "out"):
+            self.out.close()
+
+
+@pytest.fixture
+def worker(queue, tmp_path):
+    workers = []
+
+    def start() -> Worker:
+        workers.append(Worker(queue, tmp_path / "worker.log").start())
+        return workers[-1]
+
+    yield start
+    for w in workers:
+        try:
+            w.stop()
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            w.kill()
+
+
+def wait_for(run: SimulationRun, status: str, timeout: float = 120) -> SimulationRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status == status:
+            return run
+        if run.finished:
+            break
+        time.sleep(0.1)
+    raise AssertionError(f"run {run.pk} is {run.status} ({run.chunks_done}/{run.chunks_total}): {run.error}")
+
+
+def in_process(run: SimulationRun) -> dict:
+    return simulation.simulate(parse_profile(run.profile), catalog_by_version(run.catalog_version),
+                               paths=run.paths, seed=run.seed, days=run.days).to_dict()
+
+
+def test_a_run_completes_on_a_worker_and_matches_the_engine_exactly(worker, owner, workload):
+    worker()
+    run = simulations.simulation_request(user=owner, workload=workload, paths=300, seed=11)
+    run = wait_for(run, SimulationRun.Status.SUCCEEDED)
+    assert run.chunks_done == 3 and run.progress == 1.0
+    assert list(run.chunks.values_list("attempts", flat=True)) == [1, 1, 1]
+    assert run.result == in_process(run)
+
+
+def test_a_worker_killed_mid_chunk_leads_to_exactly_one_correct_result(worker, owner, workload):
+    first = worker()
+    run = simulations.simulation_request(user=owner, workload=workload, paths=2000, seed=5)
+    deadline = time.monotonic() + 60
+    while not SimulationChunk.objects.filter(run=run, status=SimulationChunk.Status.RUNNING,
+                                             index__gte=2).exists():
+        assert time.monotonic() < deadline, "no chunk was seen running"
+        time.sleep(0.005)
+    killed = SimulationChunk.objects.get(run=run, status=SimulationChunk.Status.RUNNING).index
+    first.kill(signal.SIGKILL)
+    worker()
+    # Beat's job, run here on its schedule: the killed chunk went stale, so it is sent again.
+    time.sleep(2.5)
+    simulations.simulation_requeue_stale()
+    run = wait_for(run, SimulationRun.Status.SUCCEEDED, timeout=180)
+    chunks = {c.index: c for c in run.chunks.all()}
+    assert all(c.status == SimulationChunk.Status.DONE for c in chunks.values())
+    assert chunks[killed].attempts >= 2
+    assert run.chunks_done == run.chunks_total == 20
+    assert run.result == in_process(run)
+
+
+def test_with_redis_down_a_run_waits_queued_and_finishes_once_it_is_back(worker, owner, workload,
+                                                                          owner_client, profile):
+    assert redis_up()
+    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True)
+    try:
+        run = simulations.simulation_request(user=owner, workload=workload, paths=200, seed=3)
+        run.refresh_from_db()
+        assert run.status == SimulationRun.Status.QUEUED and "unreachable" in run.note
+        # Everything else keeps working while the broker is down.
+        assert owner_client.get(f"/workloads/{workload.pk}/").status_code == 200
+        page = owner_client.get(f"/workloads/{workload.pk}/simulations/{run.pk}/")
+        assert page.status_code == 200 and "starts by itself" in page.content.decode()
+        services.workload_update(user=owner, workload=workload, profile_data={**profile, "requests_per_day": 3000})
+    finally:
+        start_redis()
+    app.close()
+    worker()
+    assert simulations.simulation_requeue_stale() == 2
+    run = wait_for(run, SimulationRun.Status.SUCCEEDED)
+    assert run.note == "" and run.result == in_process(run)
+
+
+def test_a_cancelled_run_stops_and_keeps_its_state(worker, owner, workload):
+    run = simulations.simulation_request(user=owner, workload=workload, paths=5000, seed=9)
+    simulations.simulation_cancel(user=owner, run=run)
+    worker()
+    time.sleep(3)
+    run.refresh_from_db()
+    assert run.status == SimulationRun.Status.CANCELLED and run.result is None
+    assert not run.chunks.filter(status=SimulationChunk.Status.DONE).exists()

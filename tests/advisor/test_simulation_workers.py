@@ -44,6 +44,17 @@ def start_redis() -> None:
     raise RuntimeError("Redis did not come back")
 
 
+def reset_connections() -> None:
+    """Forget every broker connection, so the next message uses the current settings.
+
+    Even an eager task acquires a producer (Celery checks the exchange types), and
+    ``app.amqp`` caches its producer pool, bound to the broker of that moment;
+    ``app.close()`` alone does not drop it.
+    """
+    app.close()
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def queue(settings):
     """Route this test's tasks through the real Redis, on a queue no one else uses."""
@@ -53,11 +64,11 @@ def queue(settings):
     app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=name,
                     broker_transport_options={"visibility_timeout": 5, "socket_connect_timeout": 2,
                                               "socket_timeout": 5})
-    app.close()  # forget connections made with the old settings
+    reset_connections()
     settings.SIMULATION_STALE_AFTER_S = 2
     yield name
     app.conf.update(saved)
-    app.close()
+    reset_connections()
 
 
 class Worker:
@@ -174,7 +185,7 @@ def test_with_redis_down_a_run_waits_queued_and_finishes_once_it_is_back(worker,
         services.workload_update(user=owner, workload=workload, profile_data={**profile, "requests_per_day": 3000})
     finally:
         start_redis()
-    app.close()
+    reset_connections()
     worker()
     assert simulations.simulation_requeue_stale() == 2
     run = wait_for(run, SimulationRun.Status.SUCCEEDED)

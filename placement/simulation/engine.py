@@ -10,7 +10,9 @@ rates written in this package.
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
+import io
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -82,23 +84,48 @@ class ChunkResult:
     week: dict[str, np.ndarray]  # arrivals | concurrency | fleet_size -> (n, hours)
 
     def to_dict(self) -> dict:
-        """JSON-safe: floats survive the round trip exactly (``repr`` is shortest round-trip)."""
-        plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """JSON-safe, with the arrays as one base64 ``.npz``: exact, and small enough to store fast.
+
+        As lists of numbers a chunk was ~470 KB of JSON, and writing and re-reading
+        it capped what a second worker could add (BENCHMARKS.md). Arrays of whole
+        numbers travel as int32, the rest as float64, so the round trip is exact.
+        """
+        names, arrays = [], {}
+        for name, value in self._arrays():
+            as_int = value.astype(np.int32)
+            arrays[f"a{len(names)}"] = as_int if np.array_equal(as_int, value) else value
+            names.append(name)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                 if f.name not in ("requests", "metrics", "week")}
         plain["targets"] = [dataclasses.asdict(t) for t in self.targets]
-        plain["requests"] = self.requests.tolist()
-        plain["metrics"] = {k: {m: v.tolist() for m, v in ms.items()} for k, ms in self.metrics.items()}
-        plain["week"] = {k: v.tolist() for k, v in self.week.items()}
+        plain["array_names"] = names
+        plain["arrays"] = base64.b64encode(buffer.getvalue()).decode("ascii")
         return plain
+
+    def _arrays(self):
+        yield ["requests"], self.requests
+        for key, metrics in self.metrics.items():
+            for metric, value in metrics.items():
+                yield ["metrics", key, metric], value
+        for key, value in self.week.items():
+            yield ["week", key], value
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "ChunkResult":
         data = dict(data)
+        loaded = np.load(io.BytesIO(base64.b64decode(data.pop("arrays"))))
+        data.update(requests=None, metrics={}, week={})
+        for i, name in enumerate(data.pop("array_names")):
+            value = loaded[f"a{i}"].astype(np.float64)
+            if name[0] == "requests":
+                data["requests"] = value
+            elif name[0] == "metrics":
+                data["metrics"].setdefault(name[1], {})[name[2]] = value
+            else:
+                data["week"][name[1]] = value
         data["targets"] = tuple(Target(**t) for t in data["targets"])
-        data["requests"] = np.asarray(data["requests"], dtype=np.float64)
-        data["metrics"] = {k: {m: np.asarray(v, dtype=np.float64) for m, v in ms.items()}
-                           for k, ms in data["metrics"].items()}
-        data["week"] = {k: np.asarray(v, dtype=np.float64).reshape(len(data["requests"]), -1)
-                        for k, v in data["week"].items()}
         return cls(**data)
 
 

@@ -43,11 +43,9 @@ experiment measures a change that is NOT in the shipped code; see EXPERIMENTS be
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import signal
 import statistics
 import subprocess
@@ -107,20 +105,12 @@ class BenchError(RuntimeError):
 
 
 def machine() -> dict:
+    """The engine benchmark's machine description, plus the Celery version."""
     import celery
-    import numpy as np
 
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "numpy": np.__version__, "celery": celery.__version__, "platform": platform.platform(),
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    from benchmarks.simulation_bench import machine as engine_machine
+
+    return {**engine_machine(), "celery": celery.__version__}
 
 
 def loadavg() -> float:

@@ -214,14 +214,13 @@ def cached_break_even(p: WorkloadProfile, catalog: Catalog) -> BreakEven:
     return _BREAK_EVEN_CACHE[key]
 
 
-def cost_facts(p: WorkloadProfile, catalog: Catalog | None, lambda_cost: float | None,
-               container_cost: float | None) -> dict:
+def cost_facts(p: WorkloadProfile, utilization: float, catalog: Catalog | None,
+               lambda_cost: float | None, container_cost: float | None) -> dict:
     """Facts for the rules: whether functions beat containers here, at these prices.
 
     Without a catalog, or when either side cannot be priced, the seed's 15% rule
     of thumb decides instead, and the reasons say so.
     """
-    utilization = derive_facts(p).utilization
     if catalog is None or lambda_cost is None or container_cost is None:
         return {"prices_known": False, "serverless_cheaper": utilization < RULE_OF_THUMB_UTILIZATION,
                 "lambda_monthly_cost": 0.0, "container_monthly_cost": 0.0,

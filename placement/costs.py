@@ -18,8 +18,6 @@ from placement.pricing import Catalog, Estimate, Line, UsageError, estimate
 from placement.profile import WorkloadProfile
 
 ZERO = Decimal("0.00")
-# A synchronous p95 target under this leaves no room for a cold start.
-WARM_CAPACITY_SLO_MS = 1000
 # Open models Bedrock serves, by size, for pricing a self-hosted model there.
 BEDROCK_OPEN_MODELS = ((1.5, "llama-3.2-1b"), (4, "llama-3.2-3b"), (9, "llama-3.1-8b"),
                        (80, "llama-3.3-70b"))
@@ -99,18 +97,14 @@ def _lambda_usage(job: _Job, invocations: float, cpu_s: float, wait_s: float) ->
     duration_ms = config.duration_s * 1000
     usage = {"requests": invocations, "duration_ms": duration_ms, "memory_mb": config.memory_mb,
              "arch": "arm64", "free_tier": False}
-    if _needs_warm_capacity(job.p):
-        concurrency = math.ceil(job.f.active_rps * config.duration_s / sizing.TARGET_UTILIZATION) or 1
+    concurrency = sizing.provisioned_concurrency(job.p, job.f, config.duration_s)
+    if concurrency:
         hours = job.f.active_hours_per_day * DAYS_PER_MONTH
         job.notes.append(f"Provisioned concurrency of {concurrency} for {hours:,.0f} h a month: "
                          f"a {job.p.latency_slo_ms:g} ms p95 target leaves no room for cold starts.")
         usage.update(requests=0, pc_concurrency=concurrency, pc_hours=hours,
                      pc_requests=invocations, pc_duration_ms=duration_ms)
     return usage
-
-
-def _needs_warm_capacity(p: WorkloadProfile) -> bool:
-    return p.trigger == "api" and p.latency_slo_ms is not None and p.latency_slo_ms < WARM_CAPACITY_SLO_MS
 
 
 def _nerves_lambda(job: _Job):
@@ -171,10 +165,15 @@ def _nerves_fargate(job: _Job):
 
 def _fargate_fleet(job: _Job, label: str, fleet: sizing.Fleet):
     job.notes.append(f"Fargate on arm64: {fleet.describe()}; {fleet.task_hours:,.0f} task-hours a month.")
-    usage = {"tasks": 1, "seconds": fleet.task_hours * 3600, "vcpu": fleet.vcpu,
-             "memory_gb": fleet.memory_gb, "arch": "arm64"}
+    usage = fargate_usage(fleet)
     spot = job.est("fargate", **usage, spot=True).total
     return [(label, job.est("fargate", **usage))], {"spot": spot}
+
+
+def fargate_usage(fleet: sizing.Fleet) -> dict:
+    """A fleet's task-hours as ``estimate("fargate", ...)`` usage (the simulation prices it too)."""
+    return {"tasks": 1, "seconds": fleet.task_hours * 3600, "vcpu": fleet.vcpu,
+            "memory_gb": fleet.memory_gb, "arch": "arm64"}
 
 
 def _nerves_ecs_ec2(job: _Job):

@@ -172,7 +172,7 @@ def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
                        f"15% rule of thumb stands in for the computed break-even.",)
     costs = placement_costs(profile, facts, catalog, matrix.candidates) if catalog else None
     context = {**matrix.constants, **profile.to_dict(), **facts.to_dict(),
-               **cost_facts(profile, catalog, _total(costs, "nerves", "lambda"),
+               **cost_facts(profile, facts.utilization, catalog, _total(costs, "nerves", "lambda"),
                             _total(costs, "nerves", "fargate"))}
     trace = tuple(_evaluate(rule, context) for rule in matrix.rules)
     layers = {layer: _decide(layer, matrix.candidates[layer], trace) for layer in LAYERS}

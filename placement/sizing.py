@@ -15,6 +15,8 @@ from placement.profile import WorkloadProfile
 LAMBDA_FULL_VCPU_MB = LAMBDA_MB_PER_VCPU
 # Synchronous callers wait for the CPU part: from half a second of it, a full vCPU pays off.
 SYNC_CPU_WORTH_A_VCPU_S = 0.5
+# A synchronous p95 target under this leaves no room for a cold start.
+WARM_CAPACITY_SLO_MS = 1000
 # A warm Lambda environment is reclaimed after roughly this much idleness.
 WARM_ENVIRONMENT_IDLE_S = 600
 # Target utilisation of provisioned capacity: 30% headroom absorbs bursts
@@ -101,6 +103,13 @@ def lambda_config(p: WorkloadProfile, cpu_s: float, wait_s: float) -> LambdaConf
                     f"of CPU work takes {slow:.2f} s (the memory trap), billed alike per CPU-second.")
     duration = wait_s + cpu_s / min(1.0, lambda_vcpus(memory))
     return LambdaConfig(memory, duration, note)
+
+
+def provisioned_concurrency(p: WorkloadProfile, f: Facts, duration_s: float) -> int:
+    """Environments kept warm for a tight synchronous latency target; 0 when none is needed."""
+    if p.trigger != "api" or p.latency_slo_ms is None or p.latency_slo_ms >= WARM_CAPACITY_SLO_MS:
+        return 0
+    return math.ceil(f.active_rps * duration_s / TARGET_UTILIZATION) or 1
 
 
 def cold_starts_per_month(f: Facts) -> float:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from placement import sizing
-from placement.costs import cost_of
+from placement.costs import cost_of, fargate_usage
 from placement.facts import DAYS_PER_MONTH, HOURS_PER_MONTH, Facts, derive_facts
 from placement.pricing import Catalog, estimate
 from placement.profile import WorkloadProfile
@@ -52,9 +52,8 @@ class Pricer:
         """The task-hours autoscaling produced, priced as ``costs`` prices the sized fleet."""
         fleet, catalog = sizing.nerves_fleet(self.p, self.f), self.catalog
         if t.placement == "fargate":
-            usage = {"tasks": 1, "vcpu": fleet.vcpu, "memory_gb": fleet.memory_gb, "arch": "arm64"}
-            return price_curve(task_hours, lambda h: estimate("fargate", {**usage, "seconds": h * 3600},
-                                                              catalog).total)
+            return price_curve(task_hours, lambda h: estimate(
+                "fargate", fargate_usage(dataclasses.replace(fleet, task_hours=h)), catalog).total)
         fee = estimate("eks", {"cluster_hours": HOURS_PER_MONTH}, catalog).total if t.placement == "eks" else 0
         hours = lambda h: sizing.instances_for_fleet(dataclasses.replace(fleet, task_hours=h))
         return price_curve(task_hours, lambda h: fee + estimate(

@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from placement import sizing
-from placement.costs import WARM_CAPACITY_SLO_MS, cost_of
+from placement.costs import cost_of
 from placement.facts import DAYS_PER_MONTH, Facts, derive_facts
 from placement.placements import PLACEMENTS
 from placement.pricing import Catalog, load_catalog
@@ -341,7 +341,7 @@ class _Block:
         else:
             cpu_s = p.request_duration_s * f.cpu_share
             duration = sizing.lambda_config(p, cpu_s, f.wait_seconds_per_request).duration_s
-            floor = _provisioned_concurrency(p, f, duration)
+            floor = sizing.provisioned_concurrency(p, f, duration)
         key = ("lambda", duration, floor)
         if key not in self._done:
             warm = None
@@ -375,13 +375,6 @@ class _Block:
 def _hourly(minutes: np.ndarray, hours: int, reduce: Callable) -> np.ndarray:
     n = len(minutes)
     return reduce(minutes[:, :hours * 60].reshape(n, hours, 60), axis=2).astype(np.float64)
-
-
-def _provisioned_concurrency(p: WorkloadProfile, f: Facts, duration_s: float) -> int:
-    """The provisioned concurrency ``costs`` buys for a tight synchronous latency target."""
-    if p.trigger != "api" or p.latency_slo_ms is None or p.latency_slo_ms >= WARM_CAPACITY_SLO_MS:
-        return 0
-    return math.ceil(f.active_rps * duration_s / sizing.TARGET_UTILIZATION) or 1
 
 
 def _traffic_week(chunks: list[ChunkResult], requests: np.ndarray) -> TrafficWeek:

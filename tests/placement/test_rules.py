@@ -1,5 +1,4 @@
 """One test per rule of DOMAIN.md sections 2 and 3: each states the rule as a sentence."""
-import pytest
 
 from placement.placements import PLACEMENTS
 

@@ -26,7 +26,7 @@ export DJANGO_SETTINGS_MODULE ?= advisor.settings
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: help venv install install-dev run migrate demo test check system-deps services compose-config clean
+.PHONY: help venv install install-dev static-vendor system-deps-optional run migrate demo test check system-deps services compose-config clean
 
 help:
 	@echo "make run            serve the app at http://$(HOST):$(PORT) with the demo data (DEBUG=1, SQLite unless DATABASE_URL is set)"
@@ -47,18 +47,27 @@ $(STAMP_RUNTIME): requirements.txt | $(PY)
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
+# plotly.js (strict bundle) from the npm registry, pinned and checksummed; git-ignored.
+static-vendor: | $(PY)
+	$(PY) scripts/fetch_static.py
+
 # requirements-dev.txt includes requirements.txt, so this also satisfies the runtime stamp.
 $(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
 	@echo ">> installing dev requirements into $(VENV)"
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP_RUNTIME) $@
 
-install: $(STAMP_RUNTIME)
+install: $(STAMP_RUNTIME) static-vendor
 
-install-dev: $(STAMP_DEV)
+install-dev: $(STAMP_DEV) static-vendor
 
 system-deps:
 	bash scripts/ensure-system-packages.sh
+
+# `make run` wants the same packages (Chromium and Pango for the PDF) but serves
+# the app without them, saying what is missing, when it cannot install them.
+system-deps-optional:
+	bash scripts/ensure-system-packages.sh || echo ">> warning: PDF export needs the packages above"
 
 # --- run ---------------------------------------------------------------------
 
@@ -70,7 +79,7 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: migrate
+run: system-deps-optional migrate
 	@signin="$$($(PY) manage.py load_demo)"; \
 	db="$${DATABASE_URL:+DATABASE_URL}"; tasks="$${CELERY_BROKER_URL:+Celery (CELERY_BROKER_URL)}"; \
 	echo; \

@@ -1,42 +1,7 @@
 """A person signs in, fills the intake form and sees the Brain / Memory / Nerves cards."""
 from __future__ import annotations
 
-import os
-
-import pytest
-
-from advisor.models import Membership, Team
-
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                                      reason=f"no chromium at {CHROMIUM}")]
-
-
-@pytest.fixture
-def member(live_server, django_user_model):
-    # Created before Playwright starts: ORM calls made while its event loop runs
-    # would open a connection in another context that test teardown cannot close.
-    team = Team.objects.create(name="Browser team", slug="browser")
-    user = django_user_model.objects.create_user("ada", password="a-browser-password-1")
-    Membership.objects.create(user=user, team=team, role="owner")
-    return user
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses
-    # to run inside one unless told the test knows what it is doing. Scoped to this
-    # test so the flag never leaks into other tests or their subprocesses.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
+PASSWORD = "a-browser-password-1"  # the member fixture's, in conftest.py
 
 
 def test_a_member_signs_in_creates_a_workload_and_sees_the_three_cards(
@@ -47,7 +12,7 @@ def test_a_member_signs_in_creates_a_workload_and_sees_the_three_cards(
 
     page.goto(f"{live_server.url}/workloads/")
     page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("a-browser-password-1")
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="New workload").click()
 

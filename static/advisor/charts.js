@@ -1,0 +1,29 @@
+// Draws every <figure class="chart"> from the JSON beside it (see partials/chart.html).
+// Loaded after plotly-strict.min.js; runs again after htmx swaps in new charts.
+(function () {
+  "use strict";
+
+  var CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+
+  function draw(figure) {
+    var data = document.getElementById(figure.dataset.chart);
+    var plot = figure.querySelector(".chart-plot");
+    if (!data || !plot || figure.dataset.drawn === "yes") return;
+    var spec = JSON.parse(data.textContent);
+    spec.layout = spec.layout || {};
+    spec.layout.autosize = true;
+    delete spec.layout.width;
+    window.Plotly.newPlot(plot, spec.data, spec.layout, CONFIG).then(function () {
+      figure.dataset.drawn = "yes";
+      document.dispatchEvent(new CustomEvent("chart:drawn", { detail: { id: figure.id } }));
+    });
+  }
+
+  function drawAll(root) {
+    if (!window.Plotly) return;
+    (root || document).querySelectorAll("figure.chart").forEach(draw);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+})();

@@ -8,6 +8,7 @@ exported as SVG into the PDF report, so a figure never depends on the page.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,8 @@ FAMILY_OF = {
     "elasticache": "data", "opensearch_serverless": "data", "dynamodb": "data",
     "on_prem": "owned", "none": "none",
 }
+# The plotly.js the pages load and kaleido exports with (fetched by scripts/fetch_static.py).
+PLOTLY_JS = "vendor/plotly/plotly-basic-4.1.1.min.js"
 FONT = "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, 'Liberation Sans', sans-serif"
 INK, MUTED, GRID = "#1f2933", "#6b7280", "#e5e7eb"
 
@@ -52,28 +55,68 @@ class Chart:
     def data_id(self) -> str:
         return f"chart-{self.key}-data"
 
-    def as_json(self) -> dict[str, Any]:
+    @property
+    def data(self) -> dict[str, Any]:
         """The figure as plain JSON data for plotly.js (NumPy arrays become lists)."""
         return json.loads(self.figure.to_json(validate=False))
 
+    def drawn(self) -> "ChartData":
+        """The chart with its figure serialised: what a page needs, cheap to cache."""
+        return ChartData(self.key, self.title, self.caption, self.data)
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """A chart ready for partials/chart.html; building figures is slow, so pages cache these."""
+
+    key: str
+    title: str
+    caption: str
+    data: dict[str, Any]
+
+    @property
+    def data_id(self) -> str:
+        return f"chart-{self.key}-data"
+
+
+# Shades within a family where two placements of one family can meet on one chart.
+SHADES = {"lambda_durable": "#92400e", "step_functions": "#b45309", "step_functions_express": "#f59e0b",
+          "ecs_ec2": "#1e40af", "eks": "#60a5fa", "ec2": "#1e3a8a", "ec2_gpu": "#3b82f6",
+          "sagemaker_serverless": "#a78bfa", "sagemaker_async": "#5b21b6", "hosted_api": "#c084fc"}
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "hexagon", "triangle-down")
+
 
 def colour(placement: str) -> str:
-    return FAMILY_COLOURS[FAMILY_OF.get(placement, "none")]
+    return SHADES.get(placement) or FAMILY_COLOURS[FAMILY_OF.get(placement, "none")]
 
 
 def styled(figure: go.Figure, *, height: int = 320, **layout: Any) -> go.Figure:
     """The house style: quiet grid, readable fonts, legend above the plot."""
     figure.update_layout(
-        height=height, margin={"l": 64, "r": 24, "t": 16, "b": 48},
+        template="none", height=height, margin={"l": 64, "r": 24, "t": 16, "b": 48},
         font={"family": FONT, "size": 13, "color": INK},
         paper_bgcolor="white", plot_bgcolor="white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         hoverlabel={"font": {"family": FONT}},
         **layout,
     )
-    figure.update_xaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID)
-    figure.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID)
+    # Without plotly.py's default template, margins no longer grow to fit labels unless asked.
+    figure.update_xaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID, automargin=True)
+    figure.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID, automargin=True)
     return figure
+
+
+def marker_line(figure: go.Figure, x: float, words: str, *, log_x: bool = False,
+                dash: str = "dash", at: str = "top") -> None:
+    """A vertical line with its label beside it, at the top or bottom of the plot.
+
+    Plotly places annotations on a log axis by log10 of the value (shapes take the
+    value itself), so the label is added by hand rather than through add_vline.
+    """
+    figure.add_vline(x=x, line={"dash": dash, "color": MUTED if dash != "solid" else INK, "width": 1})
+    figure.add_annotation(x=math.log10(x) if log_x else x, y=0.02 if at == "bottom" else 0.98,
+                          yref="paper", yanchor="bottom" if at == "bottom" else "top", xanchor="left",
+                          text=words, showarrow=False, font={"size": 11, "color": MUTED}, xshift=4)
 
 
 # --- team portfolio ----------------------------------------------------------
@@ -87,30 +130,322 @@ def decision_map(points: list[dict[str, Any]]) -> Chart:
     """
     constants = load_matrix().constants
     figure = go.Figure()
-    for placement in sorted({p["nerves"] for p in points}, key=lambda p: label(p)):
+    labelled = len(points) <= 15  # beyond that names pile up; hover and the table still name them
+    placements = sorted({p["nerves"] for p in points}, key=lambda p: label(p))
+    for index, placement in enumerate(placements):
         group = [p for p in points if p["nerves"] == placement]
         figure.add_trace(go.Scatter(
             x=[max(p["utilization"], 1e-4) for p in group], y=[p["wait_fraction"] for p in group],
-            mode="markers+text", name=f"Nerves on {label(placement)}",
+            mode="markers+text" if labelled else "markers", name=f"Nerves on {label(placement)}",
             text=[p["name"] for p in group], textposition="top center",
             textfont={"size": 11, "color": MUTED},
-            marker={"size": 12, "color": colour(placement), "line": {"width": 1, "color": "white"}},
+            # A shape as well as a colour, so the map reads without colour vision.
+            marker={"size": 12, "color": colour(placement), "symbol": SYMBOLS[index % len(SYMBOLS)],
+                    "line": {"width": 1, "color": "white"}},
             hovertemplate="%{text}<br>utilisation %{x:.1%}<br>waiting %{y:.0%}<extra></extra>",
         ))
     for share, words in ((constants["utilization_threshold"], "15% rule"),
                          (constants["repatriation_threshold"], "40%: look at owning")):
-        figure.add_vline(x=share, line={"dash": "dash", "color": MUTED, "width": 1},
-                         annotation_text=words, annotation_position="top",
-                         annotation_font={"size": 11, "color": MUTED})
+        marker_line(figure, share, words, log_x=True, dash="dash", at="bottom")
     figure.add_hline(y=constants["wait_threshold"], line={"dash": "dot", "color": MUTED, "width": 1},
                      annotation_text="60% waiting", annotation_position="bottom right",
                      annotation_font={"size": 11, "color": MUTED})
+    decades = [1e-4, 1e-3, 1e-2, 1e-1, 1]
+    # Start a little left of the least busy workload (and of the 15% line), not at 0.01%.
+    lowest = min([p["utilization"] for p in points if p["utilization"] > 0] + [constants["utilization_threshold"]])
+    left = math.log10(max(lowest / 2, 1e-4))
     styled(figure, height=420,
-           xaxis={"title": "Utilisation of a fleet sized for the peak (log)", "type": "log",
-                  "tickformat": ".0%", "range": [-4, 0.05]},
-           yaxis={"title": "Share of each request spent waiting", "tickformat": ".0%",
-                  "range": [-0.05, 1.08]})
+           xaxis={"title": "Utilisation (log scale)", "type": "log", "range": [left, 0.05],
+                  "tickvals": decades, "ticktext": ["0.01%", "0.1%", "1%", "10%", "100%"]},
+           yaxis={"title": "Time spent waiting", "tickformat": ".0%", "range": [-0.05, 1.08]})
+    figure.update_layout(margin={"t": 40})  # room for the threshold labels above the plot
     return Chart("decision_map", "Decision map",
                  "Left of the 15% line and high on waiting, orchestration belongs on pay-per-use "
                  "serverless; to the right, busy fleets are cheaper on provisioned containers.",
                  figure)
+
+
+# --- one workload ------------------------------------------------------------
+
+LAYERS = ("brain", "memory", "nerves")
+
+
+def workload_charts(advice: dict[str, Any], simulation: dict[str, Any] | None = None,
+                    sweep: dict[str, Any] | None = None) -> list[Chart]:
+    """Every chart of a workload's dashboard and report, in reading order.
+
+    ``advice`` is a stored ``Advice.to_dict()``; ``simulation`` and ``sweep`` are
+    a finished SimulationRun's result and volume sweep, or None. Charts whose
+    inputs are missing (no prices, no simulation) are left out, not drawn empty.
+    """
+    charts = [split_diagram(advice)]
+    if advice.get("costs"):
+        charts.append(cost_bars(advice, simulation))
+    economics = advice.get("economics") or {}
+    if economics.get("break_even"):
+        charts.append(break_even_chart(advice, sweep))
+    if simulation and simulation.get("traffic"):
+        charts.append(traffic_week(simulation))
+    if economics.get("payback"):
+        charts.append(payback_chart(economics["payback"], advice["profile"]["horizon_months"]))
+    if economics.get("repatriation"):
+        charts.append(repatriation_chart(economics["repatriation"]))
+    return charts
+
+
+def _layer_total(advice: dict, layer: str) -> float | None:
+    amounts = [line["amount"] for line in advice.get("monthly_cost", {}).get("lines", [])
+               if line["layer"] == layer]
+    return round(sum(amounts), 2) if amounts else None
+
+
+def split_diagram(advice: dict[str, Any]) -> Chart:
+    """Requests reach the Nerves, which call the Brain and read the Memory: one box each."""
+    figure = go.Figure()
+    boxes = {"nerves": (0.36, 0.5), "brain": (0.78, 0.8), "memory": (0.78, 0.2)}
+    arrows = [((0.1, 0.5), (0.25, 0.5)), ((0.47, 0.58), (0.67, 0.76)), ((0.47, 0.42), (0.67, 0.24))]
+    for (x0, y0), (x1, y1) in arrows:
+        figure.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
+                              showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=1.5,
+                              arrowcolor=MUTED, text="")
+    # Plotly's <b> markup becomes an inline style attribute, which the CSP refuses:
+    # bold comes from the font's weight instead.
+    figure.add_annotation(x=0.0, y=0.5, text="Requests", showarrow=False, xanchor="left",
+                          font={"size": 13, "color": MUTED, "weight": "bold"})
+    for layer, (x, y) in boxes.items():
+        placement = advice["layers"][layer]["placement"]
+        figure.add_shape(type="rect", x0=x - 0.11, x1=x + 0.11, y0=y - 0.15, y1=y + 0.15,
+                         line={"color": colour(placement), "width": 2},
+                         fillcolor=colour(placement), opacity=0.12, layer="below")
+        figure.add_annotation(x=x, y=y + 0.07, showarrow=False, text=LAYER_NAMES[layer].split(" ")[0],
+                              font={"size": 13, "color": INK, "weight": "bold"})
+        total = _layer_total(advice, layer)
+        cost = "" if total is None else f"<br>${total:,.2f} a month"
+        figure.add_annotation(x=x, y=y - 0.04, showarrow=False, align="center",
+                              text=f"{label(placement)}{cost}", font={"size": 13, "color": INK})
+    styled(figure, height=260, showlegend=False,
+           xaxis={"visible": False, "range": [0, 1], "fixedrange": True},
+           yaxis={"visible": False, "range": [0, 1], "fixedrange": True})
+    figure.update_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8})
+    nerves, brain, memory = (label(advice["layers"][k]["placement"]) for k in ("nerves", "brain", "memory"))
+    return Chart("split", "The split",
+                 f"Orchestration (Nerves) on {nerves} calls inference (Brain) on {brain} "
+                 f"and reads context (Memory) from {memory}.", figure)
+
+
+def _candidates(advice: dict, layer: str, simulated: dict) -> list[dict[str, Any]]:
+    """Priced candidates of one layer, cheapest at the top, with the simulated band if any."""
+    rows = []
+    for placement, cost in (advice["costs"].get(layer) or {}).items():
+        if cost["total"] is None:
+            continue
+        band = (simulated.get(placement) or {}).get("cost")
+        rows.append({"placement": placement, "label": label(placement),
+                     "deterministic": cost["total"], "band": band,
+                     "value": band["p50"] if band else cost["total"]})
+    return sorted(rows, key=lambda r: -r["value"])  # plotly draws bottom-up
+
+
+def cost_bars(advice: dict[str, Any], simulation: dict[str, Any] | None) -> Chart:
+    """Monthly cost of each priced candidate per layer; p10-p90 whiskers where simulated."""
+    from plotly.subplots import make_subplots
+
+    simulated = (simulation or {}).get("placements") or {}
+    layers = [(layer, _candidates(advice, layer, simulated.get(layer) or {})) for layer in LAYERS]
+    layers = [(layer, rows) for layer, rows in layers if rows]
+    heights = [max(len(rows), 1) for _, rows in layers]
+    figure = make_subplots(rows=len(layers), cols=1, row_heights=heights, vertical_spacing=0.09,
+                           subplot_titles=[LAYER_NAMES[layer] for layer, _ in layers])
+    for row, (layer, rows) in enumerate(layers, start=1):
+        chosen = advice["layers"][layer]["placement"]
+        figure.add_trace(go.Bar(
+            y=[r["label"] for r in rows], x=[r["value"] for r in rows], orientation="h",
+            marker={"color": [colour(r["placement"]) for r in rows],
+                    "opacity": [1.0 if r["placement"] == chosen else 0.45 for r in rows],
+                    "pattern": {"shape": ["" if r["band"] or not simulation else "/" for r in rows]}},
+            error_x={"type": "data", "symmetric": False, "color": INK, "thickness": 1.2,
+                     "array": [(r["band"]["p90"] - r["value"]) if r["band"] else 0 for r in rows],
+                     "arrayminus": [(r["value"] - r["band"]["p10"]) if r["band"] else 0 for r in rows]},
+            text=[f"${r['value']:,.2f}" + (" ✓" if r["placement"] == chosen else "") for r in rows],
+            textposition="auto", cliponaxis=False, showlegend=False,
+            customdata=[("simulated median, p10-p90 whiskers" if r["band"] else "deterministic estimate")
+                        for r in rows],
+            hovertemplate="%{y}: $%{x:,.2f} a month (%{customdata})<extra></extra>",
+        ), row=row, col=1)
+        figure.update_xaxes(tickprefix="$", tickformat=",.0f", rangemode="tozero", row=row, col=1)
+    styled(figure, height=150 + 34 * sum(heights) + 40 * len(layers), showlegend=False)
+    figure.update_layout(margin={"l": 24, "r": 24, "t": 32, "b": 32})
+    figure.update_annotations(font={"size": 13, "color": INK})
+    if simulation:
+        caption = (f"Bars are the median monthly cost over {simulation['paths']:,} simulated months; "
+                   "whiskers span p10 to p90. Hatched bars were not simulated: deterministic "
+                   "estimates. The recommended placement is solid and ticked.")
+        title = "Monthly cost per placement, simulated"
+    else:
+        caption = ("Deterministic estimates from the price catalog at the stated average traffic; "
+                   "no simulation has run yet, so there are no uncertainty bands. "
+                   "The recommended placement is solid and ticked.")
+        title = "Monthly cost per placement (deterministic, no simulation yet)"
+    return Chart("costs", title, caption, figure)
+
+
+def _band(figure: go.Figure, x: list, low: list, high: list, colour_: str, name: str) -> None:
+    """A filled p10-p90 band: the upper edge, then the lower edge filled up to it."""
+    figure.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0}, showlegend=False,
+                                hoverinfo="skip"))
+    figure.add_trace(go.Scatter(x=x, y=low, mode="lines", line={"width": 0}, fill="tonexty",
+                                fillcolor=_translucent(colour_), name=name, hoverinfo="skip"))
+
+
+def _translucent(hex_colour: str, alpha: float = 0.18) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def break_even_chart(advice: dict[str, Any], sweep: dict[str, Any] | None = None) -> Chart:
+    """Serverless against provisioned Nerves cost as traffic grows, this workload marked."""
+    result = advice["economics"]["break_even"]
+    serverless, provisioned = result["serverless"], result["provisioned"]
+    rates = [point[0] for point in result["curve"]]
+    figure = go.Figure()
+    crossing = result.get("requests_per_day")
+    if crossing:
+        figure.add_vrect(x0=rates[0], x1=crossing, fillcolor=_translucent(colour(serverless), 0.06),
+                         line_width=0, layer="below")
+        marker_line(figure, crossing, f"break-even ≈ {crossing:,.0f} a day", log_x=True, dash="dash")
+    curves = ((serverless, 1), (provisioned, 2))
+    sweep_curves = ((sweep or {}).get("costs") or {}).get(result["layer"]) or {}
+    for placement, column in curves:
+        band = sweep_curves.get(placement)
+        if band:
+            _band(figure, sweep["rates"], band["p10"], band["p90"], colour(placement),
+                  f"{label(placement)}, simulated p10-p90")
+        # Costs under a cent cannot sit on a log axis; the line starts where they reach one.
+        figure.add_trace(go.Scatter(
+            x=rates, y=[point[column] if point[column] >= 0.01 else None for point in result["curve"]],
+            mode="lines",
+            name=label(placement), line={"color": colour(placement), "width": 2.5},
+            hovertemplate=f"{label(placement)}: $%{{y:,.2f}} a month at %{{x:,.0f}} requests a day<extra></extra>"))
+    here = advice["profile"]["requests_per_day"]
+    costs = advice["costs"][result["layer"]]
+    for placement, _ in curves:
+        total = (costs.get(placement) or {}).get("total")
+        if total:
+            figure.add_trace(go.Scatter(
+                x=[max(here, rates[0])], y=[total], mode="markers", showlegend=False,
+                marker={"size": 11, "color": colour(placement), "symbol": "diamond",
+                        "line": {"width": 1.5, "color": INK}},
+                hovertemplate=f"This workload on {label(placement)}: $%{{y:,.2f}}<extra></extra>"))
+    marker_line(figure, max(here, rates[0]), "this workload", log_x=True, dash="solid", at="bottom")
+    styled(figure, height=340,
+           xaxis={"title": "Requests a day (log)", "type": "log", "dtick": 1},
+           yaxis={"title": "Monthly cost of the Nerves (log)", "type": "log", "tickprefix": "$",
+                  "dtick": 1})
+    cheaper = label(result["cheaper_below"])
+    where = (f"below about {crossing:,.0f} requests a day {cheaper} is cheaper"
+             if crossing else f"{cheaper} is cheaper across the whole range")
+    bands = " Shaded bands are the simulated p10-p90." if sweep_curves else ""
+    return Chart("break_even", "Break-even: serverless against containers",
+                 f"For this workload's shape ({advice['profile']['wait_fraction']:.0%} waiting, "
+                 f"{advice['profile']['request_duration_s']:g} s per request), {where}; "
+                 f"diamonds mark this workload at {here:,.0f} a day.{bands}", figure)
+
+
+def traffic_week(simulation: dict[str, Any]) -> Chart:
+    """A simulated week hour by hour: arrivals with their band, peak concurrency, fleet size."""
+    from plotly.subplots import make_subplots
+
+    traffic = simulation["traffic"]
+    hours = list(range(traffic["hours"]))
+    days = [h / 24 for h in hours]
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                           row_heights=[0.55, 0.45])
+    arrivals = traffic["arrivals"]
+    _band(figure, days, arrivals["p10"], arrivals["p90"], FAMILY_COLOURS["containers"],
+          "requests an hour, p10-p90")
+    figure.add_trace(go.Scatter(x=days, y=arrivals["path"], mode="lines", name="one simulated week",
+                                line={"color": FAMILY_COLOURS["containers"], "width": 1.5},
+                                hovertemplate="day %{x:.1f}: %{y:,.0f} requests<extra></extra>"),
+                     row=1, col=1)
+    figure.add_trace(go.Scatter(x=days, y=traffic["concurrency"]["path"], mode="lines",
+                                name="peak requests in flight",
+                                line={"color": FAMILY_COLOURS["serverless"], "width": 1.5},
+                                hovertemplate="day %{x:.1f}: %{y:,.0f} in flight<extra></extra>"),
+                     row=2, col=1)
+    if traffic.get("fleet_size"):
+        figure.add_trace(go.Scatter(x=days, y=traffic["fleet_size"]["path"], mode="lines",
+                                    name="container tasks (autoscaled)", line_shape="hv",
+                                    line={"color": FAMILY_COLOURS["owned"], "width": 1.5, "dash": "dot"},
+                                    hovertemplate="day %{x:.1f}: %{y:.1f} tasks<extra></extra>"),
+                         row=2, col=1)
+    styled(figure, height=380)
+    figure.update_yaxes(title_text="Requests an hour", rangemode="tozero", row=1, col=1)
+    figure.update_yaxes(title_text="In flight / tasks", rangemode="tozero", row=2, col=1)
+    figure.update_xaxes(title_text="Day of the simulated month", dtick=1, row=2, col=1)
+    figure.update_xaxes(dtick=1, row=1, col=1)
+    return Chart("traffic", "A simulated week",
+                 f"The {simulation['pattern'].replace('_', ' ')} pattern, hour by hour, over the first "
+                 f"{traffic['hours'] // 24} days: the line is one real simulated path (the one with "
+                 f"the median month), the band the p10-p90 across {simulation['paths']:,} paths.",
+                 figure)
+
+
+def payback_chart(payback: dict[str, Any], horizon_months: int) -> Chart:
+    """Cumulative saving net of the refactoring effort, month by month."""
+    months = list(range(horizon_months + 1))
+    net = [round(-payback["refactor_cost"] + payback["monthly_saving"] * m, 2) for m in months]
+    tint = colour("lambda") if payback["monthly_saving"] >= 0 else "#b91c1c"
+    figure = go.Figure(go.Scatter(x=months, y=net, mode="lines", fill="tozeroy",
+                                  fillcolor=_translucent(tint, 0.12), line={"color": tint, "width": 2.5},
+                                  name="net saving",
+                                  hovertemplate="month %{x}: $%{y:,.0f}<extra></extra>"))
+    figure.add_hline(y=0, line={"color": INK, "width": 1})
+    when = payback.get("months")
+    if when is not None and 0 < when <= horizon_months:
+        figure.add_vline(x=when, line={"dash": "dash", "color": MUTED, "width": 1},
+                         annotation_text=f"paid back in month {when:.1f}",
+                         annotation_position="top left", annotation_font={"size": 11})
+    # Whole dollars, unless the amounts are so small that rounding would repeat tick labels.
+    ticks = ",.0f" if max(abs(v) for v in net) >= 10 else ",.2f"
+    styled(figure, height=300, showlegend=False,
+           xaxis={"title": "Months after the move"},
+           yaxis={"title": "Cumulative saving, net", "tickprefix": "$", "tickformat": ticks})
+    if payback["monthly_saving"] < 0:
+        words = "The recommended split costs more each month than the baseline, so the move never pays back."
+    elif when is None:
+        words = "The saving does not repay the refactoring effort within the horizon."
+    elif when == 0:
+        words = "Nothing to refactor: the saving starts in the first month."
+    else:
+        words = f"The refactoring effort of ${payback['refactor_cost']:,.0f} is repaid in {when:.1f} months."
+    return Chart("payback", "Refactoring payback",
+                 f"Against {payback['basis']}, saving ${payback['monthly_saving']:,.2f} a month. {words}",
+                 figure)
+
+
+def repatriation_chart(repatriation: dict[str, Any]) -> Chart:
+    """Cumulative cloud spend against owning servers (capex up front), month by month."""
+    months = list(range(1, len(repatriation["cumulative_cloud"]) + 1))
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=months, y=repatriation["cumulative_cloud"], mode="lines",
+                                name="cloud (the recommended split)",
+                                line={"color": FAMILY_COLOURS["containers"], "width": 2.5},
+                                hovertemplate="month %{x}: $%{y:,.0f}<extra></extra>"))
+    figure.add_trace(go.Scatter(x=months, y=repatriation["cumulative_owned"], mode="lines",
+                                name=f"owned: {repatriation['servers']} server(s)",
+                                line={"color": FAMILY_COLOURS["owned"], "width": 2.5, "dash": "dash"},
+                                hovertemplate="month %{x}: $%{y:,.0f}<extra></extra>"))
+    crossover = repatriation.get("crossover_month")
+    if crossover:
+        figure.add_vline(x=crossover, line={"dash": "dot", "color": MUTED, "width": 1},
+                         annotation_text=f"owning is cheaper from month {crossover}",
+                         annotation_position="top left", annotation_font={"size": 11})
+    styled(figure, height=300,
+           xaxis={"title": "Month"},
+           yaxis={"title": "Cumulative spend", "tickprefix": "$", "tickformat": ",.0f"})
+    words = (f"Owning becomes cheaper from month {crossover}." if crossover
+             else f"Owning never catches up within {len(months)} months.")
+    return Chart("repatriation", "Repatriation: cloud against owned hardware",
+                 f"Cloud at ${repatriation['cloud_monthly']:,.2f} a month against "
+                 f"${repatriation['capex']:,.0f} up front and ${repatriation['owned_monthly_opex']:,.2f} "
+                 f"a month to run. {words}", figure)

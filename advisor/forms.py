@@ -212,3 +212,70 @@ class SimulationForm(forms.Form):
                                help_text="simulated months of traffic")
     seed = forms.IntegerField(label="Seed", min_value=0, max_value=2**31 - 1, required=False,
                               help_text="blank: a random one, recorded with the run")
+
+
+class WhatIfForm(forms.Form):
+    """The what-if sliders. Volume and duration span orders of magnitude, so their
+    sliders move in powers of ten; the values a user sees and saves are rounded to
+    three significant figures."""
+
+    requests_log10 = forms.FloatField(label="Requests a day", min_value=0, max_value=8,
+                                      widget=forms.NumberInput(attrs={"type": "range", "step": "0.01"}))
+    wait_fraction = forms.FloatField(label="Wait fraction", min_value=0, max_value=1,
+                                     widget=forms.NumberInput(attrs={"type": "range", "step": "0.01"}))
+    duration_log10 = forms.FloatField(label="Request duration", min_value=-2, max_value=4,
+                                      widget=forms.NumberInput(attrs={"type": "range", "step": "0.01"}))
+    peak_to_average = forms.FloatField(label="Peak to average", min_value=1, max_value=20,
+                                       widget=forms.NumberInput(attrs={"type": "range", "step": "0.1"}))
+
+    def __init__(self, *args: Any, profile: Mapping[str, Any], **kwargs: Any):
+        """``profile``: the saved, normalised profile the sliders start from."""
+        self.profile = profile
+        super().__init__(*args, initial=self.positions(profile), **kwargs)
+
+    @staticmethod
+    def positions(profile: Mapping[str, Any]) -> dict[str, float]:
+        import math
+        return {
+            "requests_log10": round(math.log10(max(profile["requests_per_day"], 1)), 2),
+            "wait_fraction": profile["wait_fraction"],
+            "duration_log10": round(math.log10(profile["request_duration_s"]), 2),
+            "peak_to_average": min(profile["peak_to_average"], 20),
+        }
+
+    @property
+    def changes(self) -> dict[str, float]:
+        """The profile fields whose slider moved, in the profile's own units.
+
+        A slider left where it started keeps the saved value exactly: its position
+        is rounded, and a what-if must not nudge what the user did not touch.
+        """
+        data, start = self.cleaned_data, self.positions(self.profile)
+        moved = {name for name in start if abs(data[name] - start[name]) > 1e-9}
+        values = {
+            "requests_log10": ("requests_per_day", lambda v: _significant(10 ** v)),
+            "wait_fraction": ("wait_fraction", lambda v: round(v, 2)),
+            "duration_log10": ("request_duration_s", lambda v: _significant(10 ** v)),
+            "peak_to_average": ("peak_to_average", lambda v: round(v, 1)),
+        }
+        return {field: convert(data[name]) for name, (field, convert) in values.items() if name in moved}
+
+    def values(self) -> dict[str, float]:
+        """The four profile values the what-if evaluates: saved ones where a slider did not move."""
+        fields = ("requests_per_day", "wait_fraction", "request_duration_s", "peak_to_average")
+        return {**{f: self.profile[f] for f in fields}, **self.changes}
+
+
+def whatif_outputs(values: Mapping[str, float]) -> dict[str, str]:
+    """Each slider's value as a person reads it, keyed by the slider's field name."""
+    return {
+        "requests_log10": f"{_significant(values['requests_per_day']):,} a day",
+        "wait_fraction": f"{values['wait_fraction']:.0%}",
+        "duration_log10": f"{_significant(values['request_duration_s']):,} s",
+        "peak_to_average": f"{values['peak_to_average']:g}×",
+    }
+
+
+def _significant(value: float, digits: int = 3) -> float:
+    rounded = float(f"{value:.{digits}g}")
+    return int(rounded) if rounded.is_integer() else rounded

@@ -187,3 +187,42 @@ class SimulationChunk(models.Model):
     class Meta:
         ordering = ["run", "index"]
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="simulationchunk_unique_index")]
+
+
+class Report(models.Model):
+    """The PDF recommendation report of one assessment, rendered by a worker and cached.
+
+    One row per assessment. The PDF includes the newest finished simulation of the
+    assessment's profile version, if any; ``simulation`` and ``with_sweep`` record
+    which, so a run finishing later (or its sweep landing) makes the row stale and
+    it is rendered again rather than served. The PDF is stored in the row, not on a
+    disk, because the worker that renders it and the web process that serves it may
+    run on different machines.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="report")
+    simulation = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+", help_text="The run the PDF includes, if any.")
+    with_sweep = models.BooleanField(default=False, help_text="The run's volume sweep was included.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    figures_seconds = models.FloatField(null=True, blank=True, help_text="Chart export to SVG.")
+    pdf_seconds = models.FloatField(null=True, blank=True, help_text="HTML to PDF (WeasyPrint).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Report of assessment {self.assessment_id} ({self.status})"

@@ -75,18 +75,20 @@ def _summary(advice: dict, economics: dict) -> dict[str, Any]:
         "containers_split": ", ".join(f"{LAYER_NAMES[k].split(' ')[0]} on {label(v)}"
                                       for k, v in comparison["containers_split"].items()),
         "current": None if current is None else usd(current),
-        "saving_vs_current": _saving(current, recommended),
-        "saving_vs_containers": _saving(containers, recommended),
+        "saving_vs_current": saving_text(current, recommended),
+        "saving_vs_containers": saving_text(containers, recommended),
         "lines": advice["monthly_cost"]["lines"],
     }
 
 
-def _saving(baseline: float | None, recommended: float | None) -> str | None:
+def saving_text(baseline: float | None, recommended: float | None) -> str | None:
+    """'saves $40.00 a month (20%)' or 'costs $40.00 a month more (+20%)': never a bare minus."""
     if baseline is None or recommended is None:
         return None
     delta = baseline - recommended
-    share = f" ({delta / baseline:.0%})" if baseline else ""
-    return f"saves {usd(delta)} a month{share}" if delta >= 0 else f"costs {usd(-delta)} a month more"
+    if delta >= 0:
+        return f"saves {usd(delta)} a month" + (f" ({delta / baseline:.0%})" if baseline else "")
+    return f"costs {usd(-delta)} a month more" + (f" (+{-delta / baseline:.0%})" if baseline else "")
 
 
 def _payback(payback: dict | None) -> dict | None:

@@ -93,3 +93,15 @@ def simulation_get(*, workload: Workload, run_id: int) -> SimulationRun:
         return workload.simulations.get(pk=run_id)
     except SimulationRun.DoesNotExist:
         raise Http404("No such simulation.")
+
+
+def simulation_for_assessment(*, assessment: Assessment) -> SimulationRun | None:
+    """The newest finished simulation of exactly the profile this assessment judged.
+
+    A run of an older profile describes other traffic, so the dashboard would
+    rather show deterministic figures, labelled as such, than a stale band.
+    """
+    runs = (assessment.workload.simulations
+            .filter(status=SimulationRun.Status.SUCCEEDED, profile_version=assessment.profile_version)
+            .order_by("-finished_at", "-id"))
+    return next((run for run in runs[:5] if run.profile == assessment.profile), None)

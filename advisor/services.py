@@ -23,6 +23,20 @@ def profile_evaluate(*, profile_data: Mapping[str, Any]) -> dict[str, Any]:
     return placement.advise(placement.parse_profile(profile_data)).to_dict()
 
 
+def workload_variant(*, workload: Workload, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The workload's profile with some fields changed (a what-if), as profile data.
+
+    A worst-case duration the user gave keeps its ratio to the average when the
+    average moves, so a longer request never becomes longer than its own worst case.
+    """
+    variant = {**workload.profile, **changes}
+    given_worst = workload.profile.get("max_duration_s")
+    if given_worst and "request_duration_s" in changes:
+        before = placement.parse_profile(workload.profile).request_duration_s
+        variant["max_duration_s"] = round(given_worst * changes["request_duration_s"] / before, 3)
+    return variant
+
+
 def _require_write(*, user: AbstractBaseUser, team: Team) -> None:
     if not team_can_write(user=user, team=team):
         raise PermissionDenied("Only owners and members of this team may change its workloads.")

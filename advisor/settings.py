@@ -192,6 +192,14 @@ CELERY_BEAT_SCHEDULE = {
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 
+# PDF reports: charts are exported to SVG by Debian's Chromium (kaleido, no CDN).
+CHART_BROWSER_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
+# A worker keeps its browser open this long after a report (0: one browser per report),
+# saving the ~3 s Chromium and plotly.js take to start. Only workers render when a broker is set.
+CHART_BROWSER_IDLE_S = env.int("CHART_BROWSER_IDLE_S", default=0 if CELERY_TASK_ALWAYS_EAGER else 300)
+REPORT_RENDER_SOFT_LIMIT_S = env.int("REPORT_RENDER_SOFT_LIMIT_S", default=120)
+REPORT_RENDER_HARD_LIMIT_S = REPORT_RENDER_SOFT_LIMIT_S + 30
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -237,4 +245,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The PDF libraries narrate every step at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in
+                ("kaleido", "choreographer", "browser_proc", "weasyprint", "fontTools")},
 }

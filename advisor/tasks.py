@@ -38,3 +38,13 @@ def simulations_requeue_stale_task() -> int:
     from advisor.simulations import simulation_requeue_stale
 
     return simulation_requeue_stale()
+
+
+@shared_task(name="advisor.report_render", acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=settings.REPORT_RENDER_SOFT_LIMIT_S,
+             time_limit=settings.REPORT_RENDER_HARD_LIMIT_S)
+def report_render_task(*, report_id: int) -> None:
+    """Render and store the PDF of a report row. Idempotent: a finished row is left alone."""
+    from advisor.reports import report_compute
+
+    report_compute(report_id=report_id)

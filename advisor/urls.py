@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from advisor import views
+from advisor import views, views_portfolio, views_reports
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workload-list", permanent=False)),
@@ -16,6 +16,9 @@ urlpatterns = [
     path("workloads/preview/", views.profile_preview, name="profile-preview"),
     path("workloads/<int:workload_id>/", views.workload_detail, name="workload-detail"),
     path("workloads/<int:workload_id>/edit/", views.workload_edit, name="workload-edit"),
+    path("workloads/<int:workload_id>/what-if/", views.workload_whatif, name="workload-whatif"),
+    path("workloads/<int:workload_id>/what-if/save/", views.workload_whatif_save,
+         name="workload-whatif-save"),
     path("workloads/<int:workload_id>/delete/", views.workload_delete, name="workload-delete"),
     path("workloads/<int:workload_id>/assessments/", views.assessment_create,
          name="assessment-create"),
@@ -23,7 +26,18 @@ urlpatterns = [
          views.assessment_detail, name="assessment-detail"),
     path("workloads/<int:workload_id>/assessments/<int:assessment_id>/repatriation/",
          views.assessment_repatriation, name="assessment-repatriation"),
+    path("workloads/<int:workload_id>/report.pdf", views_reports.workload_report,
+         name="workload-report"),
+    path("workloads/<int:workload_id>/assessments/<int:assessment_id>/report.pdf",
+         views_reports.assessment_report, name="assessment-report"),
     path("prices/", views.price_list, name="price-list"),
+    path("portfolio/", views_portfolio.portfolio, name="portfolio"),
+    path("teams/<int:team_id>/portfolio/", views_portfolio.team_portfolio, name="team-portfolio"),
+    path("teams/<int:team_id>/portfolio.csv", views_portfolio.team_portfolio_csv,
+         name="team-portfolio-csv"),
+    path("teams/<int:team_id>/portfolio.json", views_portfolio.team_portfolio_json,
+         name="team-portfolio-json"),
+    path("compare/", views_portfolio.compare, name="compare"),
     path("workloads/<int:workload_id>/simulations/", views.simulation_create,
          name="simulation-create"),
     path("workloads/<int:workload_id>/simulations/<int:run_id>/", views.simulation_detail,

@@ -8,14 +8,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRefresh
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advisor import selectors, services, simulations
-from advisor.forms import HardwareForm, ProfileForm, SimulationForm
+from advisor import dashboards, selectors, services, simulations
+from advisor.forms import HardwareForm, ProfileForm, SimulationForm, WhatIfForm, whatif_outputs
 from advisor.money import money_context, repatriation_context, simulation_context
 from advisor.presentation import advice_context, profile_rows
 from placement import presets
@@ -57,6 +57,7 @@ def workload_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workload_detail(request: HttpRequest, workload_id: int) -> HttpResponse:
+    """The dashboard: the split, the reasons, the charts, the what-if controls."""
     workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
     assessment = selectors.assessment_latest(workload=workload)
     return render(request, "advisor/workload_detail.html", {
@@ -64,6 +65,7 @@ def workload_detail(request: HttpRequest, workload_id: int) -> HttpResponse:
         "assessment": assessment,
         "advice": advice_context(assessment.result) if assessment else None,
         **_money(assessment),
+        **_dashboard(assessment),
         "versions": workload.versions.select_related("created_by"),
         "simulations": selectors.simulation_list(workload=workload)[:10],
         "simulation_form": SimulationForm(),
@@ -82,6 +84,19 @@ def assessment_detail(request: HttpRequest, workload_id: int, assessment_id: int
         "profile_rows": profile_rows(assessment.profile),
         **_money(assessment),
     })
+
+
+def _dashboard(assessment) -> dict:
+    if assessment is None:
+        return {"charts": [], "simulated": None}
+    run = selectors.simulation_for_assessment(assessment=assessment)
+    return {
+        "charts": dashboards.dashboard_charts(assessment=assessment, run=run),
+        "simulated": run,
+        "assumptions": dashboards.assumption_rows(assessment.result),
+        "whatif_form": WhatIfForm(profile=assessment.profile),
+        "whatif_outputs": whatif_outputs(assessment.profile),
+    }
 
 
 def _money(assessment) -> dict:
@@ -221,3 +236,59 @@ def simulation_cancel(request: HttpRequest, workload_id: int, run_id: int) -> Ht
     run = selectors.simulation_get(workload=workload, run_id=run_id)
     simulations.simulation_cancel(user=request.user, run=run)
     return redirect("simulation-detail", workload_id=workload.pk, run_id=run.pk)
+
+
+@login_required
+@require_POST
+def workload_whatif(request: HttpRequest, workload_id: int) -> HttpResponse:
+    """htmx: the advice and costs for the sliders' values, stored nowhere."""
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    assessment = selectors.assessment_latest(workload=workload)
+    if assessment is None:
+        raise Http404("This workload has no assessment to vary.")
+    form = WhatIfForm(request.POST, profile=assessment.profile)
+    if not form.is_valid():
+        return render(request, "partials/whatif_result.html", {"form": form, "workload": workload},
+                      status=400)
+    variant = services.workload_variant(workload=workload, changes=form.changes)
+    try:
+        advice = services.profile_evaluate(profile_data=variant)
+    except ProfileError as error:
+        return render(request, "partials/whatif_result.html",
+                      {"form": form, "workload": workload, "profile_errors": error.errors}, status=400)
+    return render(request, "partials/whatif_result.html", {
+        "workload": workload, "form": form, "changes": form.changes,
+        "whatif": dashboards.whatif_context(saved=assessment.result, variant=advice),
+        "outputs": whatif_outputs(form.values()),
+        "can_write": _can_write(request, workload),
+    })
+
+
+@login_required
+@require_POST
+def workload_whatif_save(request: HttpRequest, workload_id: int) -> HttpResponse:
+    """Keep a what-if: the variant becomes the workload's next profile version."""
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    if not _can_write(request, workload):
+        raise PermissionDenied("Viewers cannot change workloads.")
+    assessment = selectors.assessment_latest(workload=workload)
+    if assessment is None:
+        raise Http404("This workload has no assessment to vary.")
+    form = WhatIfForm(request.POST, profile=assessment.profile)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        return redirect("workload-detail", workload_id=workload.pk)
+    if not form.changes:
+        messages.info(request, "Nothing to save: every control is where the saved profile has it.")
+        return redirect("workload-detail", workload_id=workload.pk)
+    try:
+        workload = services.workload_update(user=request.user, workload=workload,
+                                 profile_data=services.workload_variant(workload=workload,
+                                                                        changes=form.changes))
+    except ProfileError as error:
+        messages.error(request, "Not saved: " + "; ".join(
+            f"{field}: {' '.join(problems)}" for field, problems in error.errors.items()))
+        return redirect("workload-detail", workload_id=workload.pk)
+    messages.success(request, f"What-if saved as version {workload.version} and re-assessed.")
+    return redirect("workload-detail", workload_id=workload.pk)

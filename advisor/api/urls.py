@@ -2,6 +2,8 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
 from advisor.api import views
+from advisor.api.portfolio import PortfolioApi
+from advisor.api.reports import AssessmentReportApi, WorkloadReportApi
 
 urlpatterns = [
     path("workloads/", views.WorkloadListCreateApi.as_view(), name="api-workload-list"),
@@ -11,6 +13,10 @@ urlpatterns = [
          name="api-assessment-list"),
     path("workloads/<int:workload_id>/assessments/<int:assessment_id>/",
          views.AssessmentDetailApi.as_view(), name="api-assessment-detail"),
+    path("workloads/<int:workload_id>/report.pdf", WorkloadReportApi.as_view(),
+         name="api-workload-report"),
+    path("workloads/<int:workload_id>/assessments/<int:assessment_id>/report.pdf",
+         AssessmentReportApi.as_view(), name="api-assessment-report"),
     path("workloads/<int:workload_id>/simulations/", views.SimulationListApi.as_view(),
          name="api-simulation-list"),
     path("workloads/<int:workload_id>/simulations/<int:run_id>/", views.SimulationDetailApi.as_view(),
@@ -18,5 +24,6 @@ urlpatterns = [
     path("workloads/<int:workload_id>/simulations/<int:run_id>/cancel/",
          views.SimulationCancelApi.as_view(), name="api-simulation-cancel"),
     path("evaluate/", views.EvaluateApi.as_view(), name="api-evaluate"),
+    path("teams/<int:team_id>/portfolio/", PortfolioApi.as_view(), name="api-team-portfolio"),
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
 
-  var CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  // No mode bar: plotly.js styles it with a per-chart inline <style>, which the CSP refuses.
+  var CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
 
   function draw(figure) {
     var data = document.getElementById(figure.dataset.chart);

@@ -1,0 +1,107 @@
+"""The PDF report over the API: 200 with the PDF, or 202 while a worker renders it.
+
+Rendering is asynchronous: the first GET queues it and answers 202 with a
+Retry-After header; poll the same URL until it answers 200. A failed render
+answers 500 with the error; POST to the same URL renders it again.
+"""
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from advisor import reports, selectors
+from advisor.models import Assessment, Report
+from advisor.views_reports import pdf_response
+
+
+class ReportStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Report.Status.choices)
+    retry_after = serializers.IntegerField(allow_null=True, help_text="Seconds to wait before asking again.")
+    error = serializers.CharField(allow_blank=True, help_text="Why the render failed, when it did.")
+
+
+class _AnyAccept(BaseContentNegotiation):
+    """The PDF is sent as is; status bodies are JSON whatever the client accepts
+    (``Accept: application/pdf`` must not turn a 202 into a 406)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+_RESPONSES = {
+    (200, "application/pdf"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="The report, as an attachment named after the workload."),
+    202: OpenApiResponse(ReportStatusSerializer,
+                         description="Queued or rendering: ask again after Retry-After seconds."),
+    404: OpenApiResponse(description="No such workload or assessment in your teams."),
+    500: OpenApiResponse(ReportStatusSerializer,
+                         description="The render failed; `error` says why. POST to render it again."),
+}
+
+
+def _answer(report: Report) -> HttpResponse | Response:
+    if report.status == Report.Status.READY:
+        return pdf_response(report)
+    if report.status == Report.Status.FAILED:
+        return Response({"status": report.status, "retry_after": None, "error": report.error},
+                        status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return Response({"status": report.status, "retry_after": reports.RETRY_AFTER_S, "error": ""},
+                    status=status.HTTP_202_ACCEPTED,
+                    headers={"Retry-After": str(reports.RETRY_AFTER_S)})
+
+
+class _ReportApi(APIView):
+    content_negotiation_class = _AnyAccept
+
+    def assessment(self, request: Request, **kwargs) -> Assessment:
+        raise NotImplementedError
+
+    def get(self, request: Request, **kwargs):
+        return _answer(reports.report_request(assessment=self.assessment(request, **kwargs), user=request.user))
+
+    def post(self, request: Request, **kwargs):
+        return _answer(reports.report_retry(assessment=self.assessment(request, **kwargs), user=request.user))
+
+
+class WorkloadReportApi(_ReportApi):
+    def assessment(self, request: Request, workload_id: int) -> Assessment:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        assessment = selectors.assessment_latest(workload=workload)
+        if assessment is None:
+            raise Http404("This workload has no assessment yet.")
+        return assessment
+
+    @extend_schema(operation_id="workload_report", responses=_RESPONSES,
+                   summary="PDF report of the latest assessment (202 while it renders)")
+    def get(self, request: Request, workload_id: int):
+        return super().get(request, workload_id=workload_id)
+
+    @extend_schema(operation_id="workload_report_retry", request=None, responses=_RESPONSES,
+                   summary="Render the latest assessment's report again after a failure")
+    def post(self, request: Request, workload_id: int):
+        return super().post(request, workload_id=workload_id)
+
+
+class AssessmentReportApi(_ReportApi):
+    def assessment(self, request: Request, workload_id: int, assessment_id: int) -> Assessment:
+        workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        return selectors.assessment_get(workload=workload, assessment_id=assessment_id)
+
+    @extend_schema(operation_id="assessment_report", responses=_RESPONSES,
+                   summary="PDF report of one assessment (202 while it renders)")
+    def get(self, request: Request, workload_id: int, assessment_id: int):
+        return super().get(request, workload_id=workload_id, assessment_id=assessment_id)
+
+    @extend_schema(operation_id="assessment_report_retry", request=None, responses=_RESPONSES,
+                   summary="Render an assessment's report again after a failure")
+    def post(self, request: Request, workload_id: int, assessment_id: int):
+        return super().post(request, workload_id=workload_id, assessment_id=assessment_id)

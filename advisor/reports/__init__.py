@@ -1,0 +1,223 @@
+"""The PDF recommendation report: render it, and keep it in a ``Report`` row.
+
+Rendering: the workload's charts (``charts.workload_charts``) are exported to SVG
+by one Chromium for all of them (``figures``), embedded as ``data:`` images so
+they stay vector, and ``templates/reports/report.html`` (context: ``document``)
+is turned into a PDF by WeasyPrint, which may fetch nothing but those URIs.
+
+Caching, "per assessment": one ``Report`` row per assessment. An assessment is
+immutable, so its PDF only goes stale when the simulation it should include
+changes: the newest finished run of the same profile version, and whether its
+volume sweep had landed. ``report_request`` compares both with what the row
+holds and queues a fresh render when they differ, so a newer simulation is
+never hidden behind an old PDF. A failed render stays failed (with its error)
+until someone asks again (``report_retry``), so a broken renderer is not
+retried on every page view.
+
+Rendering runs in a Celery task enqueued on commit; without a broker the task
+runs in-process before ``report_request`` returns.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from kombu.exceptions import OperationalError
+
+from advisor.charts import workload_charts
+from advisor.models import Assessment, Report, SimulationRun
+from advisor.reports.document import report_context
+from advisor.reports.figures import figures_export, figures_to_svg  # noqa: F401 (part of the API)
+
+log = logging.getLogger(__name__)
+BROKER_DOWN_NOTE = "Queued: the task queue is unreachable right now; the report starts when it is back."
+MAX_ATTEMPTS = 3
+RETRY_AFTER_S = 2
+
+
+# --- the document ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenderedReport:
+    pdf: bytes
+    figures_seconds: float
+    pdf_seconds: float
+    warm_browser: bool
+
+
+def report_render(*, assessment: Assessment, simulation: SimulationRun | None = None) -> bytes:
+    """The PDF of an assessment, with a finished simulation of the same workload if given."""
+    return report_build(assessment=assessment, simulation=simulation).pdf
+
+
+def report_build(*, assessment: Assessment, simulation: SimulationRun | None = None) -> RenderedReport:
+    """``report_render`` with its timings: figure export and HTML to PDF."""
+    started = time.perf_counter()
+    charts = workload_charts(assessment.result, simulation.result if simulation else None,
+                             sweep=simulation.sweep if simulation else None)
+    svgs, warm = figures_export(charts)
+    exported = time.perf_counter()
+    html = render_to_string("reports/report.html", report_context(
+        assessment=assessment, simulation=simulation, charts=charts, svgs=svgs))
+    pdf = html_to_pdf(html)
+    return RenderedReport(pdf=pdf, figures_seconds=exported - started,
+                          pdf_seconds=time.perf_counter() - exported, warm_browser=warm)
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Only the embedded charts: nothing a workload name could smuggle in is fetched.
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+
+
+def report_filename(assessment: Assessment) -> str:
+    return f"{slugify(assessment.workload.name) or 'workload'}-assessment-{assessment.pk}.pdf"
+
+
+# --- the cached rows -------------------------------------------------------------
+
+def report_simulation_for(*, assessment: Assessment) -> SimulationRun | None:
+    """The newest finished run of the assessment's profile version: what its report includes."""
+    return (SimulationRun.objects.filter(workload_id=assessment.workload_id,
+                                         profile_version=assessment.profile_version,
+                                         status=SimulationRun.Status.SUCCEEDED, result__isnull=False)
+            .order_by("-finished_at", "-id").first())
+
+
+def report_request(*, assessment: Assessment, user: AbstractBaseUser | None = None,
+                   retry: bool = False) -> Report:
+    """The assessment's report row, queueing a render when there is none or it is stale.
+
+    Without a broker the render has run by the time this returns.
+    """
+    simulation = report_simulation_for(assessment=assessment)
+    wanted = {"simulation": simulation, "with_sweep": bool(simulation and simulation.sweep)}
+    with transaction.atomic():
+        report, created = Report.objects.get_or_create(
+            assessment=assessment, defaults={**wanted, "requested_by": user})
+        report = Report.objects.select_for_update().defer("pdf").get(pk=report.pk)
+        if created or _refresh(report, wanted=wanted, retry=retry, user=user):
+            transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
+    return Report.objects.select_related("assessment__workload").get(pk=report.pk)
+
+
+def _refresh(report: Report, *, wanted: dict[str, Any], retry: bool,
+             user: AbstractBaseUser | None) -> bool:
+    """Reset the row if it is stale (or failed, on a retry); True when a render must be sent."""
+    simulation = wanted["simulation"]
+    if (report.simulation_id, report.with_sweep) != (simulation.pk if simulation else None,
+                                                     wanted["with_sweep"]):
+        _reset(report, requested_by=user, **wanted)
+        return True
+    if retry and report.status == Report.Status.FAILED:
+        _reset(report, requested_by=user)
+        return True
+    if report.status in (Report.Status.QUEUED, Report.Status.RUNNING) and _stalled(report):
+        report.status = Report.Status.QUEUED  # its worker died, or its message never left
+        report.save(update_fields=["status", "updated_at"])
+        return True
+    return False
+
+
+def _stalled(report: Report) -> bool:
+    """Queued while the broker was down, or unfinished well past the task's time limit."""
+    if report.note == BROKER_DOWN_NOTE:
+        return True
+    since = report.started_at if report.status == Report.Status.RUNNING else report.updated_at
+    limit = timedelta(seconds=settings.REPORT_RENDER_HARD_LIMIT_S + 30)
+    return since is None or since < timezone.now() - limit
+
+
+def _reset(report: Report, **fields: Any) -> None:
+    for name, value in {"status": Report.Status.QUEUED, "pdf": None, "error": "", "note": "",
+                        "attempts": 0, "started_at": None, "finished_at": None,
+                        "figures_seconds": None, "pdf_seconds": None, **fields}.items():
+        setattr(report, name, value)
+    report.save()
+
+
+def report_retry(*, assessment: Assessment, user: AbstractBaseUser | None = None) -> Report:
+    """Render a failed report again, because a person asked; otherwise as ``report_request``."""
+    return report_request(assessment=assessment, user=user, retry=True)
+
+
+def report_enqueue(*, report_id: int) -> bool:
+    """Send the render to a worker; False, and a note on the row, if the broker is unreachable."""
+    from advisor.tasks import report_render_task
+
+    try:
+        report_render_task.apply_async(kwargs={"report_id": report_id}, retry=False)
+    except (OperationalError, ConnectionError, OSError) as exc:
+        log.warning("report %s queued while the broker is unreachable: %s", report_id, exc)
+        Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
+            note=BROKER_DOWN_NOTE, updated_at=timezone.now())
+        return False
+    Report.objects.filter(pk=report_id, note=BROKER_DOWN_NOTE).update(note="")
+    return True
+
+
+def report_compute(*, report_id: int) -> None:
+    """Render a queued report and store it (the task body). Safe to deliver twice."""
+    claimed = _claim(report_id)
+    if claimed is None:
+        return
+    report, key = claimed
+    try:
+        rendered = report_build(assessment=report.assessment, simulation=report.simulation)
+    except Exception as exc:  # rendering is deterministic: say why, let a person retry
+        log.exception("report %s failed", report_id)
+        _finish(report_id, key, status=Report.Status.FAILED, error=_readable(exc))
+        return
+    _finish(report_id, key, status=Report.Status.READY, pdf=rendered.pdf,
+            figures_seconds=rendered.figures_seconds, pdf_seconds=rendered.pdf_seconds)
+
+
+def _claim(report_id: int) -> tuple[Report, tuple] | None:
+    with transaction.atomic():
+        report = (Report.objects.select_for_update(of=("self",))
+                  .select_related("assessment__workload__team", "simulation")
+                  .filter(pk=report_id).first())
+        if report is None or report.status in (Report.Status.READY, Report.Status.FAILED):
+            return None
+        if report.status == Report.Status.RUNNING and not _stalled(report):
+            return None  # another worker is on it
+        if report.attempts >= MAX_ATTEMPTS:
+            report.status, report.finished_at = Report.Status.FAILED, timezone.now()
+            report.error = f"Rendering was attempted {report.attempts} times without finishing."
+            report.save()
+            return None
+        report.status, report.started_at, report.note = Report.Status.RUNNING, timezone.now(), ""
+        report.attempts += 1
+        report.save()
+    return report, (report.simulation_id, report.with_sweep)
+
+
+def _finish(report_id: int, key: tuple, **fields: Any) -> None:
+    """Store the outcome, unless the row was reset for another simulation meanwhile."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.status != Report.Status.RUNNING or (report.simulation_id, report.with_sweep) != key:
+            return
+        for name, value in fields.items():
+            setattr(report, name, value)
+        report.finished_at = timezone.now()
+        report.save()
+
+
+def _readable(exc: Exception) -> str:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, (SoftTimeLimitExceeded, TimeoutError)):
+        return f"Rendering took longer than {settings.REPORT_RENDER_SOFT_LIMIT_S} s and was stopped."
+    return f"{type(exc).__name__}: {exc}"[:2000]

@@ -1,0 +1,150 @@
+"""What the PDF report says: the template context, from the stored JSON only.
+
+Like ``presentation`` and ``money`` it reads the assessment's stored result, so
+an old assessment's report shows what the team was told, with the prices of then.
+"""
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.utils import timezone
+
+from advisor.charts import Chart
+from advisor.models import Assessment, SimulationRun
+from advisor.money import money_context, simulation_context
+from advisor.observability import observability_steps
+from advisor.presentation import LAYER_ORDER, advice_context, profile_rows
+from placement.placements import LAYER_NAMES, label
+
+
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+# Where each chart goes in the document; a chart not named here goes under "More charts".
+CHART_SECTIONS = {"split": "summary", "costs": "costs", "break_even": "calculators",
+                  "payback": "calculators", "repatriation": "calculators", "traffic": "simulation"}
+
+
+def report_context(*, assessment: Assessment, simulation: SimulationRun | None,
+                   charts: list[Chart], svgs: dict[str, str]) -> dict[str, Any]:
+    result = assessment.result
+    workload = assessment.workload
+    advice = advice_context(result)
+    money = money_context(result)
+    figures: dict[str, list[dict]] = {}
+    for chart in charts:
+        if chart.key in svgs:
+            figures.setdefault(CHART_SECTIONS.get(chart.key, "more"), []).append(
+                {"key": chart.key, "title": chart.title, "caption": chart.caption,
+                 "uri": _svg_uri(svgs[chart.key])})
+    return {
+        "workload": workload, "team": workload.team, "assessment": assessment,
+        "generated_at": timezone.now(),
+        "ruleset": result.get("ruleset"), "catalog": result.get("catalog"),
+        "about": workload_summary(assessment.profile),
+        "glance": _glance(result, advice),
+        "advice": advice, "money": money,
+        "warnings": _warnings(advice),
+        "assumptions": _assumptions(result, money),
+        "figures": figures,
+        "simulation": simulation, "sim": _simulation(simulation, result),
+        "next_steps": observability_steps(result),
+        "profile_pairs": _pairs([r for r in profile_rows(assessment.profile) if r["name"] != "name"]),
+        "fact_pairs": _pairs(advice["facts"]),
+        "contents": _pairs(_contents(money=money, simulation=simulation)),
+    }
+
+
+def _pairs(items: list) -> list[list]:
+    """Two to a row, down the first column then the second (as a reader scans a table)."""
+    half = (len(items) + 1) // 2
+    return [[a, b] if b is not None else [a] for a, b in
+            zip(items[:half], items[half:] + [None] * (half - len(items[half:])))]
+
+
+def _contents(*, money: dict | None, simulation: SimulationRun | None) -> list[tuple[str, str]]:
+    sections = [("summary", "Summary"), ("warnings", "Warnings"),
+                ("why", "Why each layer runs where it does")]
+    if money:
+        sections.append(("costs", "What it costs"))
+    if simulation:
+        sections.append(("simulation", "A simulated month"))
+    return sections + [("assumptions", "Assumptions"), ("next-steps", "Next steps: what to measure"),
+                       ("appendix", "Appendix: the profile")]
+
+
+def _glance(result: dict, advice: dict) -> list[dict[str, Any]]:
+    """One row per layer: where it runs, what it costs a month, the first reason."""
+    totals: dict[str, float] = {}
+    for line in result.get("monthly_cost", {}).get("lines", []):
+        totals[line["layer"]] = totals.get(line["layer"], 0.0) + line["amount"]
+    unpriced = set(result.get("monthly_cost", {}).get("unpriced_layers", []))
+    rows = []
+    for layer in advice["layers"]:
+        first = layer["reasons"][0] if layer["reasons"] else None
+        rows.append({**layer, "cost": None if layer["name"] in unpriced else round(totals.get(layer["name"], 0.0), 2),
+                     "why": first["title"] if first and first.get("title") else (first or {}).get("text", "")})
+    return rows
+
+
+def _simulation(simulation: SimulationRun | None, result: dict) -> dict[str, Any] | None:
+    sim = simulation_context(simulation) if simulation else None
+    for layer in (sim or {}).get("layers", []):
+        chosen = result["layers"][layer["name"]]["placement"]
+        layer["rows"] = [{**row, "chosen": row["placement"] == chosen} for row in layer["rows"]]
+    return sim
+
+
+def _warnings(advice: dict) -> list[dict[str, str]]:
+    seen, rows = set(), []
+    for layer in advice["layers"]:
+        for text in layer["warnings"]:
+            if text not in seen:
+                seen.add(text)
+                rows.append({"layer": layer["title"], "text": text})
+    rows += [{"layer": "Whole workload", "text": t} for t in advice["warnings"] if t not in seen]
+    return rows
+
+
+def _assumptions(result: dict, money: dict | None) -> dict[str, Any]:
+    per_layer = []
+    stored = result.get("monthly_cost", {}).get("assumptions", {})
+    for name in LAYER_ORDER:
+        placement = result["layers"][name]["placement"]
+        items = stored.get(name) or []
+        if items:
+            per_layer.append({"title": LAYER_NAMES[name], "label": label(placement), "items": items})
+    return {"common": (money or {}).get("common_assumptions", []), "layers": per_layer}
+
+
+PATTERNS = {"steady": "steady", "business_hours": "business-hours", "diurnal": "day-and-night",
+            "spiky": "spiky", "batch": "batch"}
+TRIGGERS = {"api": "synchronous API calls", "event": "events", "queue": "a queue",
+            "schedule": "a schedule"}
+
+
+def workload_summary(profile: dict[str, Any]) -> str:
+    """A manager's one-paragraph description of the workload, from the normalised profile."""
+    parts = [f"{profile['requests_per_day']:,.0f} requests a day with "
+             f"{PATTERNS.get(profile.get('pattern'), profile.get('pattern'))} traffic "
+             f"(peaks {profile.get('peak_to_average', 1):g}x the average), "
+             f"triggered by {TRIGGERS.get(profile.get('trigger'), profile.get('trigger'))}."]
+    if profile.get("request_duration_s"):
+        parts.append(f"Each request takes about {profile['request_duration_s']:g} s of orchestration over "
+                     f"{profile.get('orchestration_steps', 0)} step(s), "
+                     f"{profile.get('wait_fraction', 0):.0%} of it waiting on models, APIs or databases.")
+    inference = profile.get("inference")
+    if inference == "hosted_api":
+        parts.append(f"Inference: a hosted model ({profile.get('hosted_model') or 'unnamed'}), "
+                     f"{profile.get('input_tokens', 0):,} input and {profile.get('output_tokens', 0):,} "
+                     "output tokens per request.")
+    elif inference == "self_hosted":
+        parts.append(f"Inference: a self-hosted {profile.get('model_params_b', 0):g}B-parameter model at "
+                     f"{profile.get('quantization_bits')} bits.")
+    if profile.get("latency_slo_ms"):
+        parts.append(f"Latency target: {profile['latency_slo_ms']:,.0f} ms at p95.")
+    if profile.get("current_monthly_cost") is not None:
+        parts.append(f"Today's bill: ${profile['current_monthly_cost']:,.2f} a month.")
+    return " ".join(parts)

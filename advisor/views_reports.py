@@ -1,0 +1,64 @@
+"""The PDF report pages: the download, or a page that waits for it.
+
+A GET asks ``reports.report_request`` for the assessment's report. Ready: the
+PDF as an attachment. Not yet (a worker renders it): a "Preparing your report"
+page that polls with htmx and starts the download when it is ready. Failed:
+the error and a button that POSTs to the same URL to render it again. Another
+team's workload or assessment is a 404, as everywhere.
+"""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from advisor import reports, selectors
+from advisor.models import Assessment, Report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workload_report(request: HttpRequest, workload_id: int) -> HttpResponse:
+    """The report of the workload's latest assessment."""
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    assessment = selectors.assessment_latest(workload=workload)
+    if assessment is None:
+        raise Http404("This workload has no assessment yet.")
+    return _report(request, assessment)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_report(request: HttpRequest, workload_id: int, assessment_id: int) -> HttpResponse:
+    workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    return _report(request, selectors.assessment_get(workload=workload, assessment_id=assessment_id))
+
+
+def _report(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    # Polling and retries go to the assessment's own URL, so a re-assessment
+    # meanwhile cannot swap the report being waited for.
+    url = reverse("assessment-report", args=(assessment.workload_id, assessment.pk))
+    if request.method == "POST":
+        reports.report_retry(assessment=assessment, user=request.user)
+        return redirect(url)
+    report = reports.report_request(assessment=assessment, user=request.user)
+    if report.status == Report.Status.READY and not request.htmx:
+        return pdf_response(report)
+    if report.status == Report.Status.READY and request.GET.get("download"):
+        return HttpResponseClientRedirect(url)  # the browser downloads it; the page stays
+    context = {"workload": assessment.workload, "assessment": assessment, "report": report, "url": url}
+    if request.htmx:
+        return render(request, "partials/report_progress.html", context)
+    return render(request, "advisor/report_status.html", context)
+
+
+def pdf_response(report: Report) -> HttpResponse:
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{reports.report_filename(report.assessment)}"'
+    response["Content-Length"] = str(len(response.content))
+    # Private to the team, and replaced when a newer simulation is included.
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from advisor.models import AuditEvent
 from advisor.models import Assessment, Membership, ProfileVersion, Team, Workload
 
 
@@ -29,4 +30,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: an audit log that can be edited proves nothing."""
+
+    list_display = ("created_at", "team", "actor", "action", "target_type", "target_id", "target_name")
+    list_filter = ("action", "team")
+    search_fields = ("target_name", "actor__username")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -279,3 +279,8 @@ def whatif_outputs(values: Mapping[str, float]) -> dict[str, str]:
 def _significant(value: float, digits: int = 3) -> float:
     rounded = float(f"{value:.{digits}g}")
     return int(rounded) if rounded.is_integer() else rounded
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label="Token name", max_length=100,
+                           help_text="What will use it, so you can tell your tokens apart, e.g. intake-bot.")

@@ -226,3 +226,85 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report of assessment {self.assessment_id} ({self.status})"
+
+
+class ApiToken(models.Model):
+    """A personal API token, e.g. for an intake tool. Only its digest is stored.
+
+    The plain token (``pa_<prefix><rest>``) is shown once, when it is created.
+    ``prefix`` is not secret: it lets a user tell their tokens apart in the UI.
+    """
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. intake-bot.")
+    prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
+    # SHA-256 hex of the whole token. A fast hash is right here, unlike for
+    # passwords: the token carries 256 random bits (secrets.token_urlsafe(32)),
+    # so there is nothing to brute-force and no need for a slow, salted KDF.
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (pa_{self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyKey(models.Model):
+    """The answer given to a POST sent with an ``Idempotency-Key`` header, kept for replays.
+
+    An intake tool that retries after a timeout sends the same key again and gets the
+    first answer back instead of creating a second workload. ``status_code`` is null
+    while the first request is still running.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotencykey_unique_per_user")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code or 'running'})"
+
+
+class AuditEvent(models.Model):
+    """Who changed what in a team, and when: written by the services, never edited.
+
+    ``target_type`` and ``target_id`` name the object even after it was deleted;
+    ``target_name`` keeps what a person would recognise it by.
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="audit_events")
+    action = models.CharField(max_length=50, help_text="e.g. workload.update")
+    target_type = models.CharField(max_length=50, blank=True)
+    target_id = models.CharField(max_length=50, blank=True)
+    target_name = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "-created_at"], name="auditevent_team_created")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type} {self.target_id} by {self.actor}"

@@ -5,7 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from advisor.models import Assessment, Membership, SimulationRun, Team, Workload
+from advisor.models import ApiToken, Assessment, Membership, SimulationRun, Team, Workload
+from advisor.tokens import token_digest, token_prefix
 from placement.pricing import PRICES_DIR, catalog_versions, read_catalog
 
 LAYERS = ("brain", "memory", "nerves")
@@ -105,3 +106,28 @@ def simulation_for_assessment(*, assessment: Assessment) -> SimulationRun | None
             .filter(status=SimulationRun.Status.SUCCEEDED, profile_version=assessment.profile_version)
             .order_by("-finished_at", "-id"))
     return next((run for run in runs[:5] if run.profile == assessment.profile), None)
+
+
+def api_token_list_for_user(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    """The user's own tokens, revoked ones included (newest first); never anyone else's."""
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_get_for_user(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
+    """One of the user's tokens; another user's id is a 404, like one that does not exist."""
+    try:
+        return ApiToken.objects.get(user=user, pk=token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such API token.")
+
+
+def api_token_get_by_plain(*, token: str) -> ApiToken | None:
+    """The row of a presented token, revoked or not; None when it is not one of ours.
+
+    The lookup is by digest, so no comparison ever runs on the secret itself and
+    response time reveals nothing about how much of a guess was right.
+    """
+    if token_prefix(token) is None:
+        return None
+    return (ApiToken.objects.select_related("user")
+            .filter(digest=token_digest(token)).first())

@@ -6,16 +6,20 @@ fresh assessment, so nothing a team was once told is lost.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 import placement
+from advisor.audit import audit_record, profile_changes
 from placement.calculators import Hardware, repatriation_roi
-from advisor.models import Assessment, Membership, ProfileVersion, Team, Workload
-from advisor.selectors import team_can_write
+from advisor.models import ApiToken, Assessment, Membership, ProfileVersion, Team, Workload
+from advisor.selectors import api_token_get_for_user, team_can_write
+from advisor.tokens import token_digest, token_generate, token_prefix
 
 
 def profile_evaluate(*, profile_data: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,6 +67,7 @@ def workload_create(*, user: AbstractBaseUser, team: Team,
                                        version=1, created_by=user)
     ProfileVersion.objects.create(workload=workload, version=1, profile=profile, created_by=user)
     assessment_run(workload=workload, created_by=user)
+    audit_record(actor=user, team=team, action="workload.create", target=workload)
     return workload
 
 
@@ -74,6 +79,7 @@ def workload_update(*, user: AbstractBaseUser, workload: Workload,
     profile = _input_profile(profile_data)
     # Lock the row so two concurrent edits cannot both claim the same version number.
     workload = Workload.objects.select_for_update().get(pk=workload.pk)
+    before = workload.profile
     workload.version += 1
     workload.profile = profile
     workload.name = profile["name"]
@@ -81,12 +87,18 @@ def workload_update(*, user: AbstractBaseUser, workload: Workload,
     ProfileVersion.objects.create(workload=workload, version=workload.version, profile=profile,
                                   created_by=user)
     assessment_run(workload=workload, created_by=user)
+    audit_record(actor=user, team=workload.team, action="workload.update", target=workload,
+                 # Effective values: a form that spells out a default changes nothing.
+                 details={"version": workload.version, "changes": profile_changes(
+                     placement.parse_profile(before).to_dict(), placement.parse_profile(profile).to_dict())})
     return workload
 
 
 @transaction.atomic
 def workload_delete(*, user: AbstractBaseUser, workload: Workload) -> None:
     _require_write(user=user, team=workload.team)
+    audit_record(actor=user, team=workload.team, action="workload.delete", target=workload,
+                 details={"version": workload.version})
     workload.delete()
 
 
@@ -113,7 +125,10 @@ def assessment_run(*, workload: Workload,
 def assessment_request(*, user: AbstractBaseUser, workload: Workload) -> Assessment:
     """A team member asks for a fresh assessment of the current profile."""
     _require_write(user=user, team=workload.team)
-    return assessment_run(workload=workload, created_by=user)
+    assessment = assessment_run(workload=workload, created_by=user)
+    audit_record(actor=user, team=workload.team, action="assessment.create", target=assessment,
+                 details={"workload": workload.name, "ruleset": assessment.ruleset_version})
+    return assessment
 
 
 def repatriation_evaluate(*, assessment: Assessment, hardware: Mapping[str, float]) -> dict[str, Any]:
@@ -129,8 +144,44 @@ def repatriation_evaluate(*, assessment: Assessment, hardware: Mapping[str, floa
     return result.to_dict()
 
 
+@transaction.atomic
 def team_membership_ensure(*, user: AbstractBaseUser, team: Team,
-                           role: str = Membership.Role.MEMBER) -> Membership:
+                           role: str = Membership.Role.MEMBER,
+                           actor: AbstractBaseUser | None = None) -> Membership:
+    before = Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
     membership, _ = Membership.objects.update_or_create(user=user, team=team,
                                                         defaults={"role": role})
+    if before != role:
+        audit_record(actor=actor, team=team, action="membership.change", target=membership,
+                     details={"user": user.get_username(), "from": before, "to": role})
     return membership
+
+
+# last_used_at is for people ("was this token used this week?"), not an audit
+# log: refreshing it at most once a minute spares a write on every API call.
+API_TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new token for the user. The plain token is returned here, once, and never stored."""
+    plain = token_generate()
+    api_token = ApiToken.objects.create(user=user, name=name.strip(), prefix=token_prefix(plain),
+                                        digest=token_digest(plain))
+    return api_token, plain
+
+
+def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; another user's id is a 404. Revoking twice is harmless."""
+    api_token = api_token_get_for_user(user=user, token_id=token_id)
+    if api_token.revoked_at is None:
+        api_token.revoked_at = timezone.now()
+        api_token.save(update_fields=["revoked_at"])
+    return api_token
+
+
+def api_token_mark_used(*, api_token: ApiToken) -> None:
+    now = timezone.now()
+    if api_token.last_used_at is not None and now - api_token.last_used_at < API_TOKEN_USE_RESOLUTION:
+        return
+    ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    api_token.last_used_at = now

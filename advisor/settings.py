@@ -6,6 +6,8 @@ tasks, so one command on a fresh machine runs the app. Production
 ``ALLOWED_HOSTS``, and turns on HTTPS-only cookies, HSTS and the SSL redirect.
 A malformed value (``DEBUG=maybe``) raises at start rather than guessing.
 """
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,6 +29,14 @@ def _strict_bool(name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false).")
+
+
+def _rate(name: str, default: str) -> str:
+    # DRF would only fail on the first throttled request; a typo must stop the start instead.
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 100/min.")
+    return value
 
 
 DEBUG = _strict_bool("DEBUG", default=False)
@@ -53,11 +63,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "axes",
     "advisor",
 ]
 
@@ -72,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content Security Policy: every script and style comes from our own static files.
@@ -126,6 +138,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute-force protection: a lock holds one username from one address, so an attacker
+# elsewhere cannot lock the real user out of their own account by guessing.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be positive.")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "advisor.security.lockout_response"  # our page, 429, Retry-After
+# One notion of "the client's address" for sign-in locks and API throttling: REMOTE_ADDR,
+# or with TRUSTED_PROXY_COUNT proxies in front, the address the outermost one saw in
+# X-Forwarded-For (DRF's rule). Trusting the header without a proxy would let an attacker
+# pick a fresh address for every guess.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "advisor.security.client_ip"
+
+# Throttle counters live here; use Redis in production so every web process shares them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workload-list"
@@ -202,16 +240,31 @@ REPORT_RENDER_HARD_LIMIT_S = REPORT_RENDER_SOFT_LIMIT_S + 30
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so unauthenticated calls get 401 with "WWW-Authenticate: Bearer".
+        "advisor.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "advisor.api.schema.AdvisorAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "advisor.api.pagination.Pages",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "advisor.api.errors.exception_handler",
+    # Per user (per address when anonymous). Evaluate, simulate and import have their own
+    # scopes (advisor.api.throttling); evaluate's is high enough for a load benchmark.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _rate("THROTTLE_ANON", "60/min"),
+        "user": _rate("THROTTLE_USER", "1200/min"),
+        "evaluate": _rate("THROTTLE_EVALUATE", "6000/min"),
+        "simulate": _rate("THROTTLE_SIMULATE", "30/min"),
+        "import": _rate("THROTTLE_IMPORT", "10/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

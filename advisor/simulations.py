@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from advisor.audit import audit_record
 from advisor.models import SimulationChunk, SimulationRun, Workload
 from advisor.selectors import team_can_write
 from placement import parse_profile, simulation
@@ -55,6 +56,8 @@ def simulation_request(*, user: AbstractBaseUser, workload: Workload, paths: int
             chunks_total=simulation.chunk_count(paths))
         SimulationChunk.objects.bulk_create(
             SimulationChunk(run=run, index=i) for i in range(run.chunks_total))
+        audit_record(actor=user, team=workload.team, action="simulation.request", target=run,
+                     details={"workload": workload.name, "paths": paths, "seed": seed, "days": days})
         transaction.on_commit(lambda: simulation_enqueue(run_id=run.pk))
     run.refresh_from_db()
     return run
@@ -177,8 +180,12 @@ def _fail(run_id: int, message: str) -> None:
 def simulation_cancel(*, user: AbstractBaseUser, run: SimulationRun) -> SimulationRun:
     if not team_can_write(user=user, team=run.workload.team):
         raise PermissionDenied("Only owners and members of this team may cancel simulations.")
-    SimulationRun.objects.filter(pk=run.pk).exclude(status__in=SimulationRun.FINISHED).update(
-        status=SimulationRun.Status.CANCELLED, finished_at=timezone.now(), note="Cancelled.")
+    with transaction.atomic():
+        cancelled = SimulationRun.objects.filter(pk=run.pk).exclude(status__in=SimulationRun.FINISHED).update(
+            status=SimulationRun.Status.CANCELLED, finished_at=timezone.now(), note="Cancelled.")
+        if cancelled:
+            audit_record(actor=user, team=run.workload.team, action="simulation.cancel", target=run,
+                         details={"workload": run.workload.name})
     run.refresh_from_db()
     return run
 

@@ -4,7 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from advisor import views, views_portfolio, views_reports
+from advisor import views, views_portfolio, views_reports, views_tokens
+from advisor.views_audit import team_audit
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workload-list", permanent=False)),
@@ -31,6 +32,9 @@ urlpatterns = [
     path("workloads/<int:workload_id>/assessments/<int:assessment_id>/report.pdf",
          views_reports.assessment_report, name="assessment-report"),
     path("prices/", views.price_list, name="price-list"),
+    path("account/tokens/", views_tokens.api_tokens, name="api-tokens"),
+    path("account/tokens/<int:token_id>/revoke/", views_tokens.api_token_revoke,
+         name="api-token-revoke"),
     path("portfolio/", views_portfolio.portfolio, name="portfolio"),
     path("teams/<int:team_id>/portfolio/", views_portfolio.team_portfolio, name="team-portfolio"),
     path("teams/<int:team_id>/portfolio.csv", views_portfolio.team_portfolio_csv,
@@ -38,6 +42,7 @@ urlpatterns = [
     path("teams/<int:team_id>/portfolio.json", views_portfolio.team_portfolio_json,
          name="team-portfolio-json"),
     path("compare/", views_portfolio.compare, name="compare"),
+    path("teams/<int:team_id>/audit/", team_audit, name="team-audit"),
     path("workloads/<int:workload_id>/simulations/", views.simulation_create,
          name="simulation-create"),
     path("workloads/<int:workload_id>/simulations/<int:run_id>/", views.simulation_detail,

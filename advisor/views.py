@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRefresh
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advisor import dashboards, selectors, services, simulations
+from advisor import dashboards, security, selectors, services, simulations
 from advisor.forms import HardwareForm, ProfileForm, SimulationForm, WhatIfForm, whatif_outputs
 from advisor.money import money_context, repatriation_context, simulation_context
 from advisor.presentation import advice_context, profile_rows
@@ -194,6 +194,11 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def simulation_create(request: HttpRequest, workload_id: int) -> HttpResponse:
     workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    # The same counter as the API's, so clicking is no way around its limit.
+    if (wait := security.throttle_wait(request, scope="simulate")) is not None:
+        response = render(request, "429.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     form = SimulationForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():

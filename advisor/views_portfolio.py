@@ -51,6 +51,7 @@ def team_portfolio(request: HttpRequest, team_id: int) -> HttpResponse:
         "team": team, **context,
         "teams": selectors.team_list_for_user(user=request.user),
         "can_create": selectors.team_can_write(user=request.user, team=team),
+        "is_owner": team.memberships.filter(user=request.user, role="owner").exists(),
         "sort": sort,
         "columns": _columns(sort_key, descending),
         "sort_options": _sort_options(),

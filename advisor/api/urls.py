@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from advisor.api import views
 from advisor.api.portfolio import PortfolioApi
 from advisor.api.reports import AssessmentReportApi, WorkloadReportApi
+from advisor.api.tokens import TokenObtainApi
 
 urlpatterns = [
     path("workloads/", views.WorkloadListCreateApi.as_view(), name="api-workload-list"),
@@ -25,5 +25,5 @@ urlpatterns = [
          views.SimulationCancelApi.as_view(), name="api-simulation-cancel"),
     path("evaluate/", views.EvaluateApi.as_view(), name="api-evaluate"),
     path("teams/<int:team_id>/portfolio/", PortfolioApi.as_view(), name="api-team-portfolio"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
 ]

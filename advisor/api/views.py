@@ -9,12 +9,16 @@ from django.core.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from advisor import selectors, services, simulations
+from advisor.api.idempotency import IdempotentPostMixin
+from advisor.api.throttling import WriteScopedRateThrottle
 from advisor.api.serializers import (
     SimulationRequestSerializer,
     SimulationRunSerializer,
@@ -30,15 +34,20 @@ from advisor.models import Workload
 _ERRORS = OpenApiResponse(description="Invalid input: {field: [messages]} naming each field.")
 
 
-class WorkloadListCreateApi(GenericAPIView):
+class WorkloadListCreateApi(IdempotentPostMixin, GenericAPIView):
     serializer_class = WorkloadSerializer
+    # ?search= matches the name or the team's slug; ?ordering=name,-updated_at ...
+    filter_backends = [SearchFilter, OrderingFilter]
+    search_fields = ["name", "team__slug"]
+    ordering_fields = ["name", "created_at", "updated_at", "version"]
+    ordering = ["-updated_at", "-id"]
 
     def get_queryset(self):
         return selectors.workload_list_for_user(user=self.request.user)
 
     @extend_schema(summary="Workloads of your teams", responses=WorkloadSerializer(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(WorkloadSerializer(page, many=True).data)
 
     @extend_schema(summary="Create a workload and assess it", request=WorkloadCreateSerializer,
@@ -108,7 +117,7 @@ class WorkloadDetailApi(APIView):
         return Response(WorkloadSerializer(workload).data)
 
 
-class AssessmentListApi(GenericAPIView):
+class AssessmentListApi(IdempotentPostMixin, GenericAPIView):
     serializer_class = AssessmentSummarySerializer
 
     @extend_schema(summary="Every assessment of a workload, newest first",
@@ -136,6 +145,10 @@ class AssessmentDetailApi(APIView):
 
 
 class EvaluateApi(APIView):
+    # Its own rate instead of the general one: intake tools call it in bulk.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "evaluate"
+
     @extend_schema(summary="Advice for a profile; nothing is stored", request=ProfileSerializer,
                    responses={200: AdviceSerializer, 400: _ERRORS})
     def post(self, request: Request) -> Response:
@@ -144,8 +157,10 @@ class EvaluateApi(APIView):
         return Response(services.profile_evaluate(profile_data=serializer.validated_data["profile"]))
 
 
-class SimulationListApi(GenericAPIView):
+class SimulationListApi(IdempotentPostMixin, GenericAPIView):
     serializer_class = SimulationRunSerializer
+    throttle_classes = [UserRateThrottle, WriteScopedRateThrottle]
+    throttle_scope = "simulate"
 
     @extend_schema(summary="Simulation runs of a workload, newest first",
                    responses={200: SimulationRunSerializer(many=True), 404: None})
@@ -173,7 +188,7 @@ class SimulationDetailApi(APIView):
         return Response(SimulationRunSerializer(selectors.simulation_get(workload=workload, run_id=run_id)).data)
 
 
-class SimulationCancelApi(APIView):
+class SimulationCancelApi(IdempotentPostMixin, APIView):
     @extend_schema(summary="Cancel a simulation run", request=None,
                    responses={200: SimulationRunSerializer, 403: None, 404: None})
     def post(self, request: Request, workload_id: int, run_id: int) -> Response:

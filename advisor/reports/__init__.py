@@ -34,6 +34,7 @@ from django.utils.text import slugify
 from kombu.exceptions import OperationalError
 
 from advisor.charts import workload_charts
+from advisor.audit import audit_record
 from advisor.models import Assessment, Report, SimulationRun
 from advisor.reports.document import report_context
 from advisor.reports.figures import figures_export, figures_to_svg  # noqa: F401 (part of the API)
@@ -108,6 +109,8 @@ def report_request(*, assessment: Assessment, user: AbstractBaseUser | None = No
             assessment=assessment, defaults={**wanted, "requested_by": user})
         report = Report.objects.select_for_update().defer("pdf").get(pk=report.pk)
         if created or _refresh(report, wanted=wanted, retry=retry, user=user):
+            audit_record(actor=user, team=assessment.workload.team, action="report.request",
+                         target=assessment, details={"retry": retry})
             transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     return Report.objects.select_related("assessment__workload").get(pk=report.pk)
 

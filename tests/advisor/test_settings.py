@@ -65,3 +65,10 @@ def test_tasks_run_in_process_when_no_broker_is_configured():
     if os.environ.get("CELERY_BROKER_URL"):
         pytest.skip("a real broker is configured")
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
+
+
+@pytest.mark.django_db
+def test_the_models_and_the_migrations_agree():
+    # Migrations written by hand or in parallel branches must still match the models.
+    from django.core.management import call_command
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

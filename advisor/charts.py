@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from placement.placements import LAYER_NAMES, label
 from placement.rules import load_matrix
@@ -171,26 +172,28 @@ LAYERS = ("brain", "memory", "nerves")
 
 
 def workload_charts(advice: dict[str, Any], simulation: dict[str, Any] | None = None,
-                    sweep: dict[str, Any] | None = None) -> list[Chart]:
+                    sweep: dict[str, Any] | None = None,
+                    keys: tuple[str, ...] | None = None) -> list[Chart]:
     """Every chart of a workload's dashboard and report, in reading order.
 
     ``advice`` is a stored ``Advice.to_dict()``; ``simulation`` and ``sweep`` are
     a finished SimulationRun's result and volume sweep, or None. Charts whose
     inputs are missing (no prices, no simulation) are left out, not drawn empty.
+    ``keys`` limits the charts built to those named (figures are slow to build).
     """
-    charts = [split_diagram(advice)]
-    if advice.get("costs"):
-        charts.append(cost_bars(advice, simulation))
     economics = advice.get("economics") or {}
-    if economics.get("break_even"):
-        charts.append(break_even_chart(advice, sweep))
-    if simulation and simulation.get("traffic"):
-        charts.append(traffic_week(simulation))
-    if economics.get("payback"):
-        charts.append(payback_chart(economics["payback"], advice["profile"]["horizon_months"]))
-    if economics.get("repatriation"):
-        charts.append(repatriation_chart(economics["repatriation"]))
-    return charts
+    candidates = (
+        ("split", True, lambda: split_diagram(advice)),
+        ("costs", bool(advice.get("costs")), lambda: cost_bars(advice, simulation)),
+        ("break_even", bool(economics.get("break_even")), lambda: break_even_chart(advice, sweep)),
+        ("traffic", bool(simulation and simulation.get("traffic")), lambda: traffic_week(simulation)),
+        ("payback", bool(economics.get("payback")),
+         lambda: payback_chart(economics["payback"], advice["profile"]["horizon_months"])),
+        ("repatriation", bool(economics.get("repatriation")),
+         lambda: repatriation_chart(economics["repatriation"])),
+    )
+    return [build() for key, available, build in candidates
+            if available and (keys is None or key in keys)]
 
 
 def _layer_total(advice: dict, layer: str) -> float | None:
@@ -248,8 +251,6 @@ def _candidates(advice: dict, layer: str, simulated: dict) -> list[dict[str, Any
 
 def cost_bars(advice: dict[str, Any], simulation: dict[str, Any] | None) -> Chart:
     """Monthly cost of each priced candidate per layer; p10-p90 whiskers where simulated."""
-    from plotly.subplots import make_subplots
-
     simulated = (simulation or {}).get("placements") or {}
     layers = [(layer, _candidates(advice, layer, simulated.get(layer) or {})) for layer in LAYERS]
     layers = [(layer, rows) for layer, rows in layers if rows]
@@ -353,8 +354,6 @@ def break_even_chart(advice: dict[str, Any], sweep: dict[str, Any] | None = None
 
 def traffic_week(simulation: dict[str, Any]) -> Chart:
     """A simulated week hour by hour: arrivals with their band, peak concurrency, fleet size."""
-    from plotly.subplots import make_subplots
-
     traffic = simulation["traffic"]
     hours = list(range(traffic["hours"]))
     days = [h / 24 for h in hours]

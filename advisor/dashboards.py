@@ -62,7 +62,7 @@ def whatif_context(*, saved: dict[str, Any], variant: dict[str, Any]) -> dict[st
             "reason": (now.get("reasons") or [{}])[0],
         })
     total, saved_total = variant["monthly_cost"]["total"], saved["monthly_cost"]["total"]
-    built = [c for c in charts.workload_charts(variant) if c.key in WHATIF_CHARTS]
+    built = charts.workload_charts(variant, keys=WHATIF_CHARTS)
     return {
         "layers": layers,
         "changed": any(layer["changed"] for layer in layers),

@@ -8,6 +8,7 @@ documented default".
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -235,7 +236,6 @@ class WhatIfForm(forms.Form):
 
     @staticmethod
     def positions(profile: Mapping[str, Any]) -> dict[str, float]:
-        import math
         return {
             "requests_log10": round(math.log10(max(profile["requests_per_day"], 1)), 2),
             "wait_fraction": profile["wait_fraction"],

@@ -97,15 +97,16 @@ def simulation_get(*, workload: Workload, run_id: int) -> SimulationRun:
 
 
 def simulation_for_assessment(*, assessment: Assessment) -> SimulationRun | None:
-    """The newest finished simulation of exactly the profile this assessment judged.
+    """The newest finished simulation of the profile version this assessment judged.
 
-    A run of an older profile describes other traffic, so the dashboard would
-    rather show deterministic figures, labelled as such, than a stale band.
+    Versions are immutable, so a run of the same version simulated the same profile.
+    A run of an older version describes other traffic: the dashboard and the report
+    would rather show deterministic figures, labelled as such, than a stale band.
     """
-    runs = (assessment.workload.simulations
-            .filter(status=SimulationRun.Status.SUCCEEDED, profile_version=assessment.profile_version)
-            .order_by("-finished_at", "-id"))
-    return next((run for run in runs[:5] if run.profile == assessment.profile), None)
+    return (SimulationRun.objects.filter(workload_id=assessment.workload_id,
+                                         profile_version=assessment.profile_version,
+                                         status=SimulationRun.Status.SUCCEEDED, result__isnull=False)
+            .order_by("-finished_at", "-id").first())
 
 
 def api_token_list_for_user(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:

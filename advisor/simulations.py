@@ -16,9 +16,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from advisor.audit import audit_record
+from advisor.queueing import BROKER_ERRORS, enqueue_or_note
 from advisor.models import SimulationChunk, SimulationRun, Workload
 from advisor.selectors import team_can_write
 from placement import parse_profile, simulation
@@ -85,16 +85,11 @@ def simulation_enqueue(*, run_id: int, indices: list[int] | None = None) -> bool
         return True
     pending = indices if indices is not None else list(
         run.chunks.exclude(status=SimulationChunk.Status.DONE).values_list("index", flat=True))
-    try:
+    def send() -> None:
         for index in pending:
             simulation_chunk_task.apply_async(kwargs={"run_id": run_id, "chunk": index}, retry=False)
-    except (OperationalError, ConnectionError, OSError) as exc:
-        log.warning("simulation %s queued while the broker is unreachable: %s", run_id, exc)
-        SimulationRun.objects.filter(pk=run_id, status=SimulationRun.Status.QUEUED).update(
-            note=BROKER_DOWN_NOTE, updated_at=timezone.now())
-        return False
-    SimulationRun.objects.filter(pk=run_id, note=BROKER_DOWN_NOTE).update(note="")
-    return True
+    return enqueue_or_note(send=send, row=SimulationRun.objects.filter(pk=run_id),
+                           queued_status=SimulationRun.Status.QUEUED, note=BROKER_DOWN_NOTE)
 
 
 def simulation_chunk_compute(*, run_id: int, chunk: int) -> None:
@@ -150,7 +145,7 @@ def _enqueue_sweep(run_id: int) -> None:
 
     try:
         simulation_sweep_task.apply_async(kwargs={"run_id": run_id}, retry=False)
-    except (OperationalError, ConnectionError, OSError):
+    except BROKER_ERRORS:
         log.warning("sweep of simulation %s waits for the broker", run_id)  # beat sends it later
 
 

@@ -31,11 +31,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from kombu.exceptions import OperationalError
 
 from advisor.charts import workload_charts
 from advisor.audit import audit_record
 from advisor.models import Assessment, Report, SimulationRun
+from advisor.queueing import enqueue_or_note
+from advisor.selectors import simulation_for_assessment
 from advisor.reports.document import report_context
 from advisor.reports.figures import figures_export, figures_to_svg  # noqa: F401 (part of the API)
 
@@ -88,21 +89,13 @@ def report_filename(assessment: Assessment) -> str:
 
 # --- the cached rows -------------------------------------------------------------
 
-def report_simulation_for(*, assessment: Assessment) -> SimulationRun | None:
-    """The newest finished run of the assessment's profile version: what its report includes."""
-    return (SimulationRun.objects.filter(workload_id=assessment.workload_id,
-                                         profile_version=assessment.profile_version,
-                                         status=SimulationRun.Status.SUCCEEDED, result__isnull=False)
-            .order_by("-finished_at", "-id").first())
-
-
 def report_request(*, assessment: Assessment, user: AbstractBaseUser | None = None,
                    retry: bool = False) -> Report:
     """The assessment's report row, queueing a render when there is none or it is stale.
 
     Without a broker the render has run by the time this returns.
     """
-    simulation = report_simulation_for(assessment=assessment)
+    simulation = simulation_for_assessment(assessment=assessment)
     wanted = {"simulation": simulation, "with_sweep": bool(simulation and simulation.sweep)}
     with transaction.atomic():
         report, created = Report.objects.get_or_create(
@@ -159,15 +152,9 @@ def report_enqueue(*, report_id: int) -> bool:
     """Send the render to a worker; False, and a note on the row, if the broker is unreachable."""
     from advisor.tasks import report_render_task
 
-    try:
-        report_render_task.apply_async(kwargs={"report_id": report_id}, retry=False)
-    except (OperationalError, ConnectionError, OSError) as exc:
-        log.warning("report %s queued while the broker is unreachable: %s", report_id, exc)
-        Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
-            note=BROKER_DOWN_NOTE, updated_at=timezone.now())
-        return False
-    Report.objects.filter(pk=report_id, note=BROKER_DOWN_NOTE).update(note="")
-    return True
+    return enqueue_or_note(
+        send=lambda: report_render_task.apply_async(kwargs={"report_id": report_id}, retry=False),
+        row=Report.objects.filter(pk=report_id), queued_status=Report.Status.QUEUED, note=BROKER_DOWN_NOTE)
 
 
 def report_compute(*, report_id: int) -> None:

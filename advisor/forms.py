@@ -284,3 +284,24 @@ def _significant(value: float, digits: int = 3) -> float:
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label="Token name", max_length=100,
                            help_text="What will use it, so you can tell your tokens apart, e.g. intake-bot.")
+
+
+class PortfolioImportForm(forms.Form):
+    """The import page: a file and, with no default, what to do with invalid rows."""
+
+    file = forms.FileField(label="Portfolio file", help_text="CSV or JSON, up to 10,000 workloads.")
+    mode = forms.ChoiceField(
+        label="If some rows are invalid", widget=forms.RadioSelect,
+        choices=(("all_or_nothing", "Store nothing: every row must be valid"),
+                 ("valid_rows", "Store the valid rows and list the others")),
+        error_messages={"required": "Choose what happens when some rows are invalid."})
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".json")):
+            raise forms.ValidationError("Choose a .csv or .json file.")
+        return upload
+
+    @property
+    def file_format(self) -> str:
+        return self.cleaned_data["file"].name.rsplit(".", 1)[-1].lower()

@@ -308,3 +308,65 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} {self.target_id} by {self.actor}"
+
+
+class PortfolioImport(models.Model):
+    """One upload of many workloads (CSV or JSON) into a team, and what became of each row.
+
+    The rows are validated when the file arrives; ``profiles`` holds the valid ones
+    until a worker has assessed and stored them. Storing happens in one database
+    transaction, so a failure part-way stores nothing. ``mode`` is the user's explicit
+    choice of what to do when some rows are invalid.
+    """
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", "Store all rows or none"
+        VALID_ROWS = "valid_rows", "Store the valid rows, skip the others"
+
+    class Status(models.TextChoices):
+        REJECTED = "rejected", "Rejected: nothing stored"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Assessing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed: nothing stored"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    filename = models.CharField(max_length=200, blank=True)
+    file_format = models.CharField(max_length=4, help_text="csv or json")
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    rows_total = models.PositiveIntegerField()
+    rows_done = models.PositiveIntegerField(default=0, help_text="Valid rows assessed so far.")
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{row, field, message}]")
+    profiles = models.JSONField(default=list, blank=True,
+                                help_text="[{row, profile}] waiting to be stored; emptied when done.")
+    attempts = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} into {self.team} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.REJECTED, self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def rows_valid(self) -> int:
+        return self.rows_total - len({e["row"] for e in self.errors})
+
+    @property
+    def skipped_count(self) -> int:
+        return self.rows_total - self.rows_valid if self.status == self.Status.DONE else 0

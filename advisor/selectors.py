@@ -5,7 +5,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from advisor.models import ApiToken, Assessment, Membership, SimulationRun, Team, Workload
+from advisor.models import (
+    ApiToken, Assessment, Membership, PortfolioImport, SimulationRun, Team, Workload,
+)
 from advisor.tokens import token_digest, token_prefix
 from placement.pricing import PRICES_DIR, catalog_versions, read_catalog
 
@@ -132,3 +134,16 @@ def api_token_get_by_plain(*, token: str) -> ApiToken | None:
         return None
     return (ApiToken.objects.select_related("user")
             .filter(digest=token_digest(token)).first())
+
+
+def import_list(*, team: Team) -> QuerySet[PortfolioImport]:
+    # The stored rows can be megabytes; a list shows counts only.
+    return team.imports.defer("profiles", "errors").order_by("-created_at", "-id")
+
+
+def import_get(*, team: Team, import_id: int) -> PortfolioImport:
+    """One import of the team; any other id, another team's included, is a 404."""
+    job = team.imports.defer("profiles").filter(pk=import_id).first()
+    if job is None:
+        raise Http404("No such import.")
+    return job

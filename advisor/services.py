@@ -109,8 +109,15 @@ def assessment_run(*, workload: Workload,
     Also used to re-assess an unchanged profile after the rule set changed: the
     new assessment carries the new ruleset version, the old one stays as it was.
     """
+    assessment = assessment_build(workload=workload, created_by=created_by)
+    assessment.save()
+    return assessment
+
+
+def assessment_build(*, workload: Workload, created_by: AbstractBaseUser | None) -> Assessment:
+    """The assessment of the workload's current profile, not yet saved (imports save many at once)."""
     advice = placement.advise(placement.parse_profile(workload.profile)).to_dict()
-    return Assessment.objects.create(
+    return Assessment(
         workload=workload,
         profile=advice["profile"],
         profile_version=workload.version,

@@ -48,3 +48,19 @@ def report_render_task(*, report_id: int) -> None:
     from advisor.reports import report_compute
 
     report_compute(report_id=report_id)
+
+
+@shared_task(name="advisor.portfolio_import", acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=settings.IMPORT_SOFT_LIMIT_S, time_limit=settings.IMPORT_HARD_LIMIT_S)
+def portfolio_import_task(*, import_id: int) -> None:
+    """Assess and store the valid rows of an import. Idempotent: a finished import is left alone."""
+    from advisor.imports import portfolio_import_run
+
+    portfolio_import_run(import_id=import_id)
+
+
+@shared_task(name="advisor.portfolio_imports_requeue_stale")
+def portfolio_imports_requeue_stale_task() -> int:
+    from advisor.imports import portfolio_imports_requeue_stale
+
+    return portfolio_imports_requeue_stale()

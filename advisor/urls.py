@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from advisor import views, views_portfolio, views_reports, views_tokens
+from advisor import views, views_imports, views_portfolio, views_reports, views_tokens
 from advisor.views_audit import team_audit
 
 urlpatterns = [
@@ -41,6 +41,17 @@ urlpatterns = [
          name="team-portfolio-csv"),
     path("teams/<int:team_id>/portfolio.json", views_portfolio.team_portfolio_json,
          name="team-portfolio-json"),
+    path("teams/<int:team_id>/import/", views_imports.team_import, name="team-import"),
+    path("teams/<int:team_id>/imports/<int:import_id>/", views_imports.team_import_detail,
+         name="team-import-detail"),
+    path("teams/<int:team_id>/imports/<int:import_id>/progress/", views_imports.team_import_progress,
+         name="team-import-progress"),
+    path("teams/<int:team_id>/imports/<int:import_id>/errors.csv", views_imports.team_import_errors_csv,
+         name="team-import-errors-csv"),
+    path("teams/<int:team_id>/workloads.csv", views_imports.team_workloads_file,
+         {"file_format": "csv"}, name="team-workloads-csv"),
+    path("teams/<int:team_id>/workloads.json", views_imports.team_workloads_file,
+         {"file_format": "json"}, name="team-workloads-json"),
     path("compare/", views_portfolio.compare, name="compare"),
     path("teams/<int:team_id>/audit/", team_audit, name="team-audit"),
     path("workloads/<int:workload_id>/simulations/", views.simulation_create,
@@ -56,3 +67,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+
+# JSON for an API URL that matches no route; the HTML 404 page elsewhere.
+handler404 = "advisor.api.errors.not_found"

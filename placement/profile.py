@@ -222,7 +222,8 @@ def parse_profile(data: Any) -> WorkloadProfile:
     errors: dict[str, list[str]] = {}
     for key in data:
         if key not in FIELDS_BY_NAME:
-            errors.setdefault(str(key)[:100], []).append("Unknown field.")
+            # The key is echoed back: without NUL, which neither JSON columns nor logs take well.
+            errors.setdefault(str(key)[:100].replace("\x00", "\ufffd"), []).append("Unknown field.")
     values: dict[str, Any] = {}
     for spec in FIELDS:
         if spec.name not in data:

@@ -38,8 +38,19 @@ class KeyReused(APIException):
 
 
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str) if request.data else ""
+    body = json.dumps(request.data, sort_keys=True, default=_value_text) if request.data else ""
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _value_text(value) -> str:
+    # An uploaded file counts by its content: another file under the same name is another request.
+    if hasattr(value, "chunks"):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return f"file:{digest.hexdigest()}"
+    return str(value)
 
 
 def _key(request) -> str | None:
@@ -90,10 +101,25 @@ class IdempotentPostMixin:
                 claimed.delete()  # nothing was promised: let the client retry
             else:
                 claimed.status_code = response.status_code
-                claimed.response_body = getattr(response, "data", None)
+                claimed.response_body = _storable(getattr(response, "data", None))
                 claimed.location = response.get("Location", "")
                 claimed.save(update_fields=["status_code", "response_body", "location"])
         return response
+
+
+def _storable(data):
+    """The answer as PostgreSQL's jsonb can keep it: no NUL character, which it refuses.
+
+    Only an error can hold one (a 400 naming an unknown field sent with a NUL in its
+    name: nothing stored can contain NUL), so the replay shows U+FFFD in its place.
+    """
+    if isinstance(data, str):
+        return data.replace("\x00", "\ufffd")
+    if isinstance(data, dict):
+        return {_storable(str(key)): _storable(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_storable(item) for item in data]
+    return data
 
 
 def schema_parameters(view, method: str) -> list:

@@ -1,12 +1,14 @@
-"""REST API of the team portfolio: the same data as the JSON download."""
+"""REST API of teams: the caller's teams, and a team's portfolio (the same data as the JSON download)."""
 from __future__ import annotations
 
+from django.db.models import F
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from advisor import selectors
 from advisor.portfolio import SORTS, portfolio_export, portfolio_rows, team_get_for_user
 
 
@@ -57,6 +59,21 @@ class PortfolioSerializer(serializers.Serializer):
     currency = serializers.CharField()
     totals = PortfolioTotalsSerializer()
     workloads = PortfolioRowSerializer(many=True)
+
+
+class TeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The id in /teams/<id>/ routes (portfolio, imports, exports).")
+    slug = serializers.CharField(help_text="The team field of a workload.")
+    name = serializers.CharField()
+    role = serializers.CharField(help_text="Your role: owner, member or viewer.")
+
+
+class TeamListApi(APIView):
+    @extend_schema(summary="Your teams, with your role in each", responses={200: TeamSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        teams = selectors.team_list_for_user(user=request.user).filter(
+            memberships__user=request.user).annotate(role=F("memberships__role"))
+        return Response(TeamSerializer(teams, many=True).data)
 
 
 class PortfolioApi(APIView):

@@ -128,8 +128,9 @@ class AdviceSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
     trace = serializers.ListField(child=serializers.DictField())
     monthly_cost = serializers.DictField(allow_null=True)
-    costs = serializers.DictField(required=False)
-    economics = serializers.DictField(required=False)
+    # Null when the region has no price catalog (the engine then prices nothing).
+    costs = serializers.DictField(required=False, allow_null=True)
+    economics = serializers.DictField(required=False, allow_null=True)
     ruleset = serializers.CharField()
     catalog = serializers.CharField(allow_null=True)
 

@@ -1,7 +1,10 @@
 from django.urls import path
 
 from advisor.api import views
-from advisor.api.portfolio import PortfolioApi
+from advisor.api.imports import (
+    TeamImportDetailApi, TeamImportListApi, TeamWorkloadsCsvApi, TeamWorkloadsJsonApi,
+)
+from advisor.api.portfolio import PortfolioApi, TeamListApi
 from advisor.api.reports import AssessmentReportApi, WorkloadReportApi
 from advisor.api.tokens import TokenObtainApi
 
@@ -25,5 +28,11 @@ urlpatterns = [
          views.SimulationCancelApi.as_view(), name="api-simulation-cancel"),
     path("evaluate/", views.EvaluateApi.as_view(), name="api-evaluate"),
     path("teams/<int:team_id>/portfolio/", PortfolioApi.as_view(), name="api-team-portfolio"),
+    path("teams/", TeamListApi.as_view(), name="api-team-list"),
+    path("teams/<int:team_id>/imports/", TeamImportListApi.as_view(), name="api-team-import-list"),
+    path("teams/<int:team_id>/imports/<int:import_id>/", TeamImportDetailApi.as_view(),
+         name="api-team-import-detail"),
+    path("teams/<int:team_id>/workloads.csv", TeamWorkloadsCsvApi.as_view(), name="api-team-workloads-csv"),
+    path("teams/<int:team_id>/workloads.json", TeamWorkloadsJsonApi.as_view(), name="api-team-workloads-json"),
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
 ]

@@ -14,7 +14,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from advisor import services, simulations
+from advisor import imports, services, simulations
 from advisor.models import Membership, SimulationRun
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the simulation is enqueued on commit
@@ -39,9 +39,11 @@ def theirs(outsider, other_team, other_workload):
     """Ids of another team's objects, one per kind of URL parameter."""
     run = simulations.simulation_request(user=outsider, workload=other_workload, paths=100, seed=1)
     token, _ = services.api_token_create(user=outsider, name="their intake bot")  # tokens are per user
+    job = imports.portfolio_import_start(user=outsider, team=other_team, file_format="csv", mode="valid_rows",
+                                         content="name,requests_per_day\nTheir imported workload,5\nbad,-1\n")
     return {"workload_id": other_workload.pk, "assessment_id": other_workload.assessments.get().pk,
             "run_id": SimulationRun.objects.get(pk=run.pk).pk, "team_id": other_team.pk,
-            "token_id": token.pk}
+            "token_id": token.pk, "import_id": job.pk}
 
 
 def fill(route: str, ids: dict[str, int]) -> str:
@@ -59,7 +61,8 @@ def team_routes():
 def test_the_walk_covers_pages_api_exports_progress_and_pdfs():
     names = {name for _, name in team_routes()}
     for expected in ("workload-detail", "simulation-progress", "team-portfolio-csv", "workload-report",
-                     "api-workload-detail", "assessment-report", "workload-whatif"):
+                     "api-workload-detail", "assessment-report", "workload-whatif", "team-import-progress",
+                     "api-team-import-detail", "team-workloads-csv", "api-team-workloads-json"):
         assert expected in names
 
 

@@ -200,3 +200,76 @@ def test_a_cancelled_run_stops_and_keeps_its_state(worker, owner, workload):
     run.refresh_from_db()
     assert run.status == SimulationRun.Status.CANCELLED and run.result is None
     assert not run.chunks.filter(status=SimulationChunk.Status.DONE).exists()
+
+
+# -- portfolio imports on a worker ------------------------------------------------------------
+
+@pytest.fixture
+def shared_cache(settings, monkeypatch):
+    """Progress travels through the cache: the worker and this test must share one, as in production."""
+    url = "redis://127.0.0.1:6379/13"
+    monkeypatch.setenv("CACHE_URL", url)  # the worker's environment is copied from ours
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
+def import_file(rows: int) -> str:
+    # Distinct volumes, so no row is answered from the engine's caches.
+    return "name,requests_per_day,wait_fraction\n" + "".join(
+        f"Imported {i},{1000 + 37 * i},0.{i % 9 + 1}\n" for i in range(rows))
+
+
+def start_import(owner, team, rows: int):
+    from advisor import imports
+
+    return imports.portfolio_import_start(user=owner, team=team, content=import_file(rows),
+                                          file_format="csv", mode="all_or_nothing", filename="big.csv")
+
+
+def poll_import(job, timeout: float = 180):
+    """Every (status, rows done, workloads visible) seen until the import finishes."""
+    from advisor.imports import import_rows_done
+    from advisor.models import Workload
+
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        seen.append((job.status, import_rows_done(job=job),
+                     Workload.objects.filter(team=job.team).count()))
+        if job.finished:
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"import {job.pk} is still {job.status} after {timeout} s")
+
+
+def test_an_import_on_a_worker_shows_progress_and_stores_every_row_at_once(worker, shared_cache, owner, team):
+    worker()
+    job = start_import(owner, team, rows=400)
+    seen = poll_import(job)
+    assert seen[-1] == ("done", 400, 400)
+    partial = [(done, visible) for status, done, visible in seen if status == "running" and 0 < done < 400]
+    assert partial, "no progress was seen between 0 and 400 rows"
+    assert all(visible == 0 for _, visible in partial)  # nothing shows until the whole file is stored
+    assert job.created_count == 400 and job.attempts == 1
+
+
+def test_a_worker_killed_mid_import_stores_nothing_and_the_redelivered_import_stores_all_once(
+        worker, shared_cache, owner, team):
+    from advisor.imports import import_rows_done
+    from advisor.models import Assessment, Workload
+
+    first = worker()
+    job = start_import(owner, team, rows=600)
+    deadline = time.monotonic() + 120
+    while import_rows_done(job=job) < 200:
+        assert time.monotonic() < deadline, "the import made no progress"
+        time.sleep(0.05)
+        job.refresh_from_db()
+    first.kill(signal.SIGKILL)
+    assert not Workload.objects.filter(team=team).exists()
+    worker()  # the broker hands the unacknowledged task to the new worker
+    seen = poll_import(job)
+    assert seen[-1] == ("done", 600, 600)
+    job.refresh_from_db()
+    assert job.attempts == 2
+    assert Workload.objects.filter(team=team).count() == 600
+    assert Assessment.objects.filter(workload__team=team).count() == 600

@@ -1,0 +1,205 @@
+"""REST API of portfolio import and export.
+
+``POST /teams/<id>/imports/`` takes either a JSON body ``{"mode", "workloads": [...]}``
+or a multipart upload (``file`` and ``mode``). The file is validated at once: a
+rejected file is a 400 listing every row's errors; an accepted one is a 202 with the
+import to poll. ``GET /teams/<id>/workloads.csv|json`` exports the profiles in the
+same format, so an export imports back unchanged.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import PurePath
+
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from advisor import imports, selectors
+from advisor.api.idempotency import IdempotentPostMixin
+from advisor.api.throttling import WriteScopedRateThrottle
+from advisor.models import PortfolioImport
+from advisor.portfolio import team_get_for_user
+from placement.profile_file import MAX_ROWS
+
+_ERRORS = OpenApiResponse(description="Invalid input: {field: [messages]} naming each field.")
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="As a spreadsheet numbers it: in a CSV the header is row 1.")
+    field = serializers.CharField(help_text="Profile field, or non_field_errors.")
+    message = serializers.CharField()
+
+
+class PortfolioImportSummarySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    rows_valid = serializers.IntegerField(read_only=True)
+    rows_done = serializers.SerializerMethodField(help_text="Valid rows assessed so far.")
+    skipped_count = serializers.IntegerField(read_only=True,
+                                             help_text="Invalid rows left out (mode valid_rows).")
+
+    class Meta:
+        model = PortfolioImport
+        fields = ["id", "url", "team", "status", "mode", "file_format", "filename", "rows_total",
+                  "rows_valid", "rows_done", "created_count", "updated_count", "unchanged_count",
+                  "skipped_count", "note", "error", "created_at", "started_at", "finished_at"]
+        read_only_fields = fields
+
+    def get_url(self, job: PortfolioImport) -> str:
+        return reverse("api-team-import-detail", args=[job.team_id, job.pk])
+
+    def get_rows_done(self, job: PortfolioImport) -> int:
+        return imports.import_rows_done(job=job)
+
+
+class PortfolioImportSerializer(PortfolioImportSummarySerializer):
+    errors = RowErrorSerializer(many=True, read_only=True)
+
+    class Meta(PortfolioImportSummarySerializer.Meta):
+        fields = [*PortfolioImportSummarySerializer.Meta.fields, "errors"]
+        read_only_fields = fields
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    """What the schema shows for a JSON body; a multipart body has ``file`` instead."""
+
+    mode = serializers.ChoiceField(choices=PortfolioImport.Mode.choices,
+                                   help_text="What happens when some rows are invalid. No default.")
+    workloads = serializers.ListField(child=serializers.DictField(), max_length=MAX_ROWS,
+                                      help_text="Workload profiles, as for POST /workloads/.")
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=PortfolioImport.Mode.choices)
+    file = serializers.FileField(help_text="CSV (a header of profile field names) or JSON.")
+    file_format = serializers.ChoiceField(choices=["csv", "json"], required=False,
+                                          help_text="Default: from the file's extension.")
+
+
+class WorkloadsFileSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="placement-advisor/workloads")
+    version = serializers.IntegerField()
+    workloads = serializers.ListField(child=serializers.DictField(), help_text="Profiles as stored.")
+
+
+class ImportRejectedSerializer(serializers.Serializer):
+    """A rejected file has all three; a request wrong as a whole is {field: [messages]} instead."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+    rows = RowErrorSerializer(many=True, required=False, help_text="Every row error, by row then field.")
+    import_id = serializers.IntegerField(required=False, help_text="The rejected import, kept for its report.")
+
+
+class TeamImportListApi(IdempotentPostMixin, GenericAPIView):
+    parser_classes = [JSONParser, MultiPartParser]
+    throttle_classes = [UserRateThrottle, WriteScopedRateThrottle]
+    throttle_scope = "import"
+    serializer_class = PortfolioImportSummarySerializer
+
+    @extend_schema(summary="Imports into a team, newest first",
+                   responses={200: PortfolioImportSummarySerializer(many=True), 404: None})
+    def get(self, request: Request, team_id: int) -> Response:
+        team = team_get_for_user(user=request.user, team_id=team_id)
+        page = self.paginate_queryset(selectors.import_list(team=team))
+        return self.get_paginated_response(PortfolioImportSummarySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Import many workloads from CSV or JSON (validated now, stored by a worker)",
+        request={"application/json": ImportRequestSerializer, "multipart/form-data": ImportUploadSerializer},
+        responses={202: PortfolioImportSerializer, 400: ImportRejectedSerializer, 403: None, 404: None})
+    def post(self, request: Request, team_id: int) -> Response:
+        team = team_get_for_user(user=request.user, team_id=team_id)
+        content, file_format, filename = _upload(request)
+        try:
+            job = imports.portfolio_import_start(user=request.user, team=team, content=content,
+                                                 file_format=file_format, mode=request.data.get("mode"),
+                                                 filename=filename)
+        except imports.ImportInputError as exc:
+            raise ValidationError(exc.errors) from None
+        headers = {"Location": PortfolioImportSerializer().get_url(job)}
+        if job.status == PortfolioImport.Status.REJECTED:
+            return Response(_rejected(job), status=status.HTTP_400_BAD_REQUEST, headers=headers)
+        return Response(PortfolioImportSerializer(job).data, status=status.HTTP_202_ACCEPTED,
+                        headers=headers)
+
+
+def _upload(request: Request) -> tuple[str | bytes, str, str]:
+    """The file's content, format and name, from a multipart upload or a JSON body."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        if request.content_type.startswith("multipart/"):
+            raise ValidationError({"file": ["Attach the CSV or JSON file as 'file'."]})
+        workloads = request.data.get("workloads") if isinstance(request.data, dict) else None
+        if workloads is None:
+            raise ValidationError({"workloads": ["This field is required: a list of workload profiles."]})
+        return json.dumps(workloads), "json", ""
+    file_format = request.data.get("file_format") or PurePath(upload.name).suffix.lower().lstrip(".")
+    if file_format not in ("csv", "json"):
+        raise ValidationError({"file_format": ["Name the file .csv or .json, or give file_format."]})
+    return upload.read(), file_format, upload.name
+
+
+def _rejected(job: PortfolioImport) -> dict:
+    rows = len({error["row"] for error in job.errors})
+    why = (f"{rows} of {job.rows_total} rows have errors, and mode all_or_nothing stores none of them."
+           if job.mode == PortfolioImport.Mode.ALL_OR_NOTHING else "No row is valid.")
+    return {"non_field_errors": [f"{why} Nothing was stored."], "rows": job.errors, "import_id": job.pk}
+
+
+class TeamImportDetailApi(APIView):
+    @extend_schema(summary="One import: status, progress, counts and every row error",
+                   responses={200: PortfolioImportSerializer, 404: None})
+    def get(self, request: Request, team_id: int, import_id: int) -> Response:
+        team = team_get_for_user(user=request.user, team_id=team_id)
+        return Response(PortfolioImportSerializer(selectors.import_get(team=team, import_id=import_id)).data)
+
+
+class _ExportNegotiation(BaseContentNegotiation):
+    """The export is a file whatever the client accepts; errors are JSON, never a 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class TeamWorkloadsCsvApi(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _ExportNegotiation
+
+    @extend_schema(summary="The team's workload profiles as CSV, which imports back unchanged",
+                   responses={(200, "text/csv"): OpenApiTypes.STR, 404: None})
+    def get(self, request: Request, team_id: int) -> HttpResponse:
+        team = team_get_for_user(user=request.user, team_id=team_id)
+        return workloads_file_response(team=team, file_format="csv")
+
+
+class TeamWorkloadsJsonApi(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _ExportNegotiation
+    @extend_schema(summary="The team's workload profiles as JSON, which imports back unchanged",
+                   responses={200: WorkloadsFileSerializer, 404: None})
+    def get(self, request: Request, team_id: int) -> HttpResponse:
+        team = team_get_for_user(user=request.user, team_id=team_id)
+        return workloads_file_response(team=team, file_format="json")
+
+
+def workloads_file_response(*, team, file_format: str) -> HttpResponse:
+    """The export as a download, shared by the API and the page."""
+    content_type = "text/csv; charset=utf-8" if file_format == "csv" else "application/json"
+    response = HttpResponse(imports.workloads_export(team=team, file_format=file_format),
+                            content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{team.slug}-workloads.{file_format}"'
+    return response

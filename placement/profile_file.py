@@ -1,0 +1,266 @@
+"""Portfolio files: many workload profiles in one CSV or JSON file, read and written.
+
+The file carries the profile contract and nothing else, so an exported file
+imports back to the same profiles:
+
+- CSV: a header row of profile field names (any order, ``name`` required),
+  then one workload per row. An empty cell means "not given" (the documented
+  default applies); ``null`` in a field that may be null means an explicit null
+  (e.g. "no latency target").
+- JSON: a list of profile objects, or ``{"workloads": [...]}`` as exported.
+
+Rows are numbered the way a spreadsheet shows them: in a CSV the header is
+row 1 and the first workload row 2; in JSON the first workload is row 1.
+
+    >>> rows = read_profiles("name,requests_per_day\\nbot,2000\\n", "csv")
+    >>> rows[0].number, rows[0].data
+    (2, {'name': 'bot', 'requests_per_day': 2000})
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from placement.profile import FIELDS, FIELDS_BY_NAME, FieldSpec, ProfileError, parse_profile
+
+FORMATS = ("csv", "json")
+MAX_ROWS = 10_000
+EXPORT_KIND = "placement-advisor/workloads"
+EXPORT_VERSION = 1
+NULL_CELL = "null"
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+
+
+class ProfileFileError(ValueError):
+    """The file as a whole cannot be read (not a row's mistake)."""
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One workload as written in the file, with the conversion problems of its cells."""
+
+    number: int
+    data: Any
+    cell_errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    """A row that passed validation: the fields as given, cleaned (parse_profile's rules)."""
+
+    number: int
+    profile: dict[str, Any]
+
+
+# -- reading -----------------------------------------------------------------------
+
+def read_profiles(content: str | bytes, file_format: str) -> list[FileRow]:
+    """The workload rows of a portfolio file. Raises ProfileFileError saying what is wrong."""
+    if file_format not in FORMATS:
+        raise ProfileFileError(f"Unknown format {file_format!r}: use csv or json.")
+    text = _decode(content)
+    rows = _read_csv(text) if file_format == "csv" else _read_json(text)
+    if not rows:
+        raise ProfileFileError("The file holds no workloads.")
+    if len(rows) > MAX_ROWS:
+        raise ProfileFileError(f"The file holds {len(rows):,} workloads; at most {MAX_ROWS:,} "
+                               "can be imported at once. Split it into several files.")
+    return rows
+
+
+def _decode(content: str | bytes) -> str:
+    if isinstance(content, str):
+        return content.removeprefix("\ufeff")
+    try:
+        # utf-8-sig drops the byte-order mark spreadsheet programs put at the start.
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProfileFileError(f"The file is not UTF-8 text (byte {exc.start + 1}).") from None
+
+
+def _read_csv(text: str) -> list[FileRow]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ProfileFileError("The file is empty: the first row must name the columns.")
+        columns = _check_header(header)
+        rows = []
+        for index, cells in enumerate(reader):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines, often left at the end by spreadsheets
+            rows.append(_csv_row(index + 2, columns, cells))
+            if len(rows) > MAX_ROWS:
+                break  # enough to say the file is too long, without reading it all
+    except csv.Error as exc:
+        raise ProfileFileError(f"The file is not valid CSV (line {reader.line_num}): {exc}.") from None
+    return rows
+
+
+def _check_header(header: list[str]) -> list[str]:
+    columns = [column.strip() for column in header]
+    unknown = [c for c in columns if c not in FIELDS_BY_NAME]
+    if unknown:
+        raise ProfileFileError("Unknown column(s) in the header row: " + ", ".join(
+            repr(c[:40]) for c in unknown[:10]) + ". Columns are profile field names.")
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise ProfileFileError("Column(s) named twice in the header row: " + ", ".join(repeated) + ".")
+    if "name" not in columns:
+        raise ProfileFileError("The header row has no 'name' column; every workload needs a name.")
+    return columns
+
+
+def _csv_row(number: int, columns: list[str], cells: list[str]) -> FileRow:
+    if len(cells) > len(columns):
+        return FileRow(number, {}, {"non_field_errors":
+                                    f"{len(cells)} cells for {len(columns)} columns."})
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for column, cell in zip(columns, cells):
+        cell = cell.strip()
+        if cell == "":
+            continue  # not given: the documented default applies
+        try:
+            data[column] = _cell_value(FIELDS_BY_NAME[column], cell)
+        except ValueError as exc:
+            errors[column] = str(exc)
+    return FileRow(number, data, errors)
+
+
+def _cell_value(spec: FieldSpec, cell: str) -> Any:
+    """The JSON value a CSV cell stands for; parse_profile then checks it like any other."""
+    if cell.lower() == NULL_CELL and spec.nullable:
+        return None
+    if spec.kind == "text":
+        return cell
+    if spec.kind == "bool":
+        return _bool_cell(cell)
+    if spec.kind == "choice":
+        return next((c for c in spec.choices if str(c) == cell), cell)
+    return _number_cell(cell, whole=spec.kind == "integer")
+
+
+def _bool_cell(cell: str) -> bool:
+    lowered = cell.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError("Must be true or false.")
+
+
+def _number_cell(cell: str, *, whole: bool) -> int | float:
+    try:
+        number = float(cell.replace("_", "x"))  # float() accepts 1_000; a spreadsheet does not
+    except ValueError:
+        raise ValueError("Must be a whole number." if whole else "Must be a number.") from None
+    if not math.isfinite(number):
+        raise ValueError("Must be a finite number (no NaN or Infinity).")
+    # Integers stay integers, so a file exported from stored profiles reads back identical.
+    if number.is_integer() and abs(number) < 2**53 and "." not in cell and "e" not in cell.lower():
+        return int(number)
+    return number
+
+
+def _read_json(text: str) -> list[FileRow]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileFileError(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}): "
+                               f"{exc.msg}.") from None
+    items = document.get("workloads") if isinstance(document, dict) else document
+    if not isinstance(items, list):
+        raise ProfileFileError('The JSON must be a list of workload profiles, or an object with '
+                               'a "workloads" list.')
+    return [FileRow(index + 1, item) for index, item in enumerate(items[:MAX_ROWS + 1])]
+
+
+# -- validating --------------------------------------------------------------------
+
+def validate_rows(rows: Iterable[FileRow]) -> tuple[list[ValidRow], list[RowError]]:
+    """Each row checked against the profile contract; names must be unique in one file."""
+    valid: list[ValidRow] = []
+    errors: list[RowError] = []
+    first_row_of_name: dict[str, int] = {}
+    for row in rows:
+        row_errors = _row_errors(row)
+        if not row_errors:
+            profile = _given_fields(row.data)
+            earlier = first_row_of_name.setdefault(profile["name"], row.number)
+            if earlier != row.number:
+                row_errors = [RowError(row.number, "name",
+                                       f"Row {earlier} already has this name; names must be unique.")]
+            else:
+                valid.append(ValidRow(row.number, profile))
+        errors.extend(row_errors)
+    return valid, errors
+
+
+def _row_errors(row: FileRow) -> list[RowError]:
+    errors = [RowError(row.number, name, message) for name, message in row.cell_errors.items()]
+    checked = {k: v for k, v in row.data.items() if k not in row.cell_errors} \
+        if isinstance(row.data, Mapping) else row.data
+    try:
+        parse_profile(checked)
+    except ProfileError as exc:
+        # A cell that could not be read is reported once, not again as "required".
+        errors += [RowError(row.number, name, message)
+                   for name, messages in exc.errors.items() if name not in row.cell_errors
+                   for message in messages]
+    return errors
+
+
+def _given_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The given fields, cleaned; fields not given stay absent (they follow their default)."""
+    normalised = parse_profile(data).to_dict()
+    return {key: None if data[key] is None else normalised[key] for key in data}
+
+
+# -- writing -----------------------------------------------------------------------
+
+def write_profiles(profiles: Iterable[Mapping[str, Any]], file_format: str) -> str:
+    """A file that read_profiles turns back into the same profiles."""
+    profiles = list(profiles)
+    if file_format == "csv":
+        return _write_csv(profiles)
+    if file_format == "json":
+        document = {"kind": EXPORT_KIND, "version": EXPORT_VERSION, "workloads": profiles}
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    raise ProfileFileError(f"Unknown format {file_format!r}: use csv or json.")
+
+
+def _write_csv(profiles: list[Mapping[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = [spec.name for spec in FIELDS]
+    writer.writerow(names)
+    for profile in profiles:
+        writer.writerow([_cell_text(profile[name]) if name in profile else "" for name in names])
+    return out.getvalue()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return NULL_CELL
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # repr is the shortest text that reads back as the same float; 3.0 stays 3.0
+        return repr(value)
+    return str(value)

@@ -8,7 +8,8 @@ settings (DEBUG off, throttle counters in Redis DB 15, persistent database conne
 and drives it with locust (FastHttpUser, headless, on the same machine). Runs:
 
   evaluate:paced       the target. 50 users each offering RATE requests/s (default 4.4:
-                       220/s in all) of POST /api/v1/evaluate/ with bodies that all differ
+                       220/s in all, Poisson arrivals) of POST /api/v1/evaluate/ with
+                       bodies that all differ
   trivial:paced        the same offered load on GET /api/v1/workloads/ of a team with no
                        workloads: the same middleware, token lookup, throttle and JSON
   evaluate:closed      50 users with no pause between requests: the capacity
@@ -340,6 +341,18 @@ def run_once(kind: str, pacing: str, args, tokens: list[str], bases: list[dict],
     return stats
 
 
+def run_with_redo(kind: str, pacing: str, args, tokens: list[str], bases: list[dict], workdir: Path,
+                  redone: list[str]) -> dict:
+    for attempt in range(1 + REDO):
+        attempt_dir = workdir.with_name(f"{workdir.name}-{kind}-{pacing}-{attempt}")
+        attempt_dir.mkdir()
+        result = run_once(kind, pacing, args, tokens, bases, attempt_dir)
+        if not result.get("disturbed"):
+            break
+        redone.append(f"{kind}:{pacing} ({', '.join(result['disturbed'])})")
+    return result
+
+
 def read_stats(path: Path) -> dict:
     rows = {row["Name"]: row for row in csv.DictReader(path.open())}
     row = rows["Aggregated"]
@@ -401,24 +414,17 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from simulation_bench import machine
 
+    started = {**machine(), "load_average_at_start": load_average()}
     top = Path(tempfile.mkdtemp(prefix="load_bench-"))
     (top / "tokens.txt").write_text("\n".join(tokens))
     (top / "bases.json").write_text(json.dumps(bases))
-    results = {}
-    redone = []
+    results, redone = {}, []
     for n, (kind, pacing) in enumerate(runs):
-        for attempt in range(1 + REDO):
-            workdir = top / f"{n}-{kind}-{pacing}-{attempt}"
-            workdir.mkdir()
-            result = run_once(kind, pacing, args, tokens, bases, workdir)
-            if not result.get("disturbed"):
-                break
-            redone.append(f"{kind}:{pacing} ({', '.join(result['disturbed'])})")
-        results[f"{kind}:{pacing}"] = result
+        results[f"{kind}:{pacing}"] = run_with_redo(kind, pacing, args, tokens, bases, top / str(n), redone)
     target = results.get("evaluate:paced")
     holds = bool(target) and (target["rps"] >= TARGET_RPS and target["p95_ms"] < TARGET_P95_MS
                               and target["errors"] == 0)
-    report = {"machine": machine(), "workers": args.workers, "users": USERS, "duration_s": args.duration,
+    report = {"machine": started, "workers": args.workers, "users": USERS, "duration_s": args.duration,
               "rate_per_user": args.rate, "results": results, "ratios": ratios(results),
               "target": {"rps": TARGET_RPS, "p95_ms": TARGET_P95_MS, "holds": holds}, "redone": redone,
               "logs": str(top)}

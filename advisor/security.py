@@ -1,7 +1,7 @@
 """Who is asking, and how often: the client address and the page-side rate limits.
 
 The API's limits are DRF throttles (``advisor.api.throttling``); the HTML page
-that starts a simulation uses the same throttle, counters and rates, so a
+that starts a simulation or an import uses the same throttle, counters and rates, so a
 person cannot get around the API's limit by clicking.
 """
 from __future__ import annotations
@@ -28,6 +28,15 @@ def throttle_wait(request: HttpRequest, *, scope: str) -> int | None:
     if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):
         return None
     return max(1, round(throttle.wait() or 1))
+
+
+def throttled_page(request: HttpRequest, *, scope: str) -> HttpResponse | None:
+    """The 429 page with Retry-After if this request goes over the scope's rate, else None."""
+    if (wait := throttle_wait(request, scope=scope)) is None:
+        return None
+    response = render(request, "429.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

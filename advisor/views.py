@@ -195,10 +195,8 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
 def simulation_create(request: HttpRequest, workload_id: int) -> HttpResponse:
     workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
     # The same counter as the API's, so clicking is no way around its limit.
-    if (wait := security.throttle_wait(request, scope="simulate")) is not None:
-        response = render(request, "429.html", {"wait": wait}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+    if (throttled := security.throttled_page(request, scope="simulate")) is not None:
+        return throttled
     form = SimulationForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():

@@ -29,10 +29,8 @@ def team_import(request: HttpRequest, team_id: int) -> HttpResponse:
     form = PortfolioImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         # The same counter as the API's, so the page is no way around its limit.
-        if (wait := security.throttle_wait(request, scope="import")) is not None:
-            response = render(request, "429.html", {"wait": wait}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+        if (throttled := security.throttled_page(request, scope="import")) is not None:
+            return throttled
         if form.is_valid():
             try:
                 job = imports.portfolio_import_start(

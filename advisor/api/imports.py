@@ -36,6 +36,10 @@ from placement.profile_file import MAX_ROWS
 _ERRORS = OpenApiResponse(description="Invalid input: {field: [messages]} naming each field.")
 
 
+def import_url(job: PortfolioImport) -> str:
+    return reverse("api-team-import-detail", args=[job.team_id, job.pk])
+
+
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="As a spreadsheet numbers it: in a CSV the header is row 1.")
     field = serializers.CharField(help_text="Profile field, or non_field_errors.")
@@ -57,7 +61,7 @@ class PortfolioImportSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, job: PortfolioImport) -> str:
-        return reverse("api-team-import-detail", args=[job.team_id, job.pk])
+        return import_url(job)
 
     def get_rows_done(self, job: PortfolioImport) -> int:
         return imports.import_rows_done(job=job)
@@ -127,7 +131,7 @@ class TeamImportListApi(IdempotentPostMixin, GenericAPIView):
                                                  filename=filename)
         except imports.ImportInputError as exc:
             raise ValidationError(exc.errors) from None
-        headers = {"Location": PortfolioImportSerializer().get_url(job)}
+        headers = {"Location": import_url(job)}
         if job.status == PortfolioImport.Status.REJECTED:
             return Response(_rejected(job), status=status.HTTP_400_BAD_REQUEST, headers=headers)
         return Response(PortfolioImportSerializer(job).data, status=status.HTTP_202_ACCEPTED,

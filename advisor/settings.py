@@ -39,6 +39,29 @@ def _rate(name: str, default: str) -> str:
     return value
 
 
+_REDIS_CACHES = {"django_redis.cache.RedisCache", "django.core.cache.backends.redis.RedisCache"}
+
+
+def cache_config(url: str) -> dict:
+    """Django's cache from a URL such as ``CACHE_URL``; Redis through django-redis, failing open.
+
+    Throttle counters, import progress and drawn charts live in the cache, and none of them is
+    worth an error page. While Redis is down or hung, a read finds nothing and a write is
+    dropped, after half a second at most, each with a warning in the log (``advisor.logs``):
+    the API and page throttles then let every request through until Redis is back
+    (availability over rate limiting), import progress shows what the database knows,
+    and the dashboard draws its charts again. Options given in the URL's query win.
+    """
+    config = environ.Env.cache_url_config(url)
+    # django-environ picks django-redis only because it is importable; name it, since the
+    # options below are its own.
+    if config["BACKEND"] in _REDIS_CACHES:
+        config["BACKEND"] = "django_redis.cache.RedisCache"
+        config["OPTIONS"] = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5,
+                             "SOCKET_TIMEOUT": 0.5, **config.get("OPTIONS", {})}
+    return config
+
+
 DEBUG = _strict_bool("DEBUG", default=False)
 
 if DEBUG:
@@ -154,6 +177,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be positive.")
 AXES_RESET_ON_SUCCESS = True
+# django-axes logs every sign-in and sign-out at INFO whatever AXES_VERBOSE says (that setting
+# only drops its start banner and the user agent from its messages), so its logger is set to
+# WARNING in LOGGING below: wrong passwords and lockouts, which axes logs as warnings, remain.
 AXES_LOCKOUT_CALLABLE = "advisor.security.lockout_response"  # our page, 429, Retry-After
 # One notion of "the client's address" for sign-in locks and API throttling: REMOTE_ADDR,
 # or with TRUSTED_PROXY_COUNT proxies in front, the address the outermost one saw in
@@ -165,7 +191,9 @@ if TRUSTED_PROXY_COUNT < 0:
 AXES_CLIENT_IP_CALLABLE = "advisor.security.client_ip"
 
 # Throttle counters live here; use Redis in production so every web process shares them.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# A Redis outage degrades instead of failing requests: see cache_config (throttles fail open).
+CACHES = {"default": cache_config(env.str("CACHE_URL", default="locmemcache://"))}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # one warning per failed call, reshaped by advisor.logs
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workload-list"
@@ -314,7 +342,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The PDF libraries narrate every step at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in
-                ("kaleido", "choreographer", "browser_proc", "weasyprint", "fontTools")},
+    "filters": {"cache_unavailable": {"()": "advisor.logs.CacheUnavailable"}},
+    "loggers": {
+        # The PDF libraries narrate every step at INFO, and django-axes every sign-in.
+        **{name: {"level": "WARNING"} for name in
+           ("kaleido", "choreographer", "browser_proc", "weasyprint", "fontTools", "axes")},
+        # django-redis logs each error it ignores as an ERROR with a traceback: a warning line.
+        "django_redis.cache": {"filters": ["cache_unavailable"]},
+    },
 }

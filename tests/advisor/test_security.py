@@ -1,6 +1,7 @@
 """Sign-in locks, rate limits and roles: what an attacker or a busy client runs into."""
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -78,6 +79,15 @@ def test_an_administrator_can_lift_a_lockout(client, owner):
     lock_out(client)
     axes_reset(username="owner")
     assert sign_in(client, "pw-owner").status_code == 302
+
+
+def test_a_sign_in_logs_nothing_but_a_lockout_is_a_warning(client, owner, caplog):
+    assert sign_in(client, "pw-owner").status_code == 302
+    client.post(reverse("logout"))
+    assert not [r for r in caplog.records if r.name.startswith("axes")]
+    lock_out(client)
+    assert any(r.name.startswith("axes") and r.levelno == logging.WARNING and "Locking out" in r.getMessage()
+               for r in caplog.records)
 
 
 def test_a_forwarded_for_header_is_ignored_without_a_trusted_proxy(client, owner):

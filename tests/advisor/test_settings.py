@@ -37,8 +37,20 @@ def test_the_suite_runs_on_postgresql():
 
 def test_the_production_configuration_passes_the_deploy_check():
     result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0",
-                    SECRET_KEY=_secret(), ALLOWED_HOSTS="advisor.example.com")
+                    SECRET_KEY=_secret(), ALLOWED_HOSTS="advisor.example.com",
+                    CACHE_URL="redis://redis:6379/1")  # as docker-compose.yml has it
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_redis_cache_gives_up_fast_and_fails_open_and_the_default_stays_in_memory():
+    from advisor.settings import cache_config
+
+    assert cache_config("redis://redis:6379/1") == {
+        "BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://redis:6379/1",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}}
+    assert cache_config("redis://redis:6379/1?socket_timeout=2")["OPTIONS"]["SOCKET_TIMEOUT"] == 2
+    assert cache_config("locmemcache://")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS is True
 
 
 def test_production_refuses_to_start_without_a_secret_key():

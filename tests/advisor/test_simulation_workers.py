@@ -18,30 +18,13 @@ from django.db import connection
 from advisor import services, simulations
 from advisor.celery import app
 from advisor.models import SimulationChunk, SimulationRun
+from advisor.settings import cache_config
 from placement import parse_profile, simulation
 from placement.pricing import catalog_by_version
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = "redis://127.0.0.1:6379/13"  # a database of its own, away from other users of Redis
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-               "--save", "", "--appendonly", "no"]
-
-
-def redis_up() -> bool:
-    return subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True,
-                          text=True).stdout.strip() == "PONG"
-
-
-def start_redis() -> None:
-    log_dir = Path("/var/log/redis")
-    extra = ["--dir", "/var/lib/redis", "--logfile", str(log_dir / "ci.log")] if log_dir.is_dir() else []
-    subprocess.run(REDIS_START + extra, check=True)
-    for _ in range(100):
-        if redis_up():
-            return
-        time.sleep(0.1)
-    raise RuntimeError("Redis did not come back")
 
 
 def reset_connections() -> None:
@@ -171,9 +154,9 @@ def test_a_worker_killed_mid_chunk_leads_to_exactly_one_correct_result(worker, o
 
 
 def test_with_redis_down_a_run_waits_queued_and_finishes_once_it_is_back(worker, owner, workload,
-                                                                          owner_client, profile):
-    assert redis_up()
-    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True)
+                                                                          owner_client, profile,
+                                                                          redis):
+    redis.stop()
     try:
         run = simulations.simulation_request(user=owner, workload=workload, paths=200, seed=3)
         run.refresh_from_db()
@@ -184,7 +167,7 @@ def test_with_redis_down_a_run_waits_queued_and_finishes_once_it_is_back(worker,
         assert page.status_code == 200 and "starts by itself" in page.content.decode()
         services.workload_update(user=owner, workload=workload, profile_data={**profile, "requests_per_day": 3000})
     finally:
-        start_redis()
+        redis.start()
     reset_connections()
     worker()
     assert simulations.simulation_requeue_stale() == 2
@@ -209,7 +192,7 @@ def shared_cache(settings, monkeypatch):
     """Progress travels through the cache: the worker and this test must share one, as in production."""
     url = "redis://127.0.0.1:6379/13"
     monkeypatch.setenv("CACHE_URL", url)  # the worker's environment is copied from ours
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    settings.CACHES = {"default": cache_config(url)}
 
 
 def import_file(rows: int) -> str:

@@ -101,7 +101,9 @@ def _payback(payback: dict | None) -> dict | None:
 
 
 def _break_even(advice: dict, result: dict) -> dict[str, Any]:
-    crossings = {r for _, r in result["by_wait_fraction"]}
+    # Null when the advice was made without the wait sweep (the evaluate API's default).
+    by_wait = result.get("by_wait_fraction") or []
+    crossings = {r for _, r in by_wait}
     return {
         # One crossing for every wait: the fleet is at its minimum size there,
         # which waiting cannot shrink.
@@ -112,7 +114,7 @@ def _break_even(advice: dict, result: dict) -> dict[str, Any]:
         "cheaper_below_label": label(result["cheaper_below"]),
         "requests_per_day_now": advice["profile"]["requests_per_day"],
         "utilization_now": advice["facts"]["utilization"],
-        "by_wait": [{"wait": w, "requests_per_day": r} for w, r in result["by_wait_fraction"]],
+        "by_wait": [{"wait": w, "requests_per_day": r} for w, r in by_wait],
     }
 
 

@@ -22,9 +22,13 @@ from advisor.selectors import api_token_get_for_user, team_can_write
 from advisor.tokens import token_digest, token_generate, token_prefix
 
 
-def profile_evaluate(*, profile_data: Mapping[str, Any]) -> dict[str, Any]:
-    """Advice for a profile without storing anything. Raises ProfileError."""
-    return placement.advise(placement.parse_profile(profile_data)).to_dict()
+def profile_evaluate(*, profile_data: Mapping[str, Any], wait_sweep: bool = True) -> dict[str, Any]:
+    """Advice for a profile without storing anything. Raises ProfileError.
+
+    ``wait_sweep=False`` skips the break-even at other wait fractions, for callers
+    that do not show it: it is most of the engine's time for a new profile.
+    """
+    return placement.advise(placement.parse_profile(profile_data), wait_sweep=wait_sweep).to_dict()
 
 
 def workload_variant(*, workload: Workload, changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -255,7 +255,8 @@ def workload_whatif(request: HttpRequest, workload_id: int) -> HttpResponse:
                       status=400)
     variant = services.workload_variant(workload=workload, changes=form.changes)
     try:
-        advice = services.profile_evaluate(profile_data=variant)
+        # The what-if shows the split, the total and two charts: not the wait sweep.
+        advice = services.profile_evaluate(profile_data=variant, wait_sweep=False)
     except ProfileError as error:
         return render(request, "partials/whatif_result.html",
                       {"form": form, "workload": workload, "profile_errors": error.errors}, status=400)

@@ -9,11 +9,12 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Callable
 
 from placement.costs import cost_of
 from placement.facts import HOURS_PER_MONTH, derive_facts
 from placement.pricing import Catalog
-from placement.profile import WorkloadProfile
+from placement.profile import WorkloadProfile, varied
 
 RULE_OF_THUMB_UTILIZATION = 0.15  # seed 002, "the 15% rule"
 SWEEP_WAIT_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.9)
@@ -33,7 +34,8 @@ class BreakEven:
     cheaper_below: str  # what wins under the break-even (or everywhere, when there is none)
     rule_of_thumb: float
     curve: tuple[tuple[float, float | None, float | None], ...]  # (requests/day, serverless, provisioned)
-    by_wait_fraction: tuple[tuple[float, float | None], ...]
+    # The break-even at other wait fractions; None unless asked for (see wait_sweep).
+    by_wait_fraction: tuple[tuple[float, float | None], ...] | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -41,33 +43,65 @@ class BreakEven:
 
 def break_even(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
                serverless: str = "lambda", provisioned: str = "fargate",
-               sweep_wait: bool = True) -> BreakEven:
-    """Where serverless and provisioned capacity cost the same for this profile's shape."""
-    def gap(rpd: float, profile: WorkloadProfile = p) -> float | None:
-        a, b = _monthly(profile, rpd, catalog, layer, serverless), _monthly(profile, rpd, catalog, layer, provisioned)
-        return None if a is None or b is None else a - b
+               sweep_wait: bool = False) -> BreakEven:
+    """Where serverless and provisioned capacity cost the same for this profile's shape.
 
+    ``sweep_wait`` adds the break-even at each of SWEEP_WAIT_FRACTIONS, which
+    costs four times the search itself: five more crossings.
+    """
+    prices = _ShapePrices(p, catalog, layer)
+    gap = prices.gap(serverless, provisioned)
     crossing = _crossing(gap)
-    curve = tuple((rpd, _monthly(p, rpd, catalog, layer, serverless),
-                   _monthly(p, rpd, catalog, layer, provisioned))
+    # The curve's points are the scan's grid, so most of them are priced already.
+    curve = tuple((rpd, prices.monthly(serverless, rpd), prices.monthly(provisioned, rpd))
                   for rpd in _grid(max(p.requests_per_day, crossing or 0)))
     utilization = None
     if crossing is not None:
-        utilization = derive_facts(dataclasses.replace(p, requests_per_day=crossing)).utilization
+        utilization = derive_facts(varied(p, requests_per_day=crossing)).utilization
     low_gap = gap(1.0)
     cheaper_below = serverless if low_gap is None or low_gap <= 0 else provisioned
-    by_wait = ()
-    if sweep_wait:
-        by_wait = tuple((w, _crossing(lambda rpd, w=w: gap(rpd, dataclasses.replace(p, wait_fraction=w))))
-                        for w in SWEEP_WAIT_FRACTIONS)
     return BreakEven(layer, serverless, provisioned, crossing, utilization, cheaper_below,
-                     RULE_OF_THUMB_UTILIZATION, curve, by_wait)
+                     RULE_OF_THUMB_UTILIZATION, curve, _wait_sweep(gap) if sweep_wait else None)
 
 
-def _monthly(p: WorkloadProfile, rpd: float, catalog: Catalog, layer: str, placement: str) -> float | None:
-    profile = dataclasses.replace(p, requests_per_day=rpd)
-    cost = cost_of(layer, placement, profile, derive_facts(profile), catalog)
-    return None if cost.total is None else float(cost.total)
+def wait_sweep(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
+               serverless: str = "lambda", provisioned: str = "fargate") -> tuple[tuple[float, float | None], ...]:
+    """The break-even at each of SWEEP_WAIT_FRACTIONS: how far waiting on APIs moves it."""
+    return _wait_sweep(_ShapePrices(p, catalog, layer).gap(serverless, provisioned))
+
+
+def _wait_sweep(gap) -> tuple[tuple[float, float | None], ...]:
+    return tuple((w, _crossing(lambda rpd, w=w: gap(rpd, w))) for w in SWEEP_WAIT_FRACTIONS)
+
+
+class _ShapePrices:
+    """Monthly cost of one layer's placement for a profile moved to another volume and wait.
+
+    Each point is priced once: a search comes back to the points it scanned (the
+    bisection starts from one, the curve redraws them, the sweep repeats the
+    profile's own wait).
+    """
+
+    def __init__(self, p: WorkloadProfile, catalog: Catalog, layer: str):
+        self.p, self.catalog, self.layer = p, catalog, layer
+        self._known: dict[tuple[str, float, float], float | None] = {}
+
+    def monthly(self, placement: str, rpd: float, wait: float | None = None) -> float | None:
+        wait = self.p.wait_fraction if wait is None else wait
+        key = (placement, rpd, wait)
+        if key not in self._known:
+            profile = varied(self.p, requests_per_day=rpd, wait_fraction=wait)
+            cost = cost_of(self.layer, placement, profile, derive_facts(profile), self.catalog,
+                           with_options=False)
+            self._known[key] = None if cost.total is None else float(cost.total)
+        return self._known[key]
+
+    def gap(self, serverless: str, provisioned: str):
+        """gap(rpd, wait=None): serverless minus provisioned monthly cost, None if either is unpriced."""
+        def gap(rpd: float, wait: float | None = None) -> float | None:
+            a, b = self.monthly(serverless, rpd, wait), self.monthly(provisioned, rpd, wait)
+            return None if a is None or b is None else a - b
+        return gap
 
 
 def _crossing(gap) -> float | None:
@@ -196,22 +230,30 @@ COST_FACTS = ("prices_known", "serverless_cheaper", "lambda_monthly_cost", "cont
               "break_even_requests_per_day", "break_even_utilization", "break_even_text")
 
 
-_BREAK_EVEN_CACHE: dict[tuple, BreakEven] = {}
-_CACHE_LIMIT = 2048
+_REMEMBERED: dict[tuple, Any] = {}
+_CACHE_LIMIT = 4096
 
 
-def cached_break_even(p: WorkloadProfile, catalog: Catalog) -> BreakEven:
+def cached_break_even(p: WorkloadProfile, catalog: Catalog, sweep_wait: bool = False) -> BreakEven:
     """break_even() for the nerves layer, remembered per profile and catalog version.
 
     The search prices the profile a few hundred times; intake tools and the
-    what-if controls ask for the same profiles again and again.
+    what-if controls ask for the same profiles again and again. The wait sweep
+    is remembered apart, so advice without it never pays for it.
     """
-    key = (p, catalog.version)
-    if key not in _BREAK_EVEN_CACHE:
-        if len(_BREAK_EVEN_CACHE) >= _CACHE_LIMIT:
-            _BREAK_EVEN_CACHE.clear()
-        _BREAK_EVEN_CACHE[key] = break_even(p, catalog)
-    return _BREAK_EVEN_CACHE[key]
+    result = _remembered(("break_even", p, catalog.version), lambda: break_even(p, catalog))
+    if sweep_wait:
+        sweep = _remembered(("wait_sweep", p, catalog.version), lambda: wait_sweep(p, catalog))
+        result = dataclasses.replace(result, by_wait_fraction=sweep)
+    return result
+
+
+def _remembered(key: tuple, compute: Callable[[], Any]) -> Any:
+    if key not in _REMEMBERED:
+        if len(_REMEMBERED) >= _CACHE_LIMIT:
+            _REMEMBERED.clear()
+        _REMEMBERED[key] = compute()
+    return _REMEMBERED[key]
 
 
 def cost_facts(p: WorkloadProfile, utilization: float, catalog: Catalog | None,

@@ -54,6 +54,7 @@ class _Job:
     f: Facts
     catalog: Catalog
     notes: list[str] = field(default_factory=list)
+    with_options: bool = True  # price the other purchase options (Spot, savings plans) too
 
     def est(self, service: str, **usage) -> Estimate:
         return estimate(service, usage, self.catalog)
@@ -66,11 +67,14 @@ def placement_costs(p: WorkloadProfile, f: Facts, catalog: Catalog,
             for layer, placements in candidates.items()}
 
 
-def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog) -> PlacementCost:
+def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog,
+            with_options: bool = True) -> PlacementCost:
+    """One placement's monthly cost; ``with_options=False`` skips the other purchase options,
+    for searches that compare totals only."""
     builder = _BUILDERS.get((layer, placement))
     if builder is None:
         return PlacementCost(layer, placement, None, assumptions=("Not priced for this layer.",))
-    job = _Job(p, f, catalog)
+    job = _Job(p, f, catalog, with_options=with_options)
     try:
         result = builder(job)
     except UsageError as exc:  # a partial catalog (an imported region) lacks this rate
@@ -166,8 +170,8 @@ def _nerves_fargate(job: _Job):
 def _fargate_fleet(job: _Job, label: str, fleet: sizing.Fleet):
     job.notes.append(f"Fargate on arm64: {fleet.describe()}; {fleet.task_hours:,.0f} task-hours a month.")
     usage = fargate_usage(fleet)
-    spot = job.est("fargate", **usage, spot=True).total
-    return [(label, job.est("fargate", **usage))], {"spot": spot}
+    options = {"spot": job.est("fargate", **usage, spot=True).total} if job.with_options else {}
+    return [(label, job.est("fargate", **usage))], options
 
 
 def fargate_usage(fleet: sizing.Fleet) -> dict:
@@ -187,7 +191,7 @@ def _instances(job: _Job, label: str, instance: sizing.Instance, hours: float, n
                service: str = "ec2", options: tuple = PURCHASE_OPTIONS):
     job.notes.append(f"{note} {hours:,.0f} instance-hours a month, on demand.")
     usage = {"instance_type": instance.name, "hours": hours}
-    others = {o: job.est(service, **usage, purchase=o).total for o in options}
+    others = {o: job.est(service, **usage, purchase=o).total for o in options if job.with_options}
     return [(label, job.est(service, **usage))], others
 
 

@@ -71,7 +71,7 @@ class Economics:
 
 
 def economics(p: WorkloadProfile, f: Facts, catalog: Catalog, split: dict[str, str],
-              costs: dict[str, dict[str, PlacementCost]]) -> Economics:
+              costs: dict[str, dict[str, PlacementCost]], wait_sweep: bool = True) -> Economics:
     split_costs = {layer: costs[layer][placement] for layer, placement in split.items()
                    if placement in costs[layer]}
     containers = containers_split(f, split)
@@ -80,7 +80,7 @@ def economics(p: WorkloadProfile, f: Facts, catalog: Catalog, split: dict[str, s
     payback, basis = _payback(p, recommended, containers_total)
     return Economics(split=split, split_costs=split_costs, containers=containers,
                      containers_total=containers_total, current=p.current_monthly_cost,
-                     break_even=cached_break_even(p, catalog), payback=payback, payback_basis=basis,
+                     break_even=cached_break_even(p, catalog, sweep_wait=wait_sweep), payback=payback, payback_basis=basis,
                      repatriation=_repatriation(p, f, split_costs), horizon_months=p.horizon_months)
 
 

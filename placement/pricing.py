@@ -190,13 +190,23 @@ def _check_usage(service: str, usage: Mapping[str, Any], keys: Mapping) -> dict:
     unknown = sorted(set(usage) - set(keys))
     if unknown:
         raise UsageError(f"{service}: unknown usage keys {unknown}; known: {sorted(keys)}")
+    defaults = _clean_defaults(service)
     clean = {}
     for key, (kind, default) in keys.items():
-        value = usage.get(key, default)
-        if value is _REQUIRED:
+        if key in usage:
+            clean[key] = _check_value(service, key, kind, usage[key])
+        elif default is _REQUIRED:
             raise UsageError(f"{service}: usage key {key!r} is required")
-        clean[key] = _check_value(service, key, kind, value)
+        else:
+            clean[key] = defaults[key]
     return clean
+
+
+@lru_cache(maxsize=None)
+def _clean_defaults(service: str) -> dict[str, Any]:
+    """A service's optional usage keys at their defaults, checked once: most calls leave most unset."""
+    return {key: _check_value(service, key, kind, default)
+            for key, (kind, default) in SERVICES[service].keys.items() if default is not _REQUIRED}
 
 
 def _check_value(service: str, key: str, kind: Any, value: Any) -> Any:

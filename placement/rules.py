@@ -156,11 +156,13 @@ _REGION_CATALOG = object()
 
 
 def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
-           catalog: Catalog | None | object = _REGION_CATALOG) -> Advice:
+           catalog: Catalog | None | object = _REGION_CATALOG, wait_sweep: bool = True) -> Advice:
     """Evaluate every rule of the matrix against a profile and choose per layer.
 
     Costs come from the newest catalog of the profile's region unless a catalog
-    (or None, for rules alone) is given.
+    (or None, for rules alone) is given. ``wait_sweep=False`` leaves out the
+    break-even at other wait fractions (null in the result), which is four
+    fifths of the work for a new profile: for callers that do not show it.
     """
     matrix = matrix or load_matrix()
     facts = derive_facts(profile)
@@ -179,7 +181,7 @@ def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
     money = None
     if catalog is not None:
         split = {name: layer.placement for name, layer in layers.items()}
-        money = economics(profile, facts, catalog, split, costs)
+        money = economics(profile, facts, catalog, split, costs, wait_sweep=wait_sweep)
     return Advice(profile=profile, facts=facts, layers=layers, trace=trace, ruleset=matrix.version,
                   catalog=catalog.version if catalog else None, costs=costs, economics=money,
                   notices=notices)

@@ -102,6 +102,17 @@ class WorkloadCreateSerializer(ProfileSerializer):
                                  help_text="Team slug; defaults to your first team you can write to.")
 
 
+class EvaluateQuerySerializer(serializers.Serializer):
+    """What ``POST /evaluate/`` adds to the advice on request, in its query string."""
+
+    include = serializers.MultipleChoiceField(
+        choices=["wait_sweep"], required=False,
+        help_text="wait_sweep: also the break-even at wait fractions 0, 25, 50, 75 and 90% "
+                  "(economics.break_even.by_wait_fraction, null without it). It is four fifths of "
+                  "the work for a new profile, so it is left out unless asked for; a stored "
+                  "workload's assessment always has it.")
+
+
 class LayerAdviceSerializer(serializers.Serializer):
     placement = serializers.CharField()
     label = serializers.CharField()

@@ -25,6 +25,7 @@ from advisor.api.serializers import (
     AdviceSerializer,
     AssessmentSerializer,
     AssessmentSummarySerializer,
+    EvaluateQuerySerializer,
     ProfileSerializer,
     WorkloadCreateSerializer,
     WorkloadSerializer,
@@ -160,11 +161,15 @@ class EvaluateApi(APIView):
     throttle_scope = "evaluate"
 
     @extend_schema(summary="Advice for a profile; nothing is stored", request=ProfileSerializer,
-                   responses={200: AdviceSerializer, 400: _ERRORS})
+                   parameters=[EvaluateQuerySerializer], responses={200: AdviceSerializer, 400: _ERRORS})
     def post(self, request: Request) -> Response:
+        query = EvaluateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         serializer = ProfileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(services.profile_evaluate(profile_data=serializer.validated_data["profile"]))
+        return Response(services.profile_evaluate(
+            profile_data=serializer.validated_data["profile"],
+            wait_sweep="wait_sweep" in query.validated_data.get("include", ())))
 
 
 class SimulationListApi(IdempotentPostMixin, GenericAPIView):

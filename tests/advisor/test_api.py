@@ -102,6 +102,26 @@ def test_evaluate_returns_advice_and_stores_nothing(api, owner, profile):
     assert _counts() == before
 
 
+def test_evaluate_leaves_the_wait_sweep_out_unless_asked_and_a_stored_assessment_has_it(
+        api, owner, profile):
+    quick = api(owner).post("/api/v1/evaluate/", profile, format="json").json()
+    swept = api(owner).post("/api/v1/evaluate/?include=wait_sweep", profile, format="json").json()
+    assert quick["economics"]["break_even"]["by_wait_fraction"] is None
+    assert [w for w, _ in swept["economics"]["break_even"]["by_wait_fraction"]] == [0, 0.25, 0.5, 0.75, 0.9]
+    # Everything else is the same answer.
+    swept["economics"]["break_even"]["by_wait_fraction"] = None
+    assert quick == swept
+    stored = api(owner).post(LIST, profile, format="json").json()
+    assessment = Assessment.objects.get(workload_id=stored["id"])
+    assert len(assessment.result["economics"]["break_even"]["by_wait_fraction"]) == 5
+
+
+def test_evaluate_refuses_an_unknown_include_by_name(api, owner, profile):
+    response = api(owner).post("/api/v1/evaluate/?include=everything", profile, format="json")
+    assert response.status_code == 400
+    assert "include" in response.json()
+
+
 def test_a_team_slug_picks_the_team_for_a_user_in_several_teams(api, owner, other_team, profile):
     from advisor.models import Membership
     Membership.objects.create(user=owner, team=other_team, role="member")

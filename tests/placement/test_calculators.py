@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 
 from placement import advise, parse_profile
-from placement.calculators import Hardware, break_even, refactoring_payback, repatriation_roi, tco
+from placement.profile import varied
+from placement.calculators import (Hardware, break_even, refactoring_payback, repatriation_roi, tco,
+                                   wait_sweep)
 from placement.pricing import load_catalog
 
 CATALOG = load_catalog("us-east-1")
@@ -37,7 +39,7 @@ def test_tco_adds_the_one_off_cost_to_the_run_cost():
 
 def test_break_even_is_where_functions_and_containers_cost_the_same():
     p = parse_profile({**SUPPORT_BOT})
-    result = break_even(p, CATALOG, sweep_wait=False)
+    result = break_even(p, CATALOG)
     assert result.cheaper_below == "lambda"
     rate = result.requests_per_day
     assert rate is not None and 1000 < rate < 1e7
@@ -51,8 +53,26 @@ def test_break_even_is_where_functions_and_containers_cost_the_same():
 def test_the_wait_fraction_moves_the_break_even():
     # with a full vCPU already configured, only the waiting changes between the runs
     p = parse_profile({**SUPPORT_BOT, "memory_mb": 2048})
-    by_wait = dict(break_even(p, CATALOG).by_wait_fraction)
+    by_wait = dict(wait_sweep(p, CATALOG))
     assert by_wait[0.9] < by_wait[0.5]
+
+
+def test_the_wait_sweep_is_left_out_unless_asked_for_and_then_matches_the_search_at_each_wait():
+    p = parse_profile({**SUPPORT_BOT, "memory_mb": 2048})
+    assert break_even(p, CATALOG).by_wait_fraction is None
+    swept = break_even(p, CATALOG, sweep_wait=True).by_wait_fraction
+    assert swept == wait_sweep(p, CATALOG)
+    for wait, crossing in swept:
+        assert crossing == break_even(varied(p, wait_fraction=wait), CATALOG).requests_per_day
+
+
+def test_advice_without_the_wait_sweep_differs_from_the_full_advice_only_there():
+    p = parse_profile({**SUPPORT_BOT, "name": "sweep check"})
+    full, quick = advise(p).to_dict(), advise(p, wait_sweep=False).to_dict()
+    assert quick["economics"]["break_even"]["by_wait_fraction"] is None
+    assert len(full["economics"]["break_even"]["by_wait_fraction"]) == 5
+    full["economics"]["break_even"]["by_wait_fraction"] = None
+    assert quick == full
 
 
 def test_the_nerves_reason_quotes_the_computed_break_even_and_the_rule_of_thumb():

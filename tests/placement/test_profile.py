@@ -1,8 +1,9 @@
+import dataclasses
 import math
 
 import pytest
 
-from placement.profile import FIELDS, ProfileError, defaults, parse_profile
+from placement.profile import FIELDS, ProfileError, defaults, parse_profile, varied
 
 
 def errors_of(data):
@@ -90,3 +91,17 @@ def test_the_profile_is_immutable():
     profile = parse_profile({"name": "x", "requests_per_day": 1})
     with pytest.raises(AttributeError):
         profile.requests_per_day = 5
+
+
+def test_a_varied_profile_equals_the_same_change_made_through_the_constructor():
+    p = parse_profile({"name": "bot", "requests_per_day": 2000, "wait_fraction": 0.4})
+    q = varied(p, requests_per_day=31.6, wait_fraction=0.9)
+    assert q == dataclasses.replace(p, requests_per_day=31.6, wait_fraction=0.9)
+    assert hash(q) == hash(dataclasses.replace(p, requests_per_day=31.6, wait_fraction=0.9))
+    assert p.requests_per_day == 2000 and p.wait_fraction == 0.4  # the original is untouched
+
+
+def test_varying_a_field_a_profile_does_not_have_is_refused():
+    p = parse_profile({"name": "bot", "requests_per_day": 2000})
+    with pytest.raises(TypeError, match="requests_per_hour"):
+        varied(p, requests_per_hour=3)

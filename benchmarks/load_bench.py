@@ -15,6 +15,8 @@ and drives it with locust (FastHttpUser, headless, on the same machine). Runs:
   evaluate:closed      50 users with no pause between requests: the capacity
   trivial:closed       the same for the trivial endpoint
   evaluate-same:paced  for information: one body, again and again (the engine's cache)
+  evaluate-sweep:paced for information: varied bodies with ?include=wait_sweep, the answer
+                       evaluate gave by default before the sweep became opt-in
 
 Targets (evaluate:paced): 200 requests/s or more, p95 under 100 ms, no errors; exit
 status 0 only when they hold. The share of evaluations the engine's break-even cache
@@ -31,33 +33,15 @@ import random
 import sys
 from pathlib import Path
 
+from bodies import varied_body  # benchmarks/ is on sys.path, for the script and for locust
+
 ROOT = Path(__file__).resolve().parents[1]
 USERS = 50
 TARGET_RPS, TARGET_P95_MS = 200.0, 100.0
-DEFAULT_RUNS = "evaluate:paced,trivial:paced,evaluate:closed,trivial:closed,evaluate-same:paced"
-PATHS = {"evaluate": "/api/v1/evaluate/", "evaluate-same": "/api/v1/evaluate/", "trivial": "/api/v1/workloads/"}
-
-
-def varied_body(rng: random.Random, bases: list[dict], label: str) -> dict:
-    """A preset's profile with its traffic and shape moved about, as an intake tool sends them.
-
-    The name is unique, so no two bodies are the same profile: the engine caches by profile.
-    """
-    base = rng.choice(bases)
-    body = {**base, "name": f"{base['name']} {label}"}
-    body["requests_per_day"] = max(1, round(base["requests_per_day"] * 10 ** rng.uniform(-1, 1)))
-    body["peak_to_average"] = round(max(1.0, base.get("peak_to_average", 3) * rng.uniform(0.5, 2)), 1)
-    stretch = rng.uniform(0.5, 2)
-    for name in ("request_duration_s", "max_duration_s"):
-        if name in base:
-            body[name] = round(base[name] * stretch, 2)
-    if "wait_fraction" in base:
-        body["wait_fraction"] = round(min(0.99, max(0.0, base["wait_fraction"] + rng.uniform(-0.1, 0.1))), 2)
-    body["orchestration_steps"] = max(1, base.get("orchestration_steps", 1) + rng.randint(-1, 2))
-    for name in ("input_tokens", "output_tokens"):
-        if name in base:
-            body[name] = max(1, round(base[name] * rng.uniform(0.5, 2)))
-    return body
+DEFAULT_RUNS = ("evaluate:paced,trivial:paced,evaluate:closed,trivial:closed,evaluate-same:paced,"
+                "evaluate-sweep:paced")
+PATHS = {"evaluate": "/api/v1/evaluate/", "evaluate-same": "/api/v1/evaluate/",
+         "evaluate-sweep": "/api/v1/evaluate/?include=wait_sweep", "trivial": "/api/v1/workloads/"}
 
 
 if __name__ != "__main__":  # imported by locust as its locustfile

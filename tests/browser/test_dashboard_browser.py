@@ -63,3 +63,16 @@ def test_the_dashboard_fits_a_phone_screen(live_server, workload, signed_in_page
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     assert not page.console.errors, page.console.errors
+
+
+def test_the_break_even_by_wait_table_shows_its_numbers_within_its_column(
+        live_server, workload, signed_in_page):
+    page = signed_in_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_dashboard(page, live_server.url, workload)
+    table = page.locator("table", has=page.locator("caption", has_text="How waiting moves the break-even"))
+    expect(table).to_have_count(1)
+    assert table.locator("tbody tr").count() == 5
+    # Inside its scrolling wrapper, the table must fit: a hidden column read "5," before.
+    hidden = table.evaluate("t => t.scrollWidth - t.parentElement.clientWidth")
+    assert hidden <= 0

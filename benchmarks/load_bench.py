@@ -31,6 +31,7 @@ import json
 import os
 import random
 import sys
+import time
 from pathlib import Path
 
 from bodies import varied_body  # benchmarks/ is on sys.path, for the script and for locust
@@ -46,7 +47,6 @@ PATHS = {"evaluate": "/api/v1/evaluate/", "evaluate-same": "/api/v1/evaluate/",
 
 if __name__ != "__main__":  # imported by locust as its locustfile
     import itertools
-    import time
 
     from locust import FastHttpUser, task
 
@@ -94,10 +94,8 @@ import argparse  # noqa: E402
 import csv  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 import urllib.request  # noqa: E402
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/placement_advisor_bench"

@@ -46,9 +46,14 @@ class PlacementCost:
                 "options": {name: float(amount) for name, amount in self.options}}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Job:
-    """What a cost builder sees: the profile, its facts and the catalog."""
+    """What a cost builder sees: the profile, its facts and the catalog.
+
+    Not frozen: one is made for every price point of a break-even search, and a
+    frozen dataclass's ``__init__`` costs three times as much. Builders only read it
+    (and append to ``notes``).
+    """
 
     p: WorkloadProfile
     f: Facts

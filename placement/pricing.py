@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -35,19 +35,28 @@ class Catalog:
     version: str
     read_on: str
     rates: Mapping[str, Mapping[str, Any]]
+    # Rates read as Decimals, by (kind, key): the break-even search asks for the
+    # same few rates thousands of times a second. A catalog never changes once read.
+    _read: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def unit_price(self, key: str) -> Decimal:
         """Price of one unit (the published price divided by its quantity)."""
-        rate = self._rate(key)
-        return Decimal(rate["price"]) / Decimal(rate.get("per", 1))
+        return self._remembered("unit_price", key, lambda rate: Decimal(rate["price"]) / Decimal(rate.get("per", 1)))
 
     def value(self, key: str) -> Decimal:
-        return Decimal(self._rate(key)["price"])
+        return self._remembered("value", key, lambda rate: Decimal(rate["price"]))
 
     def tiers(self, key: str) -> list[tuple[Decimal | None, Decimal]]:
         """(size of the tier, unit price) pairs, in order; the last size is None (no end)."""
-        return [(None if t["size"] is None else Decimal(str(t["size"])), Decimal(t["price"]))
-                for t in self._rate(key)["tiers"]]
+        return list(self._remembered("tiers", key, lambda rate: tuple(
+            (None if t["size"] is None else Decimal(str(t["size"])), Decimal(t["price"])) for t in rate["tiers"])))
+
+    def _remembered(self, kind: str, key: str, read: Callable[[Mapping[str, Any]], Any]) -> Any:
+        try:
+            return self._read[kind, key]
+        except KeyError:
+            value = self._read[kind, key] = read(self._rate(key))
+            return value
 
     def has(self, key: str) -> bool:
         return key in self.rates
@@ -185,21 +194,25 @@ _REQUIRED = object()
 
 
 def _check_usage(service: str, usage: Mapping[str, Any], keys: Mapping) -> dict:
-    if not isinstance(usage, Mapping):
+    """The usage with every value checked and the defaults filled in; raises on the first problem."""
+    if type(usage) is not dict and not isinstance(usage, Mapping):  # the ABC check is slow; dicts skip it
         raise UsageError("usage must be a mapping of usage keys to values")
-    unknown = sorted(set(usage) - set(keys))
+    unknown = usage.keys() - keys.keys()
     if unknown:
-        raise UsageError(f"{service}: unknown usage keys {unknown}; known: {sorted(keys)}")
-    defaults = _clean_defaults(service)
-    clean = {}
-    for key, (kind, default) in keys.items():
-        if key in usage:
-            clean[key] = _check_value(service, key, kind, usage[key])
-        elif default is _REQUIRED:
+        raise UsageError(f"{service}: unknown usage keys {sorted(unknown)}; known: {sorted(keys)}")
+    for key in _required(service):
+        if key not in usage:
             raise UsageError(f"{service}: usage key {key!r} is required")
-        else:
-            clean[key] = defaults[key]
+    # Defaults are checked once per service; only the values given are checked here.
+    clean = dict(_clean_defaults(service))
+    for key, value in usage.items():
+        clean[key] = _check_value(service, key, keys[key][0], value)
     return clean
+
+
+@lru_cache(maxsize=None)
+def _required(service: str) -> tuple[str, ...]:
+    return tuple(key for key, (_, default) in SERVICES[service].keys.items() if default is _REQUIRED)
 
 
 @lru_cache(maxsize=None)
@@ -210,6 +223,8 @@ def _clean_defaults(service: str) -> dict[str, Any]:
 
 
 def _check_value(service: str, key: str, kind: Any, value: Any) -> Any:
+    if kind is NUM and type(value) in (float, int) and value >= 0 and value != math.inf:
+        return Decimal(str(value))  # the common case, checked below in full for anything else
     if isinstance(kind, tuple):  # a choice
         if value not in kind:
             raise UsageError(f"{service}: {key} must be one of {kind}, not {value!r}")

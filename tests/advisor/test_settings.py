@@ -84,3 +84,13 @@ def test_the_models_and_the_migrations_agree():
     # Migrations written by hand or in parallel branches must still match the models.
     from django.core.management import call_command
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_the_wsgi_entry_point_loads_every_view_then_freezes_what_start_up_made(tmp_path):
+    # Frozen objects are left out of garbage collections: a full one had paused
+    # a worker for up to 67 ms in the middle of a request (BENCHMARKS.md section 5).
+    script = ("import gc, sys, advisor.wsgi; "
+              "print(gc.get_freeze_count() > 50_000, 'advisor.api.views' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "advisor.settings", "DEBUG": "1"})
+    assert result.stdout.split() == ["True", "True"], result.stderr

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 from pathlib import Path
 
@@ -86,3 +87,13 @@ def test_without_a_catalog_the_fifteen_percent_rule_decides_and_says_so():
     assert advice.costs is None and advice.catalog is None
     assert any("No price catalog for eu-south-2" in w for w in advice.warnings)
     assert "N02a" in [r.rule for r in advice.layers["nerves"].reasons]
+
+
+def test_results_turn_into_the_same_dicts_as_dataclasses_asdict():
+    # to_dict copies rather than deep-copies (it is on every evaluate answer's path).
+    p = parse_profile(SUPPORT_BOT)
+    results = [break_even(p, CATALOG), refactoring_payback(refactor_hours=10, hourly_rate=100, monthly_saving=50),
+               repatriation_roi(cloud_monthly=10_000, gpus=4, horizon_months=36), p]
+    for result in results:
+        assert result.to_dict() == dataclasses.asdict(result)
+        assert list(result.to_dict()) == [f.name for f in dataclasses.fields(result)]

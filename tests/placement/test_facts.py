@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from placement.facts import derive_facts, lambda_vcpus
@@ -87,3 +89,12 @@ def test_a_seven_billion_model_loaded_from_s3_takes_tens_of_seconds():
 def test_vector_index_size_includes_graph_overhead():
     f = facts(vector_count=1_000_000, embedding_dim=1000)
     assert f.vector_index_gb == pytest.approx(6.0)
+
+
+def test_derived_facts_have_every_field_in_declaration_order():
+    # derive_facts builds Facts without __init__ (it runs for every price point of a
+    # break-even search); replace() re-runs __init__ and would fail on a missing field.
+    derived = facts(pattern="business_hours", inference="self_hosted", model_params_b=7)
+    assert dataclasses.replace(derived) == derived
+    assert list(derived.to_dict()) == [f.name for f in dataclasses.fields(derived)]
+    assert derived.to_dict() == dataclasses.asdict(derived)

@@ -81,6 +81,11 @@ def test_bedrock_prices_tokens_by_model():
     ("lambda", {"requets": 1}, "unknown usage keys"),
     ("lambda", {"arch": "sparc"}, "arch"),
     ("lambda", {"requests": float("nan")}, "finite"),
+    ("lambda", {"requests": float("inf")}, "finite"),
+    ("lambda", {"requests": True}, "a number"),
+    ("lambda", {"requests": "5"}, "a number"),
+    ("lambda", {"requests": Decimal("-0.5")}, "negative"),
+    ("lambda", {"requests": -0.5}, "negative"),
     ("lambda", {"free_tier": "yes"}, "true or false"),
     ("fargate", {"tasks": 1}, "required"),
     ("bedrock", {"model": "gpt-9"}, "gpt-9"),
@@ -163,3 +168,13 @@ def test_no_cost_is_negative_or_nan(service, quantity):
     e = estimate(service, required)
     assert e.total >= 0 and e.total == e.total
     assert all(line.amount >= 0 for line in e.lines)
+
+
+def test_a_catalog_reads_each_rate_once_and_hands_out_tiers_callers_cannot_spoil():
+    catalog = load_catalog("us-east-1")
+    tiers = catalog.tiers("lambda.duration.arm64")
+    tiers.clear()
+    assert catalog.tiers("lambda.duration.arm64") and catalog.tiers("lambda.duration.arm64") is not tiers
+    assert catalog.unit_price("lambda.requests") is catalog.unit_price("lambda.requests")
+    assert catalog.unit_price("lambda.requests") == Decimal(catalog.rates["lambda.requests"]["price"]) / Decimal(
+        catalog.rates["lambda.requests"].get("per", 1))

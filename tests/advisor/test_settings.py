@@ -86,7 +86,7 @@ def test_the_models_and_the_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_the_wsgi_entry_point_loads_every_view_then_freezes_what_start_up_made(tmp_path):
+def test_the_wsgi_entry_point_loads_every_view_then_freezes_what_start_up_made():
     # Frozen objects are left out of garbage collections: a full one had paused
     # a worker for up to 67 ms in the middle of a request (BENCHMARKS.md section 5).
     script = ("import gc, sys, advisor.wsgi; "

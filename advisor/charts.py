@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from placement.placements import LAYER_NAMES, label
+from placement.wording import layer_label
 from placement.rules import load_matrix
 
 # One colour per placement family, so a placement looks the same on every chart.
@@ -225,15 +226,18 @@ def split_diagram(advice: dict[str, Any]) -> Chart:
         total = _layer_total(advice, layer)
         cost = "" if total is None else f"<br>${total:,.2f} a month"
         figure.add_annotation(x=x, y=y - 0.04, showarrow=False, align="center",
-                              text=f"{label(placement)}{cost}", font={"size": 13, "color": INK})
+                              text=f"{layer_label(layer, placement)}{cost}", font={"size": 13, "color": INK})
     styled(figure, height=260, showlegend=False,
            xaxis={"visible": False, "range": [0, 1], "fixedrange": True},
            yaxis={"visible": False, "range": [0, 1], "fixedrange": True})
     figure.update_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8})
-    nerves, brain, memory = (label(advice["layers"][k]["placement"]) for k in ("nerves", "brain", "memory"))
-    return Chart("split", "The split",
-                 f"Orchestration (Nerves) on {nerves} calls inference (Brain) on {brain} "
-                 f"and reads context (Memory) from {memory}.", figure)
+    nerves, brain, memory = (advice["layers"][k]["placement"] for k in ("nerves", "brain", "memory"))
+    calls = ("needs no model inference (Brain)" if brain == "none"
+             else f"calls inference (Brain) on {label(brain)}")
+    reads = ("keeps no context hot (Memory)" if memory == "none"
+             else f"reads context (Memory) from {label(memory)}")
+    return Chart("split", "The split", f"Orchestration (Nerves) on {label(nerves)} {calls} and {reads}.",
+                 figure)
 
 
 def _candidates(advice: dict, layer: str, simulated: dict) -> list[dict[str, Any]]:

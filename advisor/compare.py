@@ -17,8 +17,9 @@ from advisor import selectors, services
 from advisor.models import Assessment, ProfileVersion, Workload
 from advisor.money import usd
 from advisor.presentation import LAYER_ORDER, format_value
-from placement.placements import LAYER_NAMES, label
+from placement.placements import LAYER_NAMES
 from placement.profile import FIELDS
+from placement.wording import choice_label, layer_label
 
 _SIDE = re.compile(r"^\s*(\d{1,18})(?::v(\d{1,9}))?\s*$")
 KEY_FACTS = ("requests_per_month", "peak_rps", "average_concurrency", "peak_concurrency",
@@ -135,7 +136,7 @@ def _pair(name: str, a: str, b: str, **extra: Any) -> dict[str, Any]:
 
 def _placement(advice: dict, layer: str) -> str:
     placement = (advice["layers"].get(layer) or {}).get("placement")
-    return label(placement) if placement else "—"
+    return layer_label(layer, placement)
 
 
 def _profile_rows(a: dict, b: dict) -> list[dict[str, Any]]:
@@ -144,8 +145,9 @@ def _profile_rows(a: dict, b: dict) -> list[dict[str, Any]]:
         if spec.name not in a and spec.name not in b:
             continue
         unit = "" if spec.unit == "0..1" else spec.unit
-        row = _pair(spec.label, format_value(a.get(spec.name), spec.unit),
-                    format_value(b.get(spec.name), spec.unit), field=spec.name, unit=unit)
+        row = _pair(spec.label, format_value(choice_label(spec.name, a.get(spec.name)), spec.unit),
+                    format_value(choice_label(spec.name, b.get(spec.name)), spec.unit), field=spec.name,
+                    unit=unit)
         row["differs"] = a.get(spec.name) != b.get(spec.name)
         rows.append(row)
     return rows

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from django import forms
 
 from placement.profile import FIELDS, FieldSpec, ProfileError, parse_profile
+from placement.wording import choice_label
 
 LAYER_FIELDSETS = (
     ("general", "Workload", "What it is and how much traffic arrives."),
@@ -62,7 +63,7 @@ def default_text(spec: FieldSpec) -> str:
         return "on" if spec.default else "off"
     if isinstance(spec.default, (int, float)):
         return _number(spec.default)
-    return str(spec.default)
+    return str(choice_label(spec.name, spec.default)) if spec.kind == "choice" else str(spec.default)
 
 
 def _form_field(spec: FieldSpec) -> forms.Field:
@@ -82,7 +83,7 @@ def _form_field(spec: FieldSpec) -> forms.Field:
     elif spec.kind == "bool":
         widget = forms.Select(choices=_BOOL_CHOICES, attrs=attrs)
     elif spec.kind == "choice":
-        choices = [(str(c), str(c).replace("_", " ")) for c in spec.choices]
+        choices = [(str(c), str(choice_label(spec.name, c))) for c in spec.choices]
         if spec.nullable:
             choices.insert(0, ("", "None"))
         widget = forms.Select(choices=choices, attrs=attrs)

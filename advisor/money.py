@@ -9,6 +9,7 @@ from typing import Any
 
 from advisor.presentation import LAYER_ORDER
 from placement.placements import LAYER_NAMES, label
+from placement.wording import layer_label, layer_phrase
 
 PURCHASE_LABELS = {"savings_1y": "1-year Savings Plan", "savings_3y": "3-year Savings Plan",
                    "spot": "Spot"}
@@ -51,10 +52,10 @@ def _layer(name: str, by_placement: dict[str, dict], chosen: str) -> dict[str, A
     rows, unpriced = [], []
     for placement, cost in sorted(by_placement.items(), key=order):
         if cost["total"] is None:
-            unpriced.append({"label": label(placement), "why": " ".join(cost["assumptions"])})
+            unpriced.append({"label": layer_label(name, placement), "why": " ".join(cost["assumptions"])})
             continue
         rows.append({
-            "placement": placement, "label": label(placement), "chosen": placement == chosen,
+            "placement": placement, "label": layer_label(name, placement), "chosen": placement == chosen,
             "total": cost["total"], "total_text": usd(cost["total"]),
             "lines": cost["lines"], "assumptions": cost["assumptions"],
             "options": [{"label": PURCHASE_LABELS.get(k, k), "total": usd(v)}
@@ -70,10 +71,11 @@ def _summary(advice: dict, economics: dict) -> dict[str, Any]:
     unpriced = [LAYER_NAMES[layer] for layer in advice["monthly_cost"].get("unpriced_layers", [])]
     return {
         "unpriced": unpriced,
+        # Said loudly wherever the total is shown: a partial total must never pass for the bill.
+        "incomplete": advice["monthly_cost"].get("headline") if unpriced else None,
         "recommended": usd(recommended),
         "containers": usd(containers),
-        "containers_split": ", ".join(f"{LAYER_NAMES[k].split(' ')[0]} on {label(v)}"
-                                      for k, v in comparison["containers_split"].items()),
+        "containers_split": ", ".join(layer_phrase(k, v) for k, v in comparison["containers_split"].items()),
         "current": None if current is None else usd(current),
         "saving_vs_current": saving_text(current, recommended),
         "saving_vs_containers": saving_text(containers, recommended),

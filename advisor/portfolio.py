@@ -22,6 +22,7 @@ from django.utils import timezone
 from advisor.models import Assessment, Membership, Team
 from advisor.money import saving_text, usd
 from placement.placements import LAYER_NAMES, label
+from placement.wording import layer_label
 
 LAYERS = ("brain", "memory", "nerves")
 CURRENCY = "USD"
@@ -256,7 +257,7 @@ def _row_text(row: PortfolioRow) -> dict[str, Any]:
     return {
         "row": row,
         "placements": [{"layer": layer, "title": LAYER_NAMES[layer].split(" ")[0],
-                        "label": label(row.placements[layer]) if row.placements[layer] else "—"}
+                        "label": layer_label(layer, row.placements[layer])}
                        for layer in LAYERS],
         "projected": _projected_text(row),
         "current": "—" if row.current is None else usd(row.current),

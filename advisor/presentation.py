@@ -9,6 +9,7 @@ from typing import Any
 
 from placement.placements import LAYER_NAMES, label
 from placement.profile import FIELDS_BY_NAME
+from placement.wording import choice_label, layer_label, layer_phrase, name_label, unit_for
 
 # The order the product names the split in: Brain, Memory, Nerves.
 LAYER_ORDER = ("brain", "memory", "nerves")
@@ -39,14 +40,23 @@ def format_value(value: Any, unit: str = "") -> str:
 def _values(values: dict[str, Any], fact_labels: dict[str, list[str]]) -> list[dict[str, str]]:
     rows = []
     for name, value in values.items():
-        spec = FIELDS_BY_NAME.get(name)
-        if name in fact_labels:
-            unit = fact_labels[name][1]
-        else:
-            unit = spec.unit if spec else ""
-        rows.append({"name": name, "value": format_value(value, unit),
-                     "unit": "" if unit == "0..1" else unit})
+        text, unit = name_label(name, fact_labels)
+        if name == "placement" or name.endswith("_placement"):
+            value = label(value)
+        if unit.startswith("USD") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            rows.append({"name": name, "label": text, "value": f"${value:,.2f}",
+                         "unit": "a month" if unit == "USD/month" else ""})
+            continue
+        rows.append({"name": name, "label": text, "value": format_value(choice_label(name, value), unit),
+                     "unit": "" if unit == "0..1" else unit_for(value, unit)})
     return rows
+
+
+def _trace_row(t: dict[str, Any], fact_labels: dict[str, list[str]]) -> dict[str, Any]:
+    """A trace entry with its compared values labelled and its placements named."""
+    placements = t.get("placements") or ([t["placement"]] if t.get("placement") else [])
+    return dict(t, value_rows=_values(t.get("values", {}), fact_labels),
+                placement_labels=[layer_label(t.get("layer", ""), p) for p in placements])
 
 
 def advice_context(advice: dict[str, Any]) -> dict[str, Any]:
@@ -61,24 +71,30 @@ def advice_context(advice: dict[str, Any]) -> dict[str, Any]:
             "title": LAYER_NAMES.get(name, name),
             "tagline": LAYER_TAGLINES.get(name, ""),
             "placement": layer["placement"],
-            "label": layer.get("label") or label(layer["placement"]),
+            "label": (layer_label(name, "none") if layer["placement"] == "none"
+                      else layer.get("label") or label(layer["placement"])),
             "reasons": [{**r, "value_rows": _values(r.get("values", {}), fact_labels)}
                         for r in layer.get("reasons", [])],
-            "excluded": [{**e, "label": label(e["placement"]),
+            "excluded": [{**e, "label": layer_label(name, e["placement"]),
                           "value_rows": _values(e.get("values", {}), fact_labels)}
                          for e in layer.get("excluded", [])],
-            "ranking": layer.get("ranking", []),
-            "alternatives": [{"placement": p, "label": label(p)}
+            "ranking": [{**r, "label": layer_label(name, r["placement"])} if r.get("placement") == "none" else r
+                        for r in layer.get("ranking", [])],
+            "alternatives": [{"placement": p, "label": layer_label(name, p)}
                              for p in layer.get("alternatives", [])],
             "warnings": layer.get("warnings", []),
-            "trace": [dict(t, value_rows=_values(t.get("values", {}), fact_labels))
+            "alternative_warnings": layer.get("alternative_warnings", []),
+            # Nerves only, and only in assessments made since the front door joined the layer.
+            "front_door": layer.get("front_door_detail"),
+            "trace": [_trace_row(t, fact_labels)
                       for t in advice.get("trace", []) if t.get("layer") == name],
+            "phrase": layer_phrase(name, layer["placement"], layer.get("label")),
         })
     facts = []
     for key, value in advice.get("facts", {}).items():
         name, unit = fact_labels.get(key, [key, ""])
         facts.append({"name": key, "label": name, "value": format_value(value, unit),
-                      "unit": "" if unit == "0..1" else unit})
+                      "unit": "" if unit == "0..1" else unit_for(value, unit)})
     trace = advice.get("trace", [])
     return {
         "layers": layers,
@@ -95,6 +111,7 @@ def profile_rows(profile: dict[str, Any]) -> list[dict[str, str]]:
     for name, value in profile.items():
         spec = FIELDS_BY_NAME.get(name)
         unit = spec.unit if spec else ""
-        rows.append({"name": name, "label": spec.label if spec else name,
-                     "value": format_value(value, unit), "unit": "" if unit == "0..1" else unit})
+        rows.append({"name": name, "label": spec.label if spec else name_label(name)[0],
+                     "value": format_value(choice_label(name, value), unit),
+                     "unit": "" if unit == "0..1" else unit_for(value, unit)})
     return rows

@@ -10,6 +10,7 @@ from advisor.models import (
 )
 from advisor.tokens import token_digest, token_prefix
 from placement.pricing import PRICES_DIR, catalog_versions, read_catalog
+from placement.wording import rate_label
 
 LAYERS = ("brain", "memory", "nerves")
 
@@ -82,7 +83,8 @@ def price_catalogs() -> list[dict]:
             catalogs.append({"region": catalog.region, "version": catalog.version,
                              "read_on": catalog.read_on,
                              "versions": [v.stem for v in versions],
-                             "rates": [{"key": k, **r} for k, r in sorted(catalog.rates.items())]})
+                             "rates": [{"key": k, "label": rate_label(k), **r}
+                                       for k, r in sorted(catalog.rates.items())]})
     return catalogs
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from advisor.audit import audit_record
 from advisor.queueing import BROKER_ERRORS, enqueue_or_note
-from advisor.models import SimulationChunk, SimulationRun, Workload
+from advisor.models import Assessment, SimulationChunk, SimulationRun, Workload
 from advisor.selectors import team_can_write
 from placement import parse_profile, simulation
 from placement.pricing import catalog_by_version, load_catalog
@@ -157,6 +157,22 @@ def simulation_sweep_compute(*, run_id: int) -> None:
     result = simulation.sweep(parse_profile(run.profile), catalog_by_version(run.catalog_version),
                               paths=min(SWEEP_PATHS, run.paths), seed=run.seed, days=run.days)
     SimulationRun.objects.filter(pk=run_id, sweep__isnull=True).update(sweep=result.to_dict())
+
+
+def simulation_findings(*, run: SimulationRun | None, advice: dict | None = None) -> list[dict]:
+    """What a finished run found about the advice (throttles, cold starts, minutes below demand,
+    the p90 month), as JSON-safe dicts, warnings first.
+
+    Computed when read from the stored result rather than stored with it: runs finished
+    before findings existed show them too, and they follow the assessment on screen.
+    Without ``advice``, the newest assessment of the run's profile version is used.
+    """
+    if run is None or not run.result:
+        return []
+    if advice is None:
+        advice = (Assessment.objects.filter(workload_id=run.workload_id, profile_version=run.profile_version)
+                  .order_by("-created_at", "-id").values_list("result", flat=True).first())
+    return [f.to_dict() for f in simulation.findings(run.result, advice)]
 
 
 def _merge(run: SimulationRun) -> None:

@@ -7,7 +7,8 @@
 """
 from placement.placements import LAYER_NAMES, PLACEMENTS
 from placement.profile import FIELDS, ProfileError, WorkloadProfile, parse_profile
-from placement.rules import RULESET_VERSION, Advice, advise
+from placement.advice import Advice, advise
+from placement.rules import RULESET_VERSION
 
 __all__ = [
     "FIELDS", "LAYER_NAMES", "PLACEMENTS", "RULESET_VERSION", "Advice", "ProfileError",

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
+from placement.constants import MATRIX_CONSTANTS
 from placement.costs import cost_of
 from placement.facts import HOURS_PER_MONTH, derive_facts
 from placement.pricing import Catalog
 from placement.profile import WorkloadProfile, varied
 
-RULE_OF_THUMB_UTILIZATION = 0.15  # seed 002, "the 15% rule"
+RULE_OF_THUMB_UTILIZATION = MATRIX_CONSTANTS["utilization_threshold"]  # "the 15% rule"
 SWEEP_WAIT_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.9)
 MAX_REQUESTS_PER_DAY = 1e9
 

@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
-from placement import sizing
+from placement import front_door, sizing
 from placement.facts import BEDROCK_MODELS, DAYS_PER_MONTH, HOURS_PER_MONTH, Facts
 from placement.pricing import Catalog, Estimate, Line, UsageError, estimate
-from placement.profile import WorkloadProfile
+from placement.limits import limit_values
+from placement.profile import OTHER_MODEL, WorkloadProfile
+from placement.wording import plural
 
 ZERO = Decimal("0.00")
+LIMITS = limit_values()  # AWS's limits, one home: placement/limits/aws.yaml
 # Open models Bedrock serves, by size, for pricing a self-hosted model there.
 BEDROCK_OPEN_MODELS = ((1.5, "llama-3.2-1b"), (4, "llama-3.2-3b"), (9, "llama-3.1-8b"),
                        (80, "llama-3.3-70b"))
 PURCHASE_OPTIONS = ("savings_1y", "savings_3y", "spot")
 # Stated once for the whole table rather than on every placement.
 COMMON_ASSUMPTIONS = (
-    "Front door (API Gateway, load balancer or queue), data transfer and logs are left out of "
-    "every option alike.",
+    "Each orchestration option includes its front door (API Gateway, load balancer, function URL "
+    "or queue); data transfer and logs are left out of every option alike.",
 )
 
 
@@ -87,10 +90,29 @@ def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: C
     if result is None:
         return PlacementCost(layer, placement, None, assumptions=tuple(job.notes))
     parts, options = result if isinstance(result, tuple) else (result, {})
+    if layer == "nerves":
+        parts, options = _with_front_door(job, placement, parts, options)
     lines = tuple(Line(f"{label}: {line.name}", line.amount, line.detail)
                   for label, e in parts for line in e.lines)
     total = sum((line.amount for line in lines), ZERO)
     return PlacementCost(layer, placement, total, lines, tuple(job.notes), tuple(options.items()))
+
+
+def _with_front_door(job: _Job, placement: str, parts: list, options: dict) -> tuple[list, dict]:
+    """The orchestration's front door is part of what it costs (placement/front_door.py)."""
+    door = front_door.door_for(placement, job.p, job.f)
+    service, usage, note = front_door.door_usage(door, job.p, job.f)
+    job.notes.append(f"Front door: {door.label}. {note}".strip())
+    if service is None:
+        return parts, options
+    fee = job.est(service, **usage)
+    return parts + [(door.label, fee)], {k: v + fee.total for k, v in options.items()}
+
+
+def front_door_cost(placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog) -> Decimal:
+    """A Nerves placement's front door alone, for a month (the simulation adds it to fleets)."""
+    service, usage, _ = front_door.door_usage(front_door.door_for(placement, p, f), p, f)
+    return ZERO if service is None else estimate(service, usage, catalog).total
 
 
 # -- Nerves ---------------------------------------------------------------------------
@@ -133,7 +155,7 @@ def _step_lambda_usage(job: _Job) -> dict:
     steps = max(1, p.orchestration_steps)
     cpu_s = max(0.1, p.request_duration_s * f.cpu_share) / steps
     job.notes.append(f"Model and API calls go through service integrations, so functions run only "
-                     f"the CPU part: {steps} steps of {cpu_s:.2f} s of CPU.")
+                     f"the CPU part: {plural(steps, 'step')} of {cpu_s:.2f} s of CPU.")
     return _lambda_usage(job, f.requests_per_month * steps, cpu_s, 0.0)
 
 
@@ -243,11 +265,36 @@ def _brain_bedrock(job: _Job):
 
 
 def _brain_hosted_api(job: _Job):
-    if job.p.inference != "hosted_api" or job.p.hosted_model not in BEDROCK_MODELS:
+    p = job.p
+    if p.inference == "hosted_api" and p.hosted_model == OTHER_MODEL:
+        job.notes.append(f"Priced at the profile's own token prices ({_rate(p.hosted_input_usd_per_million_tokens)} "
+                         f"input and {_rate(p.hosted_output_usd_per_million_tokens)} output per million tokens): "
+                         f"no catalog prices this model.")
+        return [("Model API", _given_token_estimate(job))]
+    # The job's own catalog decides, so a newer catalog's models are priced as soon as it is read.
+    if p.inference != "hosted_api" or not job.catalog.has(f"bedrock.{p.hosted_model}.input"):
         job.notes.append("No provider price for this model in the catalog.")
         return None
     job.notes.append("The provider's list price is taken to equal Bedrock's for the same model.")
-    return [("Model API", _token_estimate(job, job.p.hosted_model))]
+    return [("Model API", _token_estimate(job, p.hosted_model))]
+
+
+def _given_token_estimate(job: _Job) -> Estimate:
+    """Tokens at the profile's prices, each line rounded to the cent as ``estimate`` does."""
+    p, f = job.p, job.f
+    lines = []
+    for name, tokens, price in (
+            ("Input tokens", f.monthly_input_tokens, p.hosted_input_usd_per_million_tokens),
+            ("Output tokens", f.monthly_output_tokens, p.hosted_output_usd_per_million_tokens)):
+        amount = Decimal(str(tokens)) * Decimal(str(price)) / Decimal(1_000_000)
+        lines.append(Line(name, amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                          f"{tokens:,.0f} tokens at the profile's {_rate(price)} per million"))
+    return Estimate(service="hosted_api", lines=tuple(lines), catalog=job.catalog.version)
+
+
+def _rate(usd: float) -> str:
+    """$2.50, $15.00, and a rate finer than a cent as given: $0.075."""
+    return f"${usd:,.2f}" if round(usd, 2) == usd else f"${usd:,g}"
 
 
 def _brain_lambda(job: _Job):
@@ -267,14 +314,24 @@ def _brain_lambda(job: _Job):
 
 def _brain_sagemaker_serverless(job: _Job):
     p, f = job.p, job.f
-    if not f.self_hosted or f.gpu_needed or f.model_memory_gb > 6:
-        job.notes.append("Serverless Inference offers CPUs and at most 6 GB.")
+    limit_gb = LIMITS["sagemaker_serverless_memory_max_mb"] / 1024
+    if not f.self_hosted or f.gpu_needed or f.model_memory_gb > limit_gb:
+        job.notes.append(f"Serverless Inference offers CPUs and at most {limit_gb:g} GB.")
         return None
-    memory_gb = min(6, max(1, math.ceil(f.model_memory_gb + 0.5)))
+    memory_gb = int(min(limit_gb, max(1, math.ceil(f.model_memory_gb + 0.5))))
     seconds = f.requests_per_month * sizing.model_seconds(p, f)
     job.notes.append(f"{memory_gb} GB endpoint memory, {seconds:,.0f} s of inference a month.")
     return [("SageMaker Serverless", job.est("sagemaker_serverless", memory_mb=memory_gb * 1024,
                                              seconds=seconds))]
+
+
+def _gpu_fit(job: _Job, family: str) -> sizing.Instance | None:
+    """The cheapest GPU instance of ``family`` that holds the model; the note says which, or
+    why none does and what would make the model fit."""
+    p, f = job.p, job.f
+    fit = sizing.model_fit(f.model_memory_gb, p.model_params_b, p.quantization_bits, family, job.catalog)
+    job.notes.append(fit.advice if fit.fits else f"Not priced: {fit.advice}")
+    return fit.instance
 
 
 def _sagemaker_instance(job: _Job) -> sizing.Instance | None:
@@ -283,11 +340,7 @@ def _sagemaker_instance(job: _Job) -> sizing.Instance | None:
         job.notes.append("No self-hosted model to put on an endpoint.")
         return None
     if f.gpu_needed:
-        if f.model_memory_gb > sizing.SAGEMAKER_GPU.accelerator_gb:
-            job.notes.append(f"{f.model_memory_gb:.0f} GB of model exceeds the largest SageMaker "
-                             f"instance in the catalog ({sizing.SAGEMAKER_GPU.name}).")
-            return None
-        return sizing.SAGEMAKER_GPU
+        return _gpu_fit(job, "sagemaker")
     return sizing.SAGEMAKER_CPU
 
 
@@ -318,9 +371,8 @@ def _brain_servers(job: _Job, label: str):
         job.notes.append("No self-hosted model to run on servers.")
         return None
     if f.gpu_needed:
-        instance = sizing.gpu_instance(f.model_memory_gb)
+        instance = _gpu_fit(job, "ec2")
         if instance is None:
-            job.notes.append(f"No GPU instance in the catalog holds {f.model_memory_gb:.0f} GB.")
             return None
         streams = sizing.STREAMS_PER_GPU_SERVER
     else:
@@ -342,6 +394,19 @@ def _memory_dynamodb(job: _Job):
                                  read_units=accesses * math.ceil(kb / 4)))]
 
 
+def _memory_s3(job: _Job):
+    """State kept in S3 as the system of record: one PUT and one GET per step, kept a day."""
+    p, f = job.p, job.f
+    steps = max(1, p.orchestration_steps)
+    objects = f.requests_per_month * steps
+    retained_gb_month = objects * max(p.state_kb, 1.0) / 1024**2 * (p.human_wait_hours + 24) / HOURS_PER_MONTH
+    job.notes.append(f"S3 Standard: one PUT and one GET of {max(p.state_kb, 1.0):,g} KB per step, each "
+                     f"object kept for the wait plus a day ({p.human_wait_hours + 24:g} h), then expired "
+                     f"by a lifecycle rule.")
+    return [("S3", job.est("s3", put_requests=objects, get_requests=objects,
+                           storage_gb_month=retained_gb_month))]
+
+
 def _memory_elasticache(job: _Job):
     p, f = job.p, job.f
     gb = max(0.1, sizing.hot_ram_gb(f))
@@ -360,12 +425,14 @@ def _memory_opensearch(job: _Job):
 
 def _memory_fargate(job: _Job):
     gb = math.ceil(sizing.hot_ram_gb(job.f))
-    if gb > 120:
-        job.notes.append("Fargate tasks hold at most 120 GB.")
+    if gb > LIMITS["fargate_max_memory_gb"]:
+        job.notes.append(f"Fargate tasks hold at most {LIMITS['fargate_max_memory_gb']:g} GB.")
         return None
+    # Synchronous callers need the context in two Availability Zones, as the orchestration.
+    tasks = sizing.MIN_TASKS_SYNC if job.p.trigger == "api" else sizing.MIN_TASKS_ASYNC
     fleet = sizing.Fleet(vcpu=max(1, math.ceil(gb / sizing.FARGATE_MAX_GB_PER_VCPU)),
-                         memory_gb=max(2, gb), min_tasks=1, active_tasks=1, peak_tasks=1,
-                         task_hours=HOURS_PER_MONTH, in_flight_per_task=0)
+                         memory_gb=max(2, gb), min_tasks=tasks, active_tasks=tasks, peak_tasks=tasks,
+                         task_hours=tasks * HOURS_PER_MONTH, in_flight_per_task=0)
     return _fargate_fleet(job, "Fargate", fleet)
 
 
@@ -414,6 +481,7 @@ _BUILDERS: dict[tuple[str, str], Callable] = {
     ("brain", "none"): _no_brain,
     ("memory", "none"): _no_memory,
     ("memory", "dynamodb"): _memory_dynamodb,
+    ("memory", "s3"): _memory_s3,
     ("memory", "elasticache"): _memory_elasticache,
     ("memory", "opensearch_serverless"): _memory_opensearch,
     ("memory", "fargate"): _memory_fargate,

@@ -10,6 +10,7 @@ from placement.calculators import (BreakEven, Hardware, Payback, Repatriation, c
                                    refactoring_payback, repatriation_roi, tco)
 from placement.costs import COMMON_ASSUMPTIONS, PlacementCost
 from placement.facts import Facts
+from placement.placements import LAYER_NAMES
 from placement.pricing import Catalog
 from placement.profile import WorkloadProfile
 
@@ -49,6 +50,7 @@ class Economics:
             "monthly_cost": {
                 "total": float(total), "currency": "USD",
                 "complete": not self.unpriced_layers, "unpriced_layers": self.unpriced_layers,
+                "headline": headline(total, self.unpriced_layers),
                 "common_assumptions": list(COMMON_ASSUMPTIONS),
                 "lines": [{"layer": layer, "placement": cost.placement, **line.to_dict()}
                           for layer, cost in self.split_costs.items() for line in cost.lines],
@@ -70,6 +72,16 @@ class Economics:
         }
 
 
+def headline(total: Decimal, unpriced_layers: list[str]) -> str:
+    """The month's bill in one line: complete, or saying loudly which layers it leaves out."""
+    if not unpriced_layers:
+        return f"${total:,.2f} a month"
+    names = " and ".join(LAYER_NAMES[layer] for layer in unpriced_layers)
+    verb = "is" if len(unpriced_layers) == 1 else "are"
+    return (f"INCOMPLETE: ${total:,.2f} a month without {names}, which {verb} not priced; "
+            f"the real bill is higher")
+
+
 def economics(p: WorkloadProfile, f: Facts, catalog: Catalog, split: dict[str, str],
               costs: dict[str, dict[str, PlacementCost]], wait_sweep: bool = True) -> Economics:
     split_costs = {layer: costs[layer][placement] for layer, placement in split.items()
@@ -81,7 +93,7 @@ def economics(p: WorkloadProfile, f: Facts, catalog: Catalog, split: dict[str, s
     return Economics(split=split, split_costs=split_costs, containers=containers,
                      containers_total=containers_total, current=p.current_monthly_cost,
                      break_even=cached_break_even(p, catalog, sweep_wait=wait_sweep), payback=payback, payback_basis=basis,
-                     repatriation=_repatriation(p, f, split_costs), horizon_months=p.horizon_months)
+                     repatriation=_repatriation(p, f, split_costs, catalog), horizon_months=p.horizon_months)
 
 
 def containers_split(f: Facts, split: dict[str, str]) -> dict[str, str]:
@@ -119,12 +131,13 @@ def _payback(p: WorkloadProfile, recommended: Decimal,
                                monthly_saving=round(saving, 2)), basis
 
 
-def _repatriation(p: WorkloadProfile, f: Facts, split_costs: dict[str, PlacementCost]) -> Repatriation:
+def _repatriation(p: WorkloadProfile, f: Facts, split_costs: dict[str, PlacementCost],
+                  catalog: Catalog) -> Repatriation:
     """Owned servers against the cloud compute they would replace (tokens bought either way)."""
     compute = sum((line.amount for c in split_costs.values() for line in c.lines
                    if not line.name.startswith(TOKEN_LINE_PREFIXES)), Decimal(0))
     gpus = 0
-    if f.gpu_needed and (instance := sizing.gpu_instance(f.model_memory_gb)):
+    if f.gpu_needed and (instance := sizing.gpu_instance(f.model_memory_gb, catalog)):
         gpus = sizing.inference_servers(p, f, sizing.STREAMS_PER_GPU_SERVER) * instance.gpus
     hardware = Hardware(hourly_rate=p.hourly_rate) if gpus else \
         Hardware(**{**CPU_SERVER.__dict__, "hourly_rate": p.hourly_rate})

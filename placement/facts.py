@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
+from placement.instances import largest
+from placement.pricing import DEFAULT_REGION, catalog_for_region, hosted_models
+from placement.constants import MATRIX_CONSTANTS
+from placement.limits import limit_values, load_limits
 from placement.profile import WorkloadProfile
+
+# The most accelerator memory one instance has (p5.48xlarge: 8 x 80 GB); the instance table owns it.
+ONE_INSTANCE_ACCELERATOR_GB = largest("ec2").total_accelerator_gb
 
 # AWS bills a month as 730 hours.
 HOURS_PER_MONTH = 730.0
@@ -20,8 +28,15 @@ DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 ACTIVE_HOURS_PER_DAY = {"steady": 24.0, "diurnal": 24.0, "spiky": 24.0,
                         "business_hours": 10.0, "batch": 4.0}
 
-LAMBDA_MAX_MEMORY_MB = 10_240
-LAMBDA_MB_PER_VCPU = 1_769  # AWS: 1,769 MB is one full vCPU
+# AWS's limits have one home, placement/limits/aws.yaml; these names are read from it.
+_LIMITS = limit_values()
+_BEDROCK_TPM = {name.split(".", 1)[1]: limit.value for name, limit in load_limits().items()
+                if name.startswith("bedrock_tpm.")}
+LAMBDA_MAX_MEMORY_MB = int(_LIMITS["lambda_memory_max_mb"])
+LAMBDA_MB_PER_VCPU = int(_LIMITS["lambda_mb_per_vcpu"])  # 1,769 MB is one full vCPU
+LAMBDA_TIMEOUT_S = _LIMITS["lambda_timeout_s"]
+LAMBDA_CONCURRENCY_DEFAULT = _LIMITS["lambda_concurrency_default"]
+LAMBDA_SCALING_PER_10S = _LIMITS["lambda_scaling_per_10s"]
 LAMBDA_MAX_VCPUS = 6.0
 
 # Weights plus runtime and KV cache: a 20% allowance is the usual rule of thumb.
@@ -40,14 +55,23 @@ RUNTIME_INIT_S = 0.3  # Python runtime and package import
 SNAPSTART_RESTORE_S = 0.5  # seed 002: sub-500 ms with the model in the snapshot
 # A self-hosted model larger than this needs a GPU to answer in useful time
 # (seed 002: "bigger models need the Brain tier").
-GPU_PARAMS_THRESHOLD_B = 3.0
-# Models Amazon Bedrock serves in us-east-1 (PRICES.md); the price catalog
-# will own this list once it lands.
-BEDROCK_MODELS = frozenset({
-    "nova-micro", "nova-lite", "nova-pro", "claude-3-haiku", "claude-haiku-4.5",
-    "claude-sonnet-4.5", "claude-opus-4.1", "llama-3.2-1b", "llama-3.2-3b", "llama-3.1-8b",
-    "llama-3.3-70b", "titan-embed-text-v2",
-})
+GPU_PARAMS_THRESHOLD_B = MATRIX_CONSTANTS["small_model_max_params_b"]
+
+
+@lru_cache(maxsize=None)
+def bedrock_models(region: str) -> frozenset[str]:
+    """Models Amazon Bedrock serves in ``region``: those its newest price catalog prices by the token.
+
+    A region without a catalog gets the default region's list, the best knowledge at hand.
+    Read once per process and region, like the instance table (facts are derived hundreds of
+    times per advice): a catalog added while a process runs counts from its next start.
+    """
+    catalog = catalog_for_region(region) or catalog_for_region(DEFAULT_REGION)
+    return hosted_models(catalog) if catalog else frozenset()
+
+
+# Models Amazon Bedrock serves in the default region, from its newest price catalog.
+BEDROCK_MODELS = bedrock_models(DEFAULT_REGION)
 VECTOR_INDEX_OVERHEAD = 1.5  # HNSW graph and metadata on top of raw floats
 # When no inference time is given, a GPU server generating ~40 tokens/s for
 # one request is the conservative single-stream figure for 7-13B models.
@@ -65,9 +89,9 @@ class Facts:
     peak_rps: float
     average_concurrency: float
     peak_concurrency: float
+    cpu_share: float
     fleet_size_for_peak: int
     utilization: float
-    cpu_share: float
     cpu_utilization: float
     wait_seconds_per_request: float
     monthly_gb_seconds: float
@@ -75,6 +99,9 @@ class Facts:
     lambda_fits_memory: bool
     lambda_fits_duration: bool
     lambda_concurrency_share: float
+    lambda_memory_mb: int
+    lambda_worst_case_s: float
+    lambda_scale_up_s: float
     pre_post_cpu_seconds: float
     per_step_seconds: float
     human_wait_seconds: float
@@ -85,6 +112,7 @@ class Facts:
     model_memory_gb: float
     gpu_needed: bool
     model_fits_lambda: bool
+    model_fits_one_instance: bool
     lambda_tokens_per_second: float
     lambda_inference_seconds: float
     inference_busy_seconds_per_day: float
@@ -95,6 +123,11 @@ class Facts:
     monthly_output_tokens: float
     vector_index_gb: float
     context_gb: float
+    model_seconds: float
+    peak_inference_concurrency: float
+    hot_ram_gb: float
+    peak_tokens_per_minute: float
+    bedrock_tokens_per_minute_quota: float
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)  # every fact is a plain number, bool or string
@@ -129,6 +162,7 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "model_memory_gb": ("Model memory with runtime", "GB"),
     "gpu_needed": ("Needs a GPU", ""),
     "model_fits_lambda": ("Model fits a 10 GB function", ""),
+    "model_fits_one_instance": ("Model fits the accelerators of one instance", ""),
     "lambda_tokens_per_second": ("Tokens/s on a 10 GB Arm function (est.)", "tokens/s"),
     "lambda_inference_seconds": ("Inference time on Lambda (est.)", "s"),
     "inference_busy_seconds_per_day": ("Inference busy time a day", "s"),
@@ -139,6 +173,15 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "monthly_output_tokens": ("Output tokens a month", "tokens"),
     "vector_index_gb": ("Vector index in RAM", "GB"),
     "context_gb": ("Context to keep hot", "GB"),
+    "lambda_memory_mb": ("Memory a function gets", "MB"),
+    "lambda_worst_case_s": ("Worst case on a function, at that memory", "s"),
+    "lambda_scale_up_s": ("Time for Lambda to scale out to the peak", "s"),
+    "model_seconds": ("Model time per request", "s"),
+    "peak_inference_concurrency": ("Requests in the model at the peak", "requests"),
+    "hot_ram_gb": ("RAM to hold the context, with headroom", "GB"),
+    "peak_tokens_per_minute": ("Tokens a minute at the peak", "tokens/min"),
+    "bedrock_tokens_per_minute_quota": ("Bedrock's default tokens a minute for the model (0: unknown)",
+                                        "tokens/min"),
 }
 
 
@@ -147,8 +190,9 @@ def derive_facts(p: WorkloadProfile) -> Facts:
     traffic = _traffic(p)
     model = _model(p)
     inference = _inference(p, model)
+    context = _context(p)
     return _facts({**traffic, **_lambda_fit(p, traffic), **_orchestration(p),
-                   **model, **inference, **_context(p)})
+                   **model, **inference, **context, **_limit_checks(p, traffic, inference, context)})
 
 
 def _facts(values: dict) -> Facts:
@@ -176,12 +220,8 @@ def _traffic(p: WorkloadProfile) -> dict:
     average_concurrency = average_rps * p.request_duration_s
     peak_concurrency = peak_rps * p.request_duration_s
     fleet = max(1, math.ceil(peak_concurrency - 1e-9))
-    # Capacity comes in any size (a task of a quarter vCPU, a smaller instance),
-    # so the fleet is sized for the peak itself, with one slot as the floor;
-    # rounding to whole slots would make utilisation a sawtooth of the volume.
-    utilization = min(1.0, average_concurrency / max(1.0, peak_concurrency))
     cpu_share = 1.0 - p.wait_fraction
-    return {
+    traffic = {
         "requests_per_month": p.requests_per_day * DAYS_PER_MONTH,
         "average_rps": average_rps,
         "active_hours_per_day": active_hours,
@@ -189,9 +229,13 @@ def _traffic(p: WorkloadProfile) -> dict:
         "peak_rps": peak_rps,
         "average_concurrency": average_concurrency,
         "peak_concurrency": peak_concurrency,
+        "cpu_share": cpu_share,
+    }
+    utilization = fleet_utilization(p, traffic)
+    return {
+        **traffic,
         "fleet_size_for_peak": fleet,
         "utilization": utilization,
-        "cpu_share": cpu_share,
         "cpu_utilization": utilization * cpu_share,
         "wait_seconds_per_request": p.request_duration_s * p.wait_fraction,
         "monthly_gb_seconds": p.requests_per_day * DAYS_PER_MONTH * p.request_duration_s
@@ -199,12 +243,40 @@ def _traffic(p: WorkloadProfile) -> dict:
     }
 
 
+def fleet_utilization(p: WorkloadProfile, traffic: dict) -> float:
+    """The busy share of the container fleet an engineer would actually run (the 15% rule's sense).
+
+    The fleet is the one the containers are priced for (``sizing.nerves_fleet``): a
+    minimum of tasks for availability, whole tasks of one size, target tracking that
+    keeps headroom, the peak hour. Busy task-hours are the requests' time in flight
+    divided by what one task holds. So utilisation grows with volume, from a few
+    percent for an idle pair of tasks towards the scaling target for a large fleet.
+    """
+    from types import SimpleNamespace
+
+    from placement import sizing  # sizing reads this module's constants
+
+    fleet = sizing.nerves_fleet(p, SimpleNamespace(**traffic))
+    busy_task_hours = (traffic["requests_per_month"] * p.request_duration_s
+                       / fleet.in_flight_per_task / 3_600)
+    return min(1.0, busy_task_hours / fleet.task_hours) if fleet.task_hours else 0.0
+
+
 def _lambda_fit(p: WorkloadProfile, traffic: dict) -> dict:
+    from placement import sizing
+
+    config = sizing.lambda_config(p, p.request_duration_s * traffic["cpu_share"],
+                                  p.request_duration_s * p.wait_fraction)
+    worst = sizing.lambda_worst_case_s(p, config.memory_mb)
     return {
         "lambda_vcpus": lambda_vcpus(min(p.memory_mb, LAMBDA_MAX_MEMORY_MB)),
         "lambda_fits_memory": p.memory_mb <= LAMBDA_MAX_MEMORY_MB,
-        "lambda_fits_duration": p.max_duration_s <= 900,
-        "lambda_concurrency_share": traffic["peak_concurrency"] / 1_000,
+        "lambda_fits_duration": worst < LAMBDA_TIMEOUT_S,
+        "lambda_concurrency_share": traffic["peak_concurrency"] / LAMBDA_CONCURRENCY_DEFAULT,
+        "lambda_memory_mb": config.memory_mb,
+        "lambda_worst_case_s": worst,
+        # Lambda adds a fixed number of environments every 10 s per function.
+        "lambda_scale_up_s": 10 * math.ceil(traffic["peak_concurrency"] / LAMBDA_SCALING_PER_10S),
     }
 
 
@@ -230,11 +302,13 @@ def _model(p: WorkloadProfile) -> dict:
                                       or memory_gb > LAMBDA_MODEL_BUDGET_GB)
     return {
         "self_hosted": self_hosted,
-        "hosted_model_on_bedrock": p.inference == "hosted_api" and p.hosted_model in BEDROCK_MODELS,
+        "hosted_model_on_bedrock": p.inference == "hosted_api" and p.hosted_model in bedrock_models(p.region),
         "model_weights_gb": weights_gb,
         "model_memory_gb": memory_gb,
         "gpu_needed": gpu_needed,
         "model_fits_lambda": self_hosted and memory_gb <= LAMBDA_MODEL_BUDGET_GB,
+        # Whether any single GPU instance holds it (sizing.model_fit says which, at what price).
+        "model_fits_one_instance": not gpu_needed or memory_gb <= ONE_INSTANCE_ACCELERATOR_GB,
     }
 
 
@@ -266,6 +340,22 @@ def _model_seconds(p: WorkloadProfile, model: dict, lambda_seconds: float) -> fl
     if p.inference_seconds > 0:
         return p.inference_seconds
     return p.output_tokens / GPU_TOKENS_PER_S if model["gpu_needed"] else lambda_seconds
+
+
+def _limit_checks(p: WorkloadProfile, traffic: dict, inference: dict, context: dict) -> dict:
+    """The quantities the limit rules compare: model time, RAM to hold, tokens at the peak."""
+    from placement.sizing import HOT_RAM_HEADROOM
+
+    per_request = (inference["inference_busy_seconds_per_day"] / p.requests_per_day
+                   if p.requests_per_day else 0.0)
+    tokens_per_minute = traffic["peak_rps"] * 60 * (p.input_tokens + p.output_tokens)
+    return {
+        "model_seconds": per_request,
+        "peak_inference_concurrency": traffic["peak_rps"] * per_request,
+        "hot_ram_gb": context["context_gb"] * HOT_RAM_HEADROOM,
+        "peak_tokens_per_minute": tokens_per_minute if p.inference == "hosted_api" else 0.0,
+        "bedrock_tokens_per_minute_quota": _BEDROCK_TPM.get(p.hosted_model or "", 0.0),
+    }
 
 
 def _context(p: WorkloadProfile) -> dict:

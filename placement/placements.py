@@ -18,6 +18,7 @@ PLACEMENTS: dict[str, str] = {
     "elasticache": "ElastiCache (Valkey/Redis)",
     "opensearch_serverless": "OpenSearch Serverless (vectors)",
     "dynamodb": "DynamoDB",
+    "s3": "Amazon S3",
     "on_prem": "Owned hardware (repatriation)",
     "none": "Nothing needed",
 }

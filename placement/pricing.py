@@ -118,6 +118,12 @@ def catalog_for_region(region: str, prices_dir: Path = PRICES_DIR) -> Catalog | 
     return read_catalog(versions[-1]) if versions else None
 
 
+def hosted_models(catalog: Catalog) -> frozenset[str]:
+    """The hosted models a catalog prices by the token: Bedrock's, one ``bedrock.<model>.input`` rate each."""
+    return frozenset(key[len("bedrock."):-len(".input")] for key in catalog.rates
+                     if key.startswith("bedrock.") and key.endswith(".input"))
+
+
 def catalog_by_version(version: str, prices_dir: Path = PRICES_DIR) -> Catalog:
     """A catalog by its version (``region@stem``), e.g. the one a stored run was priced with."""
     region, _, stem = version.partition("@")
@@ -390,10 +396,18 @@ def _quantity(value: Decimal) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
+def _charge(quantity: Decimal, c: Catalog, key: str) -> Decimal:
+    """``quantity`` at rate ``key``, through its volume tiers when the catalog gives them."""
+    if "tiers" in c._rate(key):  # raises UsageError naming a rate the catalog lacks
+        return _tiered(quantity, c.tiers(key))
+    return quantity * c.unit_price(key)
+
+
 def _per_unit(*parts: tuple[str, str, str]) -> Callable[[dict, Catalog], list[Line]]:
-    """A service billed as usage key x rate, one line per (key, rate, line name)."""
+    """A service billed as usage key x rate, one line per (key, rate, line name); a rate may be tiered."""
     def compute(u: dict, c: Catalog) -> list[Line]:
-        return [_line(name, u[key] * c.unit_price(rate), f"{_quantity(u[key])} {c.rates[rate]['unit']}")
+        return [_line(name, _charge(u[key], c, rate),
+                      f"{_quantity(u[key])} {c.rates[rate]['unit']}")
                 for key, rate, name in parts]
     return compute
 
@@ -441,6 +455,13 @@ SERVICES: dict[str, _Service] = {
         {"gb_hours": (NUM, 0), "ecpus": (NUM, 0)},
         _per_unit(("gb_hours", "elasticache_serverless.gb_hours", "Data stored"),
                   ("ecpus", "elasticache_serverless.ecpus", "ElastiCache Processing Units"))),
+    "alb": _Service({"hours": (NUM, 0), "lcu_hours": (NUM, 0)},
+                    _per_unit(("hours", "alb.hours", "Load balancer hours"),
+                              ("lcu_hours", "alb.lcu_hours", "Load balancer capacity units (LCU-hours)"))),
+    "s3": _Service({"storage_gb_month": (NUM, 0), "put_requests": (NUM, 0), "get_requests": (NUM, 0)},
+                   _per_unit(("storage_gb_month", "s3.storage", "Storage (S3 Standard)"),
+                             ("put_requests", "s3.put", "PUT, COPY, POST and LIST requests"),
+                             ("get_requests", "s3.get", "GET requests"))),
     "eks": _Service({"cluster_hours": (NUM, REQ)},
                     _per_unit(("cluster_hours", "eks.cluster_hours", "Control plane"))),
     "opensearch_serverless": _Service(

@@ -11,15 +11,21 @@ real workload.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from placement.pricing import catalog_for_region, hosted_models
+
 PATTERNS = ("steady", "business_hours", "diurnal", "spiky", "batch")
 TRIGGERS = ("api", "event", "queue", "schedule")
 INFERENCE_KINDS = ("hosted_api", "self_hosted", "none")
 QUANTIZATION_BITS = (4, 8, 16, 32)
+# A hosted model the catalog does not price, priced from the token rates the profile gives.
+OTHER_MODEL = "other"
+OTHER_MODEL_PRICES = ("hosted_input_usd_per_million_tokens", "hosted_output_usd_per_million_tokens")
 LAYERS = ("general", "nerves", "brain", "memory", "costs")
 
 _REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
@@ -107,8 +113,15 @@ FIELDS: tuple[FieldSpec, ...] = (
           "Where the model runs today or is planned.", default="hosted_api",
           choices=INFERENCE_KINDS),
     _spec("hosted_model", "text", "brain", "Hosted model",
-          "Catalog key of a hosted model, e.g. claude-haiku-4.5.", default=None,
+          "Catalog key of a hosted model, e.g. claude-haiku-4.5, or \"other\" for a model the "
+          "catalog does not price, with its token prices below.", default=None,
           nullable=True, max_length=100, pattern=_MODEL_KEY_RE),
+    _spec("hosted_input_usd_per_million_tokens", "number", "brain", "Input token price",
+          "Price of a million input tokens, for hosted model \"other\" (required then).",
+          default=None, nullable=True, unit="USD/million tokens", minimum=0, maximum=100_000),
+    _spec("hosted_output_usd_per_million_tokens", "number", "brain", "Output token price",
+          "Price of a million output tokens, for hosted model \"other\" (required then).",
+          default=None, nullable=True, unit="USD/million tokens", minimum=0, maximum=100_000),
     _spec("model_params_b", "number", "brain", "Model parameters",
           "Parameters in billions, for a self-hosted model.", default=0.0, unit="billion",
           minimum=0, maximum=10_000),
@@ -177,6 +190,8 @@ class WorkloadProfile:
     websocket_session_minutes: float = 0.0
     inference: str = "hosted_api"
     hosted_model: str | None = None
+    hosted_input_usd_per_million_tokens: float | None = None
+    hosted_output_usd_per_million_tokens: float | None = None
     model_params_b: float = 0.0
     quantization_bits: int = 16
     gpu_required: bool | None = None
@@ -251,6 +266,7 @@ def parse_profile(data: Any) -> WorkloadProfile:
         except ValueError as exc:
             errors.setdefault(spec.name, []).append(str(exc))
     _check_cross_field(values, errors)
+    _check_hosted_model(values, errors)
     if errors:
         raise ProfileError(errors)
     return _normalise(values)
@@ -349,6 +365,38 @@ def _check_cross_field(values: dict[str, Any], errors: dict[str, list[str]]) -> 
         errors.setdefault("max_duration_s", []).append(
             "Must be at least the average request duration."
         )
+
+
+def _check_hosted_model(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """A hosted model is one the region's catalog prices, or "other" with its token prices."""
+    model = values.get("hosted_model")
+    if model == OTHER_MODEL:
+        for name in OTHER_MODEL_PRICES:
+            if values.get(name) is None and name not in errors:
+                errors.setdefault(name, []).append(
+                    f'Required when hosted_model is "{OTHER_MODEL}": the model is priced from it.')
+        return
+    for name in OTHER_MODEL_PRICES:
+        if values.get(name) is not None:
+            errors.setdefault(name, []).append(
+                f'Only for hosted_model "{OTHER_MODEL}": a catalog model is priced from the catalog.')
+    if model is None or "region" in errors:
+        return
+    catalog = catalog_for_region(values.get("region", FIELDS_BY_NAME["region"].default))
+    if catalog is None:
+        return  # no catalog to check against: the model is taken as named
+    known = hosted_models(catalog)
+    if model not in known:
+        errors.setdefault("hosted_model", []).append(_unknown_model(model, known, catalog.region))
+
+
+def _unknown_model(model: str, known: frozenset[str], region: str) -> str:
+    close = difflib.get_close_matches(model, sorted(known), n=3, cutoff=0.6)
+    names = ", ".join(close[:-1]) + " or " + close[-1] if len(close) > 1 else "".join(close)
+    guess = f"; did you mean {names}?" if close else f" in the {region} price catalog."
+    return (f"Unknown model {model[:40]!r}{guess} Known models: {', '.join(sorted(known))}. "
+            f'For a model the catalog does not price, give "{OTHER_MODEL}" and its token prices '
+            f"({' and '.join(OTHER_MODEL_PRICES)}).")
 
 
 def _normalise(values: dict[str, Any]) -> WorkloadProfile:

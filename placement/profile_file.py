@@ -9,6 +9,9 @@ imports back to the same profiles:
   (e.g. "no latency target").
 - JSON: a list of profile objects, or ``{"workloads": [...]}`` as exported.
 
+A one-workload file (what ``advise`` reads) holds a profile object, or a scenario,
+``{"profile": {...}, "expect": {...}}``, whose profile is read (``profile_document``).
+
 Rows are numbered the way a spreadsheet shows them: in a CSV the header is
 row 1 and the first workload row 2; in JSON the first workload is row 1.
 
@@ -34,6 +37,8 @@ EXPORT_VERSION = 1
 NULL_CELL = "null"
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
+# A scenario: a profile and what a sound recommendation for it looks like.
+SCENARIO_KEYS = frozenset({"profile", "expect"})
 
 
 class ProfileFileError(ValueError):
@@ -189,6 +194,23 @@ def _read_json(text: str) -> list[FileRow]:
         raise ProfileFileError('The JSON must be a list of workload profiles, or an object with '
                                'a "workloads" list.')
     return [FileRow(index + 1, item) for index, item in enumerate(items[:MAX_ROWS + 1])]
+
+
+def profile_document(document: Any) -> Any:
+    """The profile a one-workload document holds: the document itself, or a scenario's profile.
+
+    No profile field is called ``profile``, so a document with that key is a scenario;
+    what it ``expect``s is for the checks that read it and is left out. Anything else is
+    returned as it is, for ``parse_profile`` to name what is wrong with it.
+
+        >>> profile_document({"profile": {"name": "bot"}, "expect": {"brain": ["bedrock"]}})
+        {'name': 'bot'}
+        >>> profile_document({"name": "bot"})
+        {'name': 'bot'}
+    """
+    if isinstance(document, Mapping) and "profile" in document and document.keys() <= SCENARIO_KEYS:
+        return document["profile"]
+    return document
 
 
 # -- validating --------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """The rules engine: a small interpreter over the decision matrix in matrix.yaml.
 
 Each rule has a condition in the ``rule-engine`` expression language, evaluated
-over the profile, its derived facts and the matrix's named constants, and one
-effect: prefer placements (adding weight), penalise them (removing weight),
-exclude them (a hard limit) or warn. Per layer, the highest-scoring placement
-not excluded wins; the trace keeps every rule, fired or not, with the values it
-compared, so every recommendation can say why.
+over the profile, its derived facts, the costs the rules compare and the
+matrix's constants (AWS's hard limits among them, from ``placement/limits``),
+and one effect: prefer placements (adding weight), penalise them (removing
+weight), exclude them (a hard limit) or warn. The trace keeps every rule, fired
+or not, with the values it compared, so every recommendation can say why.
+Choosing per layer is ``placement.decision``'s job; ``placement.advice.advise``
+is the engine's entry point.
 """
 from __future__ import annotations
 
@@ -20,22 +22,21 @@ from typing import Any
 import rule_engine
 import yaml
 
-from placement.calculators import COST_FACTS, cost_facts
-from placement.costs import PlacementCost, placement_costs
-from placement.economics import Economics, economics
-from placement.facts import FACT_LABELS, Facts, derive_facts
-from placement.placements import PLACEMENTS, label
-from placement.pricing import Catalog, catalog_for_region
-from placement.profile import WorkloadProfile
+from placement.calculators import COST_FACTS
+from placement.constants import MATRIX_PATH
+from placement.facts import Facts
+from placement.limits import Limit, limits_version, load_limits
+from placement.placements import PLACEMENTS
 
-MATRIX_PATH = Path(__file__).with_name("matrix.yaml")
 LAYERS = ("nerves", "brain", "memory")
 EFFECTS = ("prefer", "penalise", "exclude", "warn")
-_RULE_KEYS = {"id", "layer", "title", "when", "reason", "source", *EFFECTS}
+_RULE_KEYS = {"id", "layer", "title", "when", "reason", "source", "about", "limit", *EFFECTS}
 _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _IDENTIFIER = re.compile(r"\b[a-z_][a-z0-9_]*\b")
+# Values advise() adds to the context beside the facts and cost facts.
+ADVICE_VALUES = ("brain_servers_monthly_cost", "model_fit_text")
 # Sentences made for reasons, not values worth a chip of their own.
-_PROSE_VALUES = {"break_even_text"}
+_PROSE_VALUES = {"break_even_text", "model_fit_text"}
 
 
 class MatrixError(ValueError):
@@ -54,6 +55,8 @@ class Rule:
     source: str
     symbols: tuple[str, ...]
     condition: rule_engine.Rule = field(compare=False, repr=False)
+    about: tuple[str, ...] = ()  # a warning's placements: shown only when one is chosen
+    limit: str | None = None  # the AWS limit a rule enforces, from placement/limits
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,15 @@ class Firing:
     values: dict[str, Any]
     text: str
     source: str
+    about: tuple[str, ...] = ()
+    limit: str | None = None
 
     def as_reason(self) -> dict:
-        return {"rule": self.rule, "title": self.title, "text": self.text,
-                "source": self.source, "values": self.values}
+        reason = {"rule": self.rule, "title": self.title, "text": self.text,
+                  "source": self.source, "values": self.values}
+        if self.limit:
+            reason["limit"] = self.limit
+        return reason
 
     def to_dict(self) -> dict:
         placements = list(self.weights)
@@ -91,106 +99,9 @@ class Firing:
                 "values": self.values, "text": self.text, "source": self.source}
 
 
-@dataclass(frozen=True)
-class LayerAdvice:
-    layer: str
-    placement: str
-    ranking: tuple[tuple[str, float], ...]  # not excluded, best first
-    reasons: tuple[Firing, ...]
-    excluded: tuple[tuple[str, Firing], ...]
-    warnings: tuple[str, ...]
-
-    @property
-    def alternatives(self) -> list[str]:
-        return [p for p, _ in self.ranking if p != self.placement]
-
-    def to_dict(self) -> dict:
-        return {
-            "placement": self.placement,
-            "label": label(self.placement),
-            "alternatives": self.alternatives,
-            "ranking": [{"placement": p, "label": label(p), "score": round(s, 3)}
-                        for p, s in self.ranking],
-            "reasons": [f.as_reason() for f in self.reasons],
-            "excluded": [{"placement": p, **f.as_reason()} for p, f in self.excluded],
-            "warnings": list(self.warnings),
-        }
-
-
-@dataclass(frozen=True)
-class Advice:
-    profile: WorkloadProfile
-    facts: Facts
-    layers: dict[str, LayerAdvice]
-    trace: tuple[Firing, ...]
-    ruleset: str
-    catalog: str | None = None
-    costs: dict[str, dict[str, PlacementCost]] | None = None
-    economics: Economics | None = None
-    notices: tuple[str, ...] = ()
-
-    @property
-    def warnings(self) -> list[str]:
-        return [w for layer in self.layers.values() for w in layer.warnings] + list(self.notices)
-
-    def to_dict(self) -> dict:
-        money = self.economics.to_dict() if self.economics else {}
-        return {
-            "profile": self.profile.to_dict(),
-            "facts": {k: _plain(v) for k, v in self.facts.to_dict().items()},
-            "fact_labels": {k: list(v) for k, v in FACT_LABELS.items()},
-            "layers": {name: layer.to_dict() for name, layer in self.layers.items()},
-            "warnings": self.warnings,
-            "trace": [f.to_dict() for f in self.trace],
-            "monthly_cost": money.pop("monthly_cost", None),
-            "costs": None if self.costs is None else {
-                layer: {p: c.to_dict() for p, c in by_placement.items()}
-                for layer, by_placement in self.costs.items()},
-            "economics": money or None,
-            "ruleset": self.ruleset,
-            "catalog": self.catalog,
-        }
-
-
-_REGION_CATALOG = object()
-
-
-def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
-           catalog: Catalog | None | object = _REGION_CATALOG, wait_sweep: bool = True) -> Advice:
-    """Evaluate every rule of the matrix against a profile and choose per layer.
-
-    Costs come from the newest catalog of the profile's region unless a catalog
-    (or None, for rules alone) is given. ``wait_sweep=False`` leaves out the
-    break-even at other wait fractions (null in the result), which is four
-    fifths of the work for a new profile: for callers that do not show it.
-    """
-    matrix = matrix or load_matrix()
-    facts = derive_facts(profile)
-    notices: tuple[str, ...] = ()
-    if catalog is _REGION_CATALOG:
-        catalog = catalog_for_region(profile.region)
-        if catalog is None:
-            notices = (f"No price catalog for {profile.region}: costs are not shown and the "
-                       f"15% rule of thumb stands in for the computed break-even.",)
-    costs = placement_costs(profile, facts, catalog, matrix.candidates) if catalog else None
-    context = {**matrix.constants, **profile.to_dict(), **facts.to_dict(),
-               **cost_facts(profile, facts.utilization, catalog, _total(costs, "nerves", "lambda"),
-                            _total(costs, "nerves", "fargate"))}
-    trace = tuple(_evaluate(rule, context) for rule in matrix.rules)
-    layers = {layer: _decide(layer, matrix.candidates[layer], trace) for layer in LAYERS}
-    money = None
-    if catalog is not None:
-        split = {name: layer.placement for name, layer in layers.items()}
-        money = economics(profile, facts, catalog, split, costs, wait_sweep=wait_sweep)
-    return Advice(profile=profile, facts=facts, layers=layers, trace=trace, ruleset=matrix.version,
-                  catalog=catalog.version if catalog else None, costs=costs, economics=money,
-                  notices=notices)
-
-
-def _total(costs: dict | None, layer: str, placement: str) -> float | None:
-    if costs is None or costs[layer][placement].total is None:
-        return None
-    return float(costs[layer][placement].total)
+def evaluate(matrix: Matrix, context: dict) -> tuple[Firing, ...]:
+    """Every rule of the matrix against one context: the reasoning trace."""
+    return tuple(_evaluate(rule, context) for rule in matrix.rules)
 
 
 def _evaluate(rule: Rule, context: dict) -> Firing:
@@ -199,36 +110,7 @@ def _evaluate(rule: Rule, context: dict) -> Firing:
     text = _render(rule.reason, context) if fired else rule.title
     return Firing(rule=rule.id, layer=rule.layer, title=rule.title, fired=fired,
                   effect=rule.effect, weights=rule.weights, values=values, text=text,
-                  source=rule.source)
-
-
-def _decide(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...]) -> LayerAdvice:
-    fired = [f for f in trace if f.fired and f.layer == layer]
-    scores = {p: 0.0 for p in candidates}
-    excluded: dict[str, Firing] = {}
-    for firing in fired:
-        for placement, weight in firing.weights.items():
-            if firing.effect == "exclude":
-                excluded.setdefault(placement, firing)
-            elif firing.effect == "prefer":
-                scores[placement] += weight
-            elif firing.effect == "penalise":
-                scores[placement] -= weight
-    order = {p: i for i, p in enumerate(candidates)}
-    ranking = sorted(((p, s) for p, s in scores.items() if p not in excluded),
-                     key=lambda ps: (-ps[1], order[ps[0]]))
-    warnings = [f.text for f in fired if f.effect == "warn"]
-    if not ranking:
-        # Every candidate hit a hard limit: say so rather than pick one silently.
-        warnings.append("Every candidate placement is excluded by a hard limit; "
-                        "this workload needs a redesign before it can be placed.")
-        ranking = [("none", 0.0)]
-    chosen = ranking[0][0]
-    reasons = tuple(sorted((f for f in fired if f.effect == "prefer" and chosen in f.weights),
-                           key=lambda f: -f.weights[chosen]))
-    shown = [(p, s) for p, s in ranking if p == chosen or s > 0]
-    return LayerAdvice(layer=layer, placement=chosen, ranking=tuple(shown), reasons=reasons,
-                       excluded=tuple(excluded.items()), warnings=tuple(warnings))
+                  source=rule.source, about=rule.about, limit=rule.limit)
 
 
 def _render(template: str, context: dict) -> str:
@@ -254,16 +136,32 @@ def load_matrix(path: Path = MATRIX_PATH) -> Matrix:
         raise MatrixError(f"{path.name}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict) or not {"version", "constants", "layers", "rules"} <= set(raw):
         raise MatrixError(f"{path.name}: needs version, constants, layers and rules")
-    constants = dict(raw["constants"])
+    limits = load_limits()
+    constants = _constants(dict(raw["constants"]), limits)
     candidates = _load_candidates(raw["layers"])
     types = _symbol_types(constants)
-    rules = tuple(_load_rule(r, candidates, types) for r in raw["rules"])
+    rules = tuple(_load_rule(r, candidates, types, limits) for r in raw["rules"])
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
         raise MatrixError(f"duplicate rule ids: {sorted({i for i in ids if ids.count(i) > 1})}")
-    digest = hashlib.sha256(raw_bytes).hexdigest()[:8]
+    # The limits are part of the rule set: a changed limit is a new version.
+    digest = hashlib.sha256(raw_bytes + limits_version().encode()).hexdigest()[:8]
     return Matrix(version=f"{raw['version']}+{digest}", constants=constants,
                   candidates=candidates, rules=rules)
+
+
+def _constants(own: dict, limits: dict) -> dict:
+    """The matrix's thresholds and AWS's limits, each in one home: a name in both is an error."""
+    twice = sorted(set(own) & set(limits))
+    if twice:
+        raise MatrixError(f"constants {twice} are AWS limits: they live in placement/limits only")
+    plain = {name: limit.value for name, limit in limits.items() if "." not in name}
+    return {**plain, **own}
+
+
+def limit_source(limit: Limit) -> str:
+    """How a rule enforcing a limit cites it: the AWS page by title, its address and the date read."""
+    return f"AWS documentation, “{limit.source_title}” ({limit.source}), read {limit.read_on}"
 
 
 def _load_candidates(layers: dict) -> dict[str, tuple[str, ...]]:
@@ -288,16 +186,17 @@ def _symbol_types(constants: dict) -> dict[str, rule_engine.DataType]:
         spec_nullable = value is None
         types[name] = (rule_engine.DataType.UNDEFINED if spec_nullable
                        else rule_engine.DataType.from_value(value))
-    for name in (*Facts.__dataclass_fields__, *COST_FACTS):
+    for name in (*Facts.__dataclass_fields__, *COST_FACTS, *ADVICE_VALUES):
         types[name] = rule_engine.DataType.UNDEFINED
     return types
 
 
-def _load_rule(raw: dict, candidates: dict, types: dict) -> Rule:
+def _load_rule(raw: dict, candidates: dict, types: dict, limits: dict) -> Rule:
     rule_id = raw.get("id", "?")
     unknown = set(raw) - _RULE_KEYS
     if unknown:
         raise MatrixError(f"rule {rule_id}: unknown keys {sorted(unknown)}")
+    raw = _with_limit_source(rule_id, raw, limits)
     missing = {"id", "layer", "title", "when", "reason", "source"} - set(raw)
     if missing or not str(raw.get("source", "")).strip():
         raise MatrixError(f"rule {rule_id}: missing {sorted(missing) or ['source']}")
@@ -319,7 +218,32 @@ def _load_rule(raw: dict, candidates: dict, types: dict) -> Rule:
                                   if s in types and s not in _PROSE_VALUES))
     return Rule(id=rule_id, layer=raw["layer"], title=raw["title"], when=raw["when"],
                 effect=effect, weights=weights, reason=raw["reason"], source=raw["source"],
-                symbols=symbols, condition=condition)
+                symbols=symbols, condition=condition,
+                about=_load_about(rule_id, raw, effect, candidates), limit=raw.get("limit"))
+
+
+def _with_limit_source(rule_id: str, raw: dict, limits: dict) -> dict:
+    """A rule naming the AWS limit it enforces cites that limit's page (after its own source)."""
+    name = raw.get("limit")
+    if name is None:
+        return raw
+    if name not in limits:
+        raise MatrixError(f"rule {rule_id}: unknown limit {name!r} (placement/limits/aws.yaml)")
+    cited = limit_source(limits[name])
+    own = str(raw.get("source", "")).strip()
+    return {**raw, "source": f"{own}; {cited}" if own else cited}
+
+
+def _load_about(rule_id: str, raw: dict, effect: str, candidates: dict) -> tuple[str, ...]:
+    about = raw.get("about")
+    if about is None:
+        return ()
+    if effect != "warn":
+        raise MatrixError(f"rule {rule_id}: only warnings are about placements")
+    unknown = [p for p in about if p not in candidates[raw["layer"]]]
+    if not about or unknown:
+        raise MatrixError(f"rule {rule_id}: about needs {raw['layer']} candidates, not {unknown}")
+    return tuple(about)
 
 
 def _load_weights(rule_id: str, layer: str, value: Any, effect: str,

@@ -8,15 +8,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from placement.facts import (DAYS_PER_MONTH, LAMBDA_MAX_MEMORY_MB, LAMBDA_MB_PER_VCPU, Facts,
-                             lambda_vcpus)
+from placement import instances
+from placement.constants import MATRIX_CONSTANTS
+from placement.facts import (DAYS_PER_MONTH, LAMBDA_MAX_MEMORY_MB, LAMBDA_MB_PER_VCPU,
+                             LAMBDA_TIMEOUT_S, Facts, lambda_vcpus)
+from placement.pricing import Catalog, load_catalog
 from placement.profile import WorkloadProfile
+from placement.wording import plural
 
 LAMBDA_FULL_VCPU_MB = LAMBDA_MB_PER_VCPU
+# From this share of a hard limit a placement is "close" (the matrix's threshold).
+LIMIT_WARNING_SHARE = MATRIX_CONSTANTS["limit_warning_share"]
 # Synchronous callers wait for the CPU part: from half a second of it, a full vCPU pays off.
 SYNC_CPU_WORTH_A_VCPU_S = 0.5
 # A synchronous p95 target under this leaves no room for a cold start.
-WARM_CAPACITY_SLO_MS = 1000
+WARM_CAPACITY_SLO_MS = MATRIX_CONSTANTS["cold_start_slo_ms"]
 # A warm Lambda environment is reclaimed after roughly this much idleness.
 WARM_ENVIRONMENT_IDLE_S = 600
 # Target utilisation of provisioned capacity: 30% headroom absorbs bursts
@@ -43,15 +49,25 @@ class Instance:
     memory_gb: float
     accelerator_gb: float = 0.0  # GPU memory in all
     gpus: int = 0
+    accelerator: str = ""  # the accelerator's model, e.g. "L40S"
+
+    def describe(self) -> str:
+        """'g6e.12xlarge (4 x L40S, 192 GB)'."""
+        if not self.gpus:
+            return self.name
+        return f"{self.name} ({self.gpus} x {self.accelerator}, {self.accelerator_gb:g} GB)"
 
 
-# Instances the shipped catalog prices; smallest first within each kind.
-GPU_INSTANCES = (
-    Instance("g6.xlarge", 4, 16, 24, 1), Instance("g5.xlarge", 4, 16, 24, 1),
-    Instance("g6e.xlarge", 4, 32, 48, 1), Instance("g5.12xlarge", 48, 192, 96, 4),
-    Instance("p4d.24xlarge", 96, 1152, 320, 8), Instance("p5.48xlarge", 192, 2048, 640, 8),
-)
-SAGEMAKER_GPU = Instance("ml.g5.xlarge", 4, 16, 24, 1)
+def _instance(spec: instances.AcceleratedInstance, family: str) -> Instance:
+    return Instance(spec.type_name(family), spec.vcpu, spec.memory_gb, spec.total_accelerator_gb,
+                    spec.accelerators, spec.accelerator)
+
+
+# GPU servers from the instance table (placement/instances.py), smallest first.
+GPU_INSTANCES = tuple(sorted((_instance(i, "ec2") for i in instances.offered("ec2")),
+                             key=lambda i: (i.accelerator_gb, i.name)))
+SAGEMAKER_GPU_INSTANCES = tuple(sorted((_instance(i, "sagemaker") for i in instances.offered("sagemaker")),
+                                       key=lambda i: (i.accelerator_gb, i.name)))
 SAGEMAKER_CPU = Instance("ml.m5.large", 2, 8)
 CPU_INSTANCE = Instance("c7g.xlarge", 4, 8)
 GENERAL_INSTANCE = Instance("m7g.large", 2, 8)
@@ -71,7 +87,7 @@ class Fleet:
 
     def describe(self) -> str:
         return (f"tasks of {self.vcpu:g} vCPU / {self.memory_gb:g} GB holding about "
-                f"{self.in_flight_per_task:.0f} requests each; {self.min_tasks} always on, "
+                f"{plural(f'{self.in_flight_per_task:.0f}', 'request')} each; {self.min_tasks} always on, "
                 f"{self.active_tasks} while traffic is on, {self.peak_tasks} at the peak")
 
 
@@ -94,15 +110,26 @@ def lambda_config(p: WorkloadProfile, cpu_s: float, wait_s: float) -> LambdaConf
     note = None
     if memory < LAMBDA_FULL_VCPU_MB and cpu_s > 0:
         slow = cpu_s / lambda_vcpus(memory)
-        if p.trigger == "api" and cpu_s >= SYNC_CPU_WORTH_A_VCPU_S:
+        near_timeout = lambda_worst_case_s(p, memory) >= LAMBDA_TIMEOUT_S * LIMIT_WARNING_SHARE
+        if (p.trigger == "api" and cpu_s >= SYNC_CPU_WORTH_A_VCPU_S) or near_timeout:
+            why = ("keeps the worst case clear of the 15-minute limit" if near_timeout
+                   else "answers sooner")
             note = (f"{LAMBDA_FULL_VCPU_MB:,} MB instead of {memory:,} MB, so the {cpu_s:.2f} s of CPU "
-                    f"work runs on a full vCPU rather than taking {slow:.2f} s (the memory trap).")
+                    f"work runs on a full vCPU rather than taking {slow:.2f} s (the memory trap); "
+                    f"it {why}.")
             memory = LAMBDA_FULL_VCPU_MB
         else:
             note = (f"At {memory:,} MB a function gets {lambda_vcpus(memory):.2f} vCPU: the {cpu_s:.2f} s "
                     f"of CPU work takes {slow:.2f} s (the memory trap), billed alike per CPU-second.")
     duration = wait_s + cpu_s / min(1.0, lambda_vcpus(memory))
     return LambdaConfig(memory, duration, note)
+
+
+def lambda_worst_case_s(p: WorkloadProfile, memory_mb: int) -> float:
+    """The profile's worst case (p99) on a function of ``memory_mb``: its CPU part stretches
+    below a full vCPU, its waiting does not."""
+    cpu = p.max_duration_s * (1 - p.wait_fraction)
+    return p.max_duration_s * p.wait_fraction + cpu / min(1.0, lambda_vcpus(memory_mb))
 
 
 def provisioned_concurrency(p: WorkloadProfile, f: Facts, duration_s: float) -> int:
@@ -151,10 +178,72 @@ def instances_for_fleet(fleet: Fleet, instance: Instance = GENERAL_INSTANCE) -> 
     return fleet.task_hours / per_instance / ECS_PACKING_EFFICIENCY
 
 
-def gpu_instance(model_memory_gb: float) -> Instance | None:
-    """The smallest GPU instance in the catalog whose accelerators hold the model."""
-    fitting = [i for i in GPU_INSTANCES if i.accelerator_gb >= model_memory_gb]
-    return min(fitting, key=lambda i: (i.accelerator_gb, i.name != "g6.xlarge")) if fitting else None
+@dataclass(frozen=True)
+class Fit:
+    """Where a model's memory fits: the cheapest instance that holds it, or why none does."""
+
+    instance: Instance | None  # None: no single instance of the family holds the model
+    fits: bool
+    advice: str
+
+
+# Weight precisions a model can be served at, from the most to the least memory.
+PRECISIONS = (32, 16, 8, 4)
+
+
+def model_fit(model_memory_gb: float, params_b: float, bits: int, family: str = "ec2",
+              catalog: Catalog | None = None) -> Fit:
+    """The cheapest GPU instance of ``family`` (``ec2`` or ``sagemaker``) whose accelerators hold
+    ``model_memory_gb``, splitting the model over the GPUs of one node (tensor parallelism).
+
+    Only instances the catalog prices are candidates, so an old catalog keeps its old
+    choices. When none holds the model, the advice names the largest instance and what
+    would make the model fit: fewer bits per weight, or several instances.
+    """
+    catalog = catalog or load_catalog()
+    label = "SageMaker instance" if family == "sagemaker" else "instance"
+    size = f"{params_b:g}B at {bits}-bit needs about {model_memory_gb:,.0f} GB of accelerator memory"
+    priced = _priced(family, catalog)
+    best = next((i for i in priced if i.accelerator_gb >= model_memory_gb), None)
+    if best is not None:
+        return Fit(best, True, f"{size}; {best.describe()} is the cheapest {label} that holds it.")
+    if not priced:
+        return Fit(None, False, f"{size}; the price catalog has no GPU {label} to hold it.")
+    big = max(priced, key=lambda i: i.accelerator_gb)
+    return Fit(None, False, f"{size}; the largest {label} ({big.name}, {big.gpus} x {big.accelerator}, "
+                            f"{big.accelerator_gb:g} GB) holds "
+                            f"{_what_would_fit(model_memory_gb, bits, big.accelerator_gb)}.")
+
+
+def _priced(family: str, catalog: Catalog) -> tuple[Instance, ...]:
+    """GPU instances of a family that the catalog prices, cheapest first (ties: less memory).
+
+    Kept in the catalog's own memo: a break-even search sizes the same model many times.
+    """
+    key = ("gpu_instances", family)
+    if key not in catalog._read:
+        specs = [spec for spec in instances.offered(family) if catalog.has(spec.catalog_key(family))]
+        specs.sort(key=lambda spec: (catalog.unit_price(spec.catalog_key(family)),
+                                     spec.total_accelerator_gb, spec.name))
+        catalog._read[key] = tuple(_instance(spec, family) for spec in specs)
+    return catalog._read[key]
+
+
+def _what_would_fit(model_memory_gb: float, bits: int, capacity_gb: float) -> str:
+    """'it at 8-bit (486 GB) or 4-bit (243 GB), or spread over 2 instances'."""
+    lower = [(b, model_memory_gb * b / bits) for b in PRECISIONS if b < bits]
+    fitting = [f"{b}-bit ({gb:,.0f} GB)" for b, gb in lower if gb <= capacity_gb]
+    nodes = math.ceil(model_memory_gb / capacity_gb)
+    spread = f"spread over {nodes} instances"
+    if not fitting:
+        return f"it only when {spread}" if not lower else f"it only when {spread} (even 4-bit weights " \
+            f"need {lower[-1][1]:,.0f} GB)"
+    return f"it at {' or '.join(fitting)}, or {spread}"
+
+
+def gpu_instance(model_memory_gb: float, catalog: Catalog | None = None) -> Instance | None:
+    """The cheapest EC2 GPU instance in the catalog whose accelerators hold the model."""
+    return model_fit(model_memory_gb, 0, 16, "ec2", catalog).instance
 
 
 def model_seconds(p: WorkloadProfile, f: Facts) -> float:

@@ -3,15 +3,29 @@
 Settings are read from the environment before this file is loaded, so run the
 suite with DEBUG=1 (or a real SECRET_KEY and ALLOWED_HOSTS) and, for the
 database tests, DATABASE_URL pointing at PostgreSQL.
+
+Each run creates its own test database, ``test_<name>_<pid>``, and drops it at the
+end, so two suites on one machine (two clones, two CI jobs) never share or drop
+each other's. With ``--reuse-db`` the name stays ``test_<name>``, which is what
+reusing asks for.
 """
 from __future__ import annotations
+
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from hypothesis import settings as hypothesis_settings
+
 from advisor import services
 from advisor.models import Membership, Team
+
+# Every property test draws the same examples on every run: a suite that can fail at
+# random blocks every submission. (The fuzz tests pin their own seed on top.)
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+hypothesis_settings.load_profile("deterministic")
 
 SUPPORT_BOT = {
     "name": "Support ticket bot",
@@ -25,6 +39,24 @@ SUPPORT_BOT = {
     "inference": "hosted_api",
     "hosted_model": "claude-haiku-4.5",
 }
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix) -> None:
+    """Name this run's test database after its process, after xdist's suffix if any."""
+    if request.config.getvalue("reuse_db"):
+        return
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        test = db.setdefault("TEST", {})
+        name = test.get("NAME")
+        if not name:
+            if db["ENGINE"] == "django.db.backends.sqlite3":
+                continue  # an in-memory database: nothing to share
+            name = f"test_{db['NAME']}"
+        if name != ":memory:":
+            test["NAME"] = f"{name}_{os.getpid()}"
 
 
 def _user(username: str, team: Team, role: str):

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from advisor.models import Assessment, SimulationRun, Workload
+from advisor.simulations import simulation_findings
 from placement.profile import FIELDS, FieldSpec, ProfileError, parse_profile
 
 _FIELD_CLASSES = {
@@ -121,6 +122,14 @@ class LayerAdviceSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.DictField())
     excluded = serializers.ListField(child=serializers.DictField())
     warnings = serializers.ListField(child=serializers.CharField())
+    alternative_warnings = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="Warnings about placements that were not chosen, each saying which.")
+    front_door = serializers.CharField(
+        required=False, help_text="Nerves only: api_gateway_rest, api_gateway_http, api_gateway_websocket, "
+                                  "alb, function_url, sqs, eventbridge, schedule or none.")
+    front_door_detail = serializers.DictField(
+        required=False, help_text="Nerves only: the door's label, why it was chosen and its warnings.")
 
 
 class LayersSerializer(serializers.Serializer):
@@ -168,17 +177,23 @@ class AssessmentSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["id", "profile_version", "ruleset_version", "catalog_version", "created_at",
-                  "placements", "monthly_cost"]
+                  "placements", "monthly_cost", "monthly_cost_complete"]
         read_only_fields = fields
 
     monthly_cost = serializers.SerializerMethodField(
         help_text="Monthly cost of the recommended split in USD (priced layers; null without a catalog).")
+    monthly_cost_complete = serializers.SerializerMethodField(
+        help_text="False when a layer of the split could not be priced, so monthly_cost leaves it out "
+                  "(the assessment's monthly_cost.headline says which); null without a catalog.")
 
     def get_placements(self, assessment: Assessment) -> dict[str, str]:
         return {layer: assessment.placement(layer) for layer in ("brain", "memory", "nerves")}
 
     def get_monthly_cost(self, assessment: Assessment) -> float | None:
         return (assessment.result.get("monthly_cost") or {}).get("total")
+
+    def get_monthly_cost_complete(self, assessment: Assessment) -> bool | None:
+        return (assessment.result.get("monthly_cost") or {}).get("complete")
 
 
 class WorkloadSerializer(serializers.ModelSerializer):
@@ -207,13 +222,30 @@ class SimulationRequestSerializer(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=31, default=30)
 
 
+class SimulationFindingSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["throttling", "cold_starts", "under_provisioned", "p90_cheapest"])
+    severity = serializers.ChoiceField(choices=["warning", "notice"])
+    layer = serializers.CharField(help_text="brain, memory or nerves.")
+    placement = serializers.CharField(help_text="The placement the finding is about.")
+    text = serializers.CharField(help_text="The finding in plain words, with its numbers.")
+    values = serializers.DictField(help_text="The numbers the text quotes, by name.")
+
+
 class SimulationRunSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True, help_text="Share of chunks done, 0 to 1.")
     result = serializers.JSONField(read_only=True, help_text="Cost bands per placement once finished.")
+    findings = serializers.SerializerMethodField(
+        help_text="Once finished: what the run found about the recommended split (throttled requests, "
+                  "cold starts, minutes below demand, a p90 month with another cheapest placement), "
+                  "warnings first. Empty while running or when nothing stands out.")
 
     class Meta:
         model = SimulationRun
         fields = ["id", "workload", "status", "progress", "chunks_done", "chunks_total", "note",
                   "error", "seed", "paths", "days", "profile_version", "engine_version",
-                  "catalog_version", "created_at", "started_at", "finished_at", "result"]
+                  "catalog_version", "created_at", "started_at", "finished_at", "result", "findings"]
         read_only_fields = fields
+
+    @extend_schema_field(SimulationFindingSerializer(many=True))
+    def get_findings(self, run: SimulationRun) -> list[dict]:
+        return simulation_findings(run=run)

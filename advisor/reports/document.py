@@ -15,7 +15,9 @@ from advisor.models import Assessment, SimulationRun
 from advisor.money import money_context, simulation_context
 from advisor.observability import observability_steps
 from advisor.presentation import LAYER_ORDER, advice_context, profile_rows
+from advisor.simulations import simulation_findings
 from placement.placements import LAYER_NAMES, label
+from placement.wording import plural
 
 
 def _svg_uri(svg: str) -> str:
@@ -33,6 +35,7 @@ def report_context(*, assessment: Assessment, simulation: SimulationRun | None,
     workload = assessment.workload
     advice = advice_context(result)
     money = money_context(result)
+    findings = simulation_findings(run=simulation, advice=result) if simulation else []
     figures: dict[str, list[dict]] = {}
     for chart in charts:
         if chart.key in svgs:
@@ -46,7 +49,8 @@ def report_context(*, assessment: Assessment, simulation: SimulationRun | None,
         "about": workload_summary(assessment.profile),
         "glance": _glance(result, advice),
         "advice": advice, "money": money,
-        "warnings": _warnings(advice),
+        "warnings": _warnings(advice) + _finding_rows(findings),
+        "findings": findings,
         "assumptions": _assumptions(result, money),
         "figures": figures,
         "simulation": simulation, "sim": _simulation(simulation, result),
@@ -108,6 +112,12 @@ def _warnings(advice: dict) -> list[dict[str, str]]:
     return rows
 
 
+def _finding_rows(findings: list[dict]) -> list[dict[str, str]]:
+    """The simulation's findings as warnings, after the rules' own, each naming its layer."""
+    return [{"layer": f"Simulation · {LAYER_NAMES.get(f['layer'], f['layer']).split(' ')[0]}",
+             "text": f["text"]} for f in findings]
+
+
 def _assumptions(result: dict, money: dict | None) -> dict[str, Any]:
     per_layer = []
     stored = result.get("monthly_cost", {}).get("assumptions", {})
@@ -133,7 +143,7 @@ def workload_summary(profile: dict[str, Any]) -> str:
              f"triggered by {TRIGGERS.get(profile.get('trigger'), profile.get('trigger'))}."]
     if profile.get("request_duration_s"):
         parts.append(f"Each request takes about {profile['request_duration_s']:g} s of orchestration over "
-                     f"{profile.get('orchestration_steps', 0)} step(s), "
+                     f"{plural(profile.get('orchestration_steps', 0), 'step')}, "
                      f"{profile.get('wait_fraction', 0):.0%} of it waiting on models, APIs or databases.")
     inference = profile.get("inference")
     if inference == "hosted_api":

@@ -14,11 +14,13 @@ JSON) to the same numbers.
 from placement.simulation.engine import (CHUNK_PATHS, ENGINE_VERSION, ChunkResult,
                                          SimulationCancelled, chunk_count, demand_chunk, merge,
                                          simulate, simulate_chunk)
+from placement.simulation.findings import Finding, findings
 from placement.simulation.results import PlacementResult, SimulationResult, Stats, TrafficWeek
 from placement.simulation.sweep import BreakEven, SweepResult, default_rates, sweep
 
 __all__ = [
-    "CHUNK_PATHS", "ENGINE_VERSION", "BreakEven", "ChunkResult", "PlacementResult",
+    "CHUNK_PATHS", "ENGINE_VERSION", "BreakEven", "ChunkResult", "Finding", "PlacementResult",
     "SimulationCancelled", "SimulationResult", "Stats", "SweepResult", "TrafficWeek",
-    "chunk_count", "default_rates", "demand_chunk", "merge", "simulate", "simulate_chunk", "sweep",
+    "chunk_count", "default_rates", "demand_chunk", "findings", "merge", "simulate", "simulate_chunk",
+    "sweep",
 ]

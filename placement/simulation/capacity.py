@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from placement.limits import limit_values
+
 # Lambda's default account concurrency, and how fast a function may add
 # environments: 1,000 every 10 seconds, i.e. 6,000 a minute.
-LAMBDA_ACCOUNT_CONCURRENCY = 1_000
-LAMBDA_SCALE_UP_PER_MINUTE = 6_000
+LAMBDA_ACCOUNT_CONCURRENCY = int(limit_values()["lambda_concurrency_default"])
+LAMBDA_SCALE_UP_PER_MINUTE = int(limit_values()["lambda_scaling_per_10s"] * 6)
 # Target tracking: a scale-out alarm needs three one-minute datapoints plus task
 # start; scale-in waits for fifteen minutes below target (the cooldown).
 SCALE_OUT_LAG_MINUTES = 3
@@ -45,16 +47,25 @@ def lambda_pool(arrivals: np.ndarray, in_flight: np.ndarray, idle_minutes: int,
     idle window before the minute (an environment idle longer is reclaimed), or
     the provisioned ``floor`` when that is higher; every environment needed
     above the pool is a cold start.
+
+    Also per path: the requests of its busiest hour (most arrivals) and how
+    many of those were throttled, the numbers a reader can check against a
+    dashboard's hourly graph.
     """
-    n = len(arrivals)
+    n, minutes = arrivals.shape  # whole days: whole hours
+    hours = minutes // 60
     need = np.ceil(in_flight)
-    throttled = np.zeros(n)
+    refused_hourly = np.zeros(n * hours)
+
+    def refuse(flat_minutes: np.ndarray, refused: np.ndarray) -> None:
+        # A flat minute index // 60 is path x hours + the hour within the path.
+        refused_hourly[:] += np.bincount(flat_minutes // 60, refused, minlength=n * hours)
+
     if need.max(initial=0) > LAMBDA_ACCOUNT_CONCURRENCY:  # requests beyond the account's limit are refused
         np.minimum(need, F32(LAMBDA_ACCOUNT_CONCURRENCY), out=need)
         over = np.flatnonzero(in_flight > LAMBDA_ACCOUNT_CONCURRENCY)
         flat = in_flight.ravel()[over].astype(np.float64)
-        refused = arrivals.ravel()[over] * (flat - LAMBDA_ACCOUNT_CONCURRENCY) / flat
-        throttled += np.bincount(over // in_flight.shape[1], refused, minlength=n)
+        refuse(over, arrivals.ravel()[over] * (flat - LAMBDA_ACCOUNT_CONCURRENCY) / flat)
     pool = trailing_max(need, idle_minutes)
     previous = pool[:, :-1]
     if floor is not None:
@@ -69,8 +80,13 @@ def lambda_pool(arrivals: np.ndarray, in_flight: np.ndarray, idle_minutes: int,
     if LAMBDA_ACCOUNT_CONCURRENCY > LAMBDA_SCALE_UP_PER_MINUTE:
         fast = np.flatnonzero(cold > LAMBDA_SCALE_UP_PER_MINUTE)
         excess = (cold.ravel()[fast] - LAMBDA_SCALE_UP_PER_MINUTE) / need.ravel()[fast]
-        throttled += np.bincount(fast // cold.shape[1], arrivals.ravel()[fast] * excess, minlength=n)
-    return {"cold_starts": _row_sums(cold), "throttled_requests": throttled}
+        refuse(fast, arrivals.ravel()[fast] * excess)
+    by_hour = refused_hourly.reshape(n, hours)
+    hourly = arrivals.reshape(n, hours, 60).sum(axis=2)
+    rows, busiest = np.arange(n), np.argmax(hourly, axis=1)
+    return {"cold_starts": _row_sums(cold), "throttled_requests": by_hour.sum(axis=1),
+            "peak_hour_requests": hourly[rows, busiest].astype(np.float64),
+            "peak_hour_throttled": by_hour[rows, busiest]}
 
 
 def autoscaled_fleet(in_flight: np.ndarray, per_task: float, target: float, min_tasks: int,

@@ -7,6 +7,10 @@ call, so it is not made once per path: each chunk prices a few nodes spanning
 its paths' usage and interpolates. Every cost used here is monotone and
 piecewise linear in its usage, so the nodes carry it exactly except across a
 tier boundary or a rounded provisioned-concurrency step between two nodes.
+
+The volume a function is priced at is the requests it served: Lambda refuses a
+throttled invocation before it runs, so it bills neither the request nor its
+GB-seconds (``engine._served``). The whole layer is priced at that volume.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from placement import sizing
-from placement.costs import cost_of, fargate_usage
+from placement.costs import cost_of, fargate_usage, front_door_cost
 from placement.facts import DAYS_PER_MONTH, HOURS_PER_MONTH, Facts, derive_facts
 from placement.pricing import Catalog, estimate
 from placement.profile import WorkloadProfile
@@ -37,8 +41,18 @@ class Pricer:
         if t.kind == "fixed":  # sized for the peak, billed whatever the traffic does
             return np.full(len(volume), t.deterministic_cost)
         if t.kind == "autoscaled":
-            return self._fleet(t, usage["task_minutes"] / 60 * DAYS_PER_MONTH / self.days)
+            fleet = self._fleet(t, usage["task_minutes"] / 60 * DAYS_PER_MONTH / self.days)
+            return fleet + self._front_door(t, volume)
         return self._by_volume(t, volume)
+
+    def _front_door(self, t: Target, volume: np.ndarray) -> np.ndarray:
+        """The load balancer (or other door) in front of a fleet, at the path's own volume."""
+        if t.layer != "nerves":
+            return np.zeros(len(volume))
+        def price(requests: float) -> float:
+            q = dataclasses.replace(self.p, requests_per_day=requests / self.days)
+            return float(front_door_cost(t.placement, q, derive_facts(q), self.catalog))
+        return price_curve(volume, price)
 
     def _by_volume(self, t: Target, volume: np.ndarray) -> np.ndarray:
         """``cost_of`` for a profile whose requests per day are the path's own."""

@@ -30,7 +30,8 @@ from placement.simulation.costing import Pricer
 from placement.simulation.results import (PlacementResult, SimulationResult, Stats, TrafficWeek,
                                           series_of)
 
-ENGINE_VERSION = "sim-1.0"
+# sim-1.1: throttled requests are no longer billed; shares and the busiest hour are reported.
+ENGINE_VERSION = "sim-1.1"
 # Fixed, whatever the number of workers: chunk i is always paths [100 i, 100 i + 100).
 CHUNK_PATHS = 100
 MAX_PATHS = 100_000
@@ -42,7 +43,12 @@ WEEK_DAYS = 7
 IDLE_MINUTES = max(1, round(sizing.WARM_ENVIRONMENT_IDLE_S / 60))
 AUTOSCALED = {"fargate", "ecs_ec2", "eks", "ec2"}
 FIXED_BRAIN = {"sagemaker_realtime", "ec2_gpu", "ecs_ec2", "eks", "ec2"}
-METRICS = ("cost", "cold_starts", "throttled_requests", "utilization", "under_provisioned_minutes")
+METRICS = ("cost", "cold_starts", "throttled_requests", "utilization", "under_provisioned_minutes",
+           "throttled_share", "cold_start_share", "peak_hour_requests", "peak_hour_throttled")
+# Counts over the simulated days, scaled to a 730-hour month; the rest are kept as they are
+# (utilisation and the shares are ratios, the busiest hour is one hour whatever the days).
+PER_MONTH = ("cold_starts", "throttled_requests", "under_provisioned_minutes")
+AS_IS = ("utilization", "peak_hour_requests", "peak_hour_throttled")
 
 Progress = Callable[[int, int], Any]
 ShouldStop = Callable[[], bool]
@@ -211,7 +217,8 @@ def merge(chunks: list[ChunkResult]) -> SimulationResult:
     return SimulationResult(engine_version=first.engine_version, catalog=first.catalog, seed=first.seed,
                             paths=first.paths, days=first.days, pattern=first.pattern,
                             requests=Stats.of(requests), placements=placements,
-                            traffic=_traffic_week(chunks, requests), skipped=first.skipped)
+                            traffic=_traffic_week(chunks, requests), skipped=first.skipped,
+                            lambda_concurrency_quota=capacity.LAMBDA_ACCOUNT_CONCURRENCY)
 
 
 def check_run(paths: int, seed: int, days: int, chunk: int | None = None) -> None:
@@ -289,13 +296,33 @@ def _chunk_metrics(p: WorkloadProfile, f: Facts, catalog: Catalog, days: int, ta
     metrics = {}
     for t in targets:
         u = usage[t]
-        out = {"cost": pricer.cost(t, volume, u)}
-        out.update({m: u[m] * month for m in ("cold_starts", "throttled_requests",
-                                             "under_provisioned_minutes") if m in u})
-        if "utilization" in u:
-            out["utilization"] = u["utilization"]
+        out = {"cost": pricer.cost(t, _served(volume, u), u)}
+        out.update({m: u[m] * month for m in PER_MONTH if m in u})
+        out.update({m: u[m] for m in AS_IS if m in u})
+        out.update(_shares(volume, u))
         metrics[f"{t.layer}/{t.placement}"] = out
     return metrics, week, volume * month
+
+
+def _served(volume: np.ndarray, usage: dict) -> np.ndarray:
+    """Requests that ran: a throttled invocation is refused before it runs and is not billed."""
+    if "throttled_requests" not in usage:
+        return volume
+    return np.maximum(volume - usage["throttled_requests"], 0.0)
+
+
+def _shares(volume: np.ndarray, usage: dict) -> dict[str, np.ndarray]:
+    """Throttled requests per request offered, cold starts per request served, path by path."""
+    out = {}
+    if "throttled_requests" in usage:
+        out["throttled_share"] = _ratio(usage["throttled_requests"], volume)
+    if "cold_starts" in usage:
+        out["cold_start_share"] = _ratio(usage["cold_starts"], _served(volume, usage))
+    return out
+
+
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.minimum(np.divide(part, whole, out=np.zeros_like(part), where=whole > 0), 1.0)
 
 
 def _join(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 PERCENTILES = (10, 50, 90)
+OPTIONAL_METRICS = ("cold_starts", "throttled_requests", "utilization", "under_provisioned_minutes",
+                    "throttled_share", "cold_start_share", "peak_hour_requests", "peak_hour_throttled")
+# A placement that refuses more than this share of the requests in its median month does not
+# serve the workload: its smaller bill (throttled requests are not billed) is not a saving, so
+# it is never called the cheapest. One in a thousand is already an error rate users notice.
+SERVES_ALL_BELOW = 0.001
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,11 @@ class PlacementResult:
 
     Counts (cold starts, throttled requests, under-provisioned minutes) are per
     730-hour month; a metric that does not apply to the placement is None.
+    ``throttled_share`` is throttled / offered requests and ``cold_start_share``
+    cold starts / served requests, path by path; ``peak_hour_requests`` and
+    ``peak_hour_throttled`` are the requests of each path's busiest hour and how
+    many of them were throttled. The cost leaves throttled requests out: they
+    were refused before running, so nobody is billed for them.
     """
 
     layer: str
@@ -48,14 +59,22 @@ class PlacementResult:
     throttled_requests: Stats | None = None
     utilization: Stats | None = None
     under_provisioned_minutes: Stats | None = None
+    throttled_share: Stats | None = None
+    cold_start_share: Stats | None = None
+    peak_hour_requests: Stats | None = None
+    peak_hour_throttled: Stats | None = None
 
     def to_dict(self) -> dict:
         out = {"layer": self.layer, "placement": self.placement, "kind": self.kind,
                "deterministic_cost": _safe(self.deterministic_cost), "cost": self.cost.to_dict()}
-        for name in ("cold_starts", "throttled_requests", "utilization", "under_provisioned_minutes"):
+        for name in OPTIONAL_METRICS:
             value = getattr(self, name)
             out[name] = None if value is None else value.to_dict()
         return out
+
+    def serves_all(self) -> bool:
+        """False when the median month throttles more than ``SERVES_ALL_BELOW`` of the requests."""
+        return self.throttled_share is None or self.throttled_share.p50 <= SERVES_ALL_BELOW
 
 
 @dataclass(frozen=True)
@@ -90,11 +109,14 @@ class SimulationResult:
     placements: dict[str, dict[str, PlacementResult]]
     traffic: TrafficWeek
     skipped: dict[str, dict[str, str]] = field(default_factory=dict)
+    lambda_concurrency_quota: int | None = None  # the account quota the functions ran under
 
     def cheapest(self, layer: str) -> str | None:
-        """The placement of ``layer`` with the lowest median monthly cost."""
+        """The placement of ``layer`` with the lowest median monthly cost, among those that serve
+        the traffic (``SERVES_ALL_BELOW``); any placement when none does."""
         options = self.placements.get(layer) or {}
-        return min(options, key=lambda k: (options[k].cost.p50, k)) if options else None
+        serving = {k: r for k, r in options.items() if r.serves_all()} or options
+        return min(serving, key=lambda k: (serving[k].cost.p50, k)) if serving else None
 
     def to_dict(self) -> dict:
         return {"engine_version": self.engine_version, "catalog": self.catalog, "seed": self.seed,
@@ -104,7 +126,8 @@ class SimulationResult:
                                for layer, results in self.placements.items()},
                 "cheapest": {layer: self.cheapest(layer) for layer in self.placements},
                 "traffic": self.traffic.to_dict(),
-                "skipped": {layer: dict(reasons) for layer, reasons in self.skipped.items()}}
+                "skipped": {layer: dict(reasons) for layer, reasons in self.skipped.items()},
+                "lambda_concurrency_quota": self.lambda_concurrency_quota}
 
 
 def _safe(value: float) -> float | None:

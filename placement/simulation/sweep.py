@@ -17,7 +17,7 @@ from placement.pricing import Catalog, load_catalog
 from placement.profile import FIELDS_BY_NAME, WorkloadProfile
 from placement.simulation.engine import (ENGINE_VERSION, Progress, ShouldStop, SimulationCancelled,
                                          simulate)
-from placement.simulation.results import SimulationResult
+from placement.simulation.results import SERVES_ALL_BELOW, SimulationResult
 
 SWEEP_POINTS = 13  # a decade each side of the profile's rate, the rate itself in the middle
 SWEEP_SPAN = 10.0
@@ -54,12 +54,16 @@ class SweepResult:
     costs: dict[str, dict[str, dict[str, list[float]]]]  # layer -> placement -> p10|p50|p90|mean
     cheapest: dict[str, list[str]]  # layer -> cheapest placement (median) at each rate
     break_evens: tuple[BreakEven, ...]
+    # layer -> placement -> median share of requests throttled at each rate (functions only).
+    # A placement throttling more than SERVES_ALL_BELOW at a rate is not the cheapest there:
+    # it looks cheap only because the requests it refuses are not billed.
+    throttled: dict[str, dict[str, list[float]]] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"engine_version": self.engine_version, "catalog": self.catalog, "seed": self.seed,
                 "paths": self.paths, "days": self.days, "rates": list(self.rates),
                 "costs": self.costs, "cheapest": self.cheapest,
-                "break_evens": [b.to_dict() for b in self.break_evens]}
+                "break_evens": [b.to_dict() for b in self.break_evens], "throttled": self.throttled}
 
 
 def default_rates(profile: WorkloadProfile, points: int = SWEEP_POINTS) -> list[float]:
@@ -87,12 +91,14 @@ def sweep(profile: WorkloadProfile, catalog: Catalog | None = None, *,
         except SimulationCancelled as exc:
             raise SimulationCancelled(done + exc.done_paths, total) from None
     costs = _cost_curves(runs)
-    cheapest = {layer: _cheapest(curves, len(rates)) for layer, curves in costs.items()}
+    throttled = _throttle_curves(runs, costs)
+    cheapest = {layer: _cheapest(curves, len(rates), throttled.get(layer, {}))
+                for layer, curves in costs.items()}
     breaks = tuple(b for layer, curves in costs.items()
                    for b in _break_evens(layer, rates, curves, cheapest[layer]))
     return SweepResult(engine_version=ENGINE_VERSION, catalog=catalog.version, seed=seed, paths=paths,
                        days=days, rates=tuple(rates), costs=costs, cheapest=cheapest,
-                       break_evens=breaks)
+                       break_evens=breaks, throttled=throttled)
 
 
 def _check_rates(rates: Sequence[float]) -> list[float]:
@@ -112,10 +118,28 @@ def _cost_curves(runs: list[SimulationResult]) -> dict[str, dict[str, dict[str, 
     return out
 
 
-def _cheapest(curves: dict[str, dict[str, list[float]]], points: int) -> list[str]:
+def _throttle_curves(runs: list[SimulationResult], costs: dict) -> dict[str, dict[str, list[float]]]:
+    """Per layer, the median throttled share at each rate of the placements that can throttle."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for layer, curves in costs.items():
+        for name in curves:
+            shares = [r.placements[layer][name].throttled_share for r in runs]
+            if all(s is not None for s in shares):
+                out.setdefault(layer, {})[name] = [s.p50 for s in shares]
+    return out
+
+
+def _cheapest(curves: dict[str, dict[str, list[float]]], points: int,
+              throttled: dict[str, list[float]] | None = None) -> list[str]:
+    """The cheapest placement (median) at each rate among those that serve the traffic there."""
     if not curves:
         return []
-    return [min(curves, key=lambda n: (curves[n]["p50"][i], n)) for i in range(points)]
+    throttled = throttled or {}
+    out = []
+    for i in range(points):
+        serving = [n for n in curves if n not in throttled or throttled[n][i] <= SERVES_ALL_BELOW]
+        out.append(min(serving or list(curves), key=lambda n: (curves[n]["p50"][i], n)))
+    return out
 
 
 def _break_evens(layer: str, rates: list[float], curves: dict, cheapest: list[str]) -> list[BreakEven]:

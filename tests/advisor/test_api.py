@@ -152,6 +152,8 @@ BAD_BODIES = [
     ('{"name": "x", "requests_per_day": 5, "orchestration_steps": 2.5}', "orchestration_steps"),
     ('{"requests_per_day": 5}', "name"),
     ('{"name": "x", "requests_per_day": 5, "memory_mb": 1e400}', "memory_mb"),
+    ('{"name": "x", "requests_per_day": 5, "hosted_model": "claud-sonnet-4.5"}', "hosted_model"),
+    ('{"name": "x", "requests_per_day": 5, "hosted_model": "other"}', "hosted_input_usd_per_million_tokens"),
 ]
 
 
@@ -164,6 +166,30 @@ def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(api, owner, team
     errors = response.json()
     assert field in errors and all(isinstance(m, str) for m in errors[field])
     assert _counts() == before
+
+
+@pytest.mark.parametrize("url", [LIST, "/api/v1/evaluate/"])
+def test_an_unknown_hosted_model_is_a_400_naming_the_field_and_the_nearest_known_models(
+        api, owner, profile, url):
+    response = api(owner).post(url, {**profile, "hosted_model": "claud-sonnet-4.5"}, format="json")
+
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == {"hosted_model"}
+    [message] = response.json()["hosted_model"]
+    assert message.startswith("Unknown model 'claud-sonnet-4.5'; did you mean claude-sonnet-4.5")
+    assert '"other"' in message
+
+
+def test_another_model_with_its_token_prices_is_stored_and_priced_at_them(api, owner, profile):
+    other = {**profile, "hosted_model": "other", "hosted_input_usd_per_million_tokens": 2.5,
+             "hosted_output_usd_per_million_tokens": 10}
+
+    response = api(owner).post("/api/v1/evaluate/", other, format="json")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["profile"]["hosted_input_usd_per_million_tokens"] == 2.5
+    assert body["layers"]["brain"]["placement"] == "hosted_api"
 
 
 @pytest.mark.parametrize("body,field", BAD_BODIES[5:])
@@ -245,6 +271,8 @@ def test_the_openapi_schema_documents_each_profile_field(client, owner):
     assert wait["default"] == 0.5 and wait["description"]
     assert set(profile["required"]) == {"name", "requests_per_day"}
     assert "/api/v1/evaluate/" in schema["paths"]
+    price = profile["properties"]["hosted_input_usd_per_million_tokens"]
+    assert price["minimum"] == 0 and price.get("nullable") is True
 
 
 def test_the_swagger_page_loads_its_javascript_from_our_own_static_files(client, owner):

@@ -7,6 +7,11 @@ conform to the schema: a documented status code, content type, headers and body.
 Path ids are aimed at real objects half the time, so the deep endpoints are reached
 rather than answering 404 to random numbers.
 
+Generation is seeded (``FUZZ_SEED``, 0 unless set): every run sends the same requests, so a
+failure is a regression that replays, never the luck of one draw. Set another seed to explore.
+What must hold whatever the draw (another team's objects are never reached) is not left to
+it: every operation that takes an id is also called with the first team's ids on purpose.
+
 Requests go through Django's WSGI application in-process, inside the test's database
 transaction, and each is rolled back after its answer. The transaction never commits,
 so the work enqueued on commit (simulation chunks, PDF renders) never runs: what is
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -27,7 +33,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, seed, settings, strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -51,6 +57,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # nothing about whether the object exists; everything else about another team's is a 404.
 REFUSED_BEFORE_LOOKUP = {400, 415}
 EXPLORE = os.environ.get("FUZZ_EXPLORE") == "1"  # collect every failure instead of stopping
+FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "0"))
+# Cases per operation when another team's ids are named on purpose.
+AIMED_EXAMPLES = 5
+PATH_PARAMETER = re.compile(r"{(\w+)}")
 
 
 @dataclass
@@ -69,6 +79,7 @@ class Run:
     requests: Counter = field(default_factory=Counter)
     successes: Counter = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    statuses: dict[str, Counter] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -181,11 +192,34 @@ def _fuzz(schema, *, as_: Seeded, ids: dict[str, list[int]],
     return run
 
 
-def _fuzz_operation(operation, *, run: Run, examples: int, as_: Seeded,
-                    ids: dict[str, list[int]], check: Callable | None) -> None:
-    strategy = st.one_of(operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-                         operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+def _fuzz_at(schema, *, as_: Seeded, theirs: Seeded, check: Callable) -> Run:
+    """Every operation that takes an id, called with another team's real objects on purpose.
 
+    The cases are valid by the schema, so the request gets past validation to the lookup,
+    and the ids name one chain of real objects (their first workload, its assessment, its
+    simulation run), so a 404 can only come from the team check, not from a mismatch.
+    """
+    operations = [result.ok() for result in schema.get_all_operations()]
+    run = Run(schema_operations={operation.label for operation in operations})
+    for operation in operations:
+        names = PATH_PARAMETER.findall(operation.path)
+        fixed = {name: theirs.ids[name][0] for name in names if theirs.ids.get(name)}
+        if fixed:
+            _fuzz_operation(operation, run=run, examples=AIMED_EXAMPLES, as_=as_, ids={},
+                            check=check, fixed=fixed)
+    return run
+
+
+def _fuzz_operation(operation, *, run: Run, examples: int, as_: Seeded,
+                    ids: dict[str, list[int]], check: Callable | None,
+                    fixed: dict[str, int] | None = None) -> None:
+    if fixed:
+        strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE, path_parameters=fixed)
+    else:
+        strategy = st.one_of(operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+                             operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+
+    @seed(FUZZ_SEED)
     @settings(max_examples=examples, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                      HealthCheck.data_too_large])
@@ -196,6 +230,7 @@ def _fuzz_operation(operation, *, run: Run, examples: int, as_: Seeded,
         with _undone():
             response = case.call(headers={"Authorization": f"Bearer {as_.token}"})
         run.requests[operation.label] += 1
+        run.statuses.setdefault(operation.label, Counter())[response.status_code] += 1
         if 200 <= response.status_code < 300:
             run.successes[operation.label] += 1
         try:
@@ -243,8 +278,13 @@ def test_another_team_survives_1000_generated_requests_and_never_sees_the_first_
                 f"{case.method} {case.formatted_path} named alpha's object: {response.status_code}")
 
     run = _fuzz(api_schema, as_=beta, ids=ids, check=isolated)
+    aimed = _fuzz_at(api_schema, as_=beta, theirs=alpha, check=isolated)
 
     _assert_thorough(run)
-    # Every operation that takes an id was tried on alpha's objects, not just a few.
+    assert not aimed.failures
+    # Every operation that takes an id was tried on alpha's objects, not just a few, and
+    # each answered 404 at least once: the lookup ran and found nothing of beta's there.
     with_ids = {label for label in run.schema_operations if "{" in label}
     assert set(named_alpha) == with_ids, sorted(with_ids - set(named_alpha))
+    refused = {label for label, statuses in aimed.statuses.items() if statuses[404]}
+    assert refused == with_ids, {label: dict(aimed.statuses.get(label, {})) for label in with_ids - refused}

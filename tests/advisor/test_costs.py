@@ -14,6 +14,7 @@ from placement.pricing import PRICES_DIR, catalog_versions
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
+NEWEST = f"us-east-1@{catalog_versions('us-east-1')[-1].stem}"  # assessments use the newest catalog
 OFFERS = ROOT / "tests" / "placement" / "offers"
 HARDWARE = {"server_price": 45000, "gpus_per_server": 4, "lifetime_months": 48, "power_kw": 1.8,
             "power_price_kwh": 0.12, "pue": 1.5, "colocation_per_server": 350,
@@ -29,7 +30,7 @@ def test_the_workload_page_shows_the_cost_table_and_the_calculators(owner_client
     assert "Bedrock: Input tokens" in html and "Everything on containers" in html
     assert "Break-even" in html and "rule of thumb says 15%" in html
     assert "Repatriation" in html and "TCO over 36 months" in html
-    assert assessment.catalog_version == "us-east-1@2026-11-01"
+    assert assessment.catalog_version == NEWEST
 
 
 def test_the_api_gives_each_placement_its_monthly_cost_and_assumptions(api, owner, workload):
@@ -42,7 +43,7 @@ def test_the_api_gives_each_placement_its_monthly_cost_and_assumptions(api, owne
     assert nerves["lambda"]["total"] > 0 and nerves["lambda"]["assumptions"]
     assert {"lines", "options", "total"} <= set(nerves["fargate"])
     assert result["economics"]["break_even"]["rule_of_thumb"] == 0.15
-    assert result["catalog"] == "us-east-1@2026-11-01"
+    assert result["catalog"] == NEWEST
 
 
 def test_evaluate_returns_costs_without_storing_anything(api, owner):
@@ -105,7 +106,11 @@ def manage(*args):
 
 @pytest.fixture
 def prices(tmp_path):
+    """The shipped catalogs as they stood when the offer fixtures were published (2026-11-15)."""
     shutil.copytree(PRICES_DIR, tmp_path / "prices")
+    for later in (tmp_path / "prices").rglob("*.json"):
+        if later.stem.partition("_")[0] > "2026-11-15":
+            later.unlink()
     return tmp_path / "prices"
 
 
@@ -135,5 +140,5 @@ def test_advise_prints_the_cost_table(tmp_path):
     profile = tmp_path / "p.json"
     profile.write_text(json.dumps({"name": "bot", "requests_per_day": 2000}))
     result = manage("advise", str(profile))
-    assert result.returncode == 0 and "Monthly cost (catalog us-east-1@2026-11-01)" in result.stdout
+    assert result.returncode == 0 and f"Monthly cost (catalog {NEWEST})" in result.stdout
     assert "break-even:" in result.stdout

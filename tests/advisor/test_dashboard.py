@@ -1,6 +1,7 @@
 """The workload dashboard: every chart drawn from the stored advice, simulations used only when they match."""
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -94,3 +95,60 @@ def test_pages_send_a_content_security_policy_without_unsafe_inline_or_eval(owne
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "<script>" not in response.content.decode()  # no inline script anywhere on the page
+
+
+# Bursts of about 3,500 requests in flight on Lambda, whose default quota is 1,000.
+SPIKY_HEAVY = {"name": "Spiky heavy agent", "requests_per_day": 300_000, "pattern": "spiky",
+               "peak_to_average": 50, "request_duration_s": 20, "wait_fraction": 0.5, "trigger": "api"}
+
+
+def _throttling_run(owner, team, monkeypatch):
+    monkeypatch.setattr(simulations, "_enqueue_sweep", lambda run_id: None)
+    workload = services.workload_create(user=owner, team=team, profile_data=SPIKY_HEAVY)
+    assert workload.assessments.get().result["layers"]["nerves"]["placement"] == "lambda"  # the premise
+    run = simulations.simulation_request(user=owner, workload=workload, paths=100, seed=21, days=3)
+    run.refresh_from_db()
+    return workload, run
+
+
+def _page_text(client, url: str) -> str:
+    return " ".join(html.unescape(client.get(url).content.decode()).split())
+
+
+def test_the_dashboard_and_the_assessment_page_warn_of_the_throttling_the_simulation_found(
+        owner_client, owner, team, monkeypatch):
+    workload, run = _throttling_run(owner, team, monkeypatch)
+    lam = run.result["placements"]["nerves"]["lambda"]
+    expected = (f"The simulation throttled {lam['throttled_share']['p50']:.1%} of the requests to AWS Lambda "
+                f"(Nerves) at Lambda's default quota of 1,000 concurrent executions: "
+                f"{lam['throttled_requests']['p50']:,.0f} of {run.result['requests']['p50']:,.0f} requests "
+                "in a median month")
+    assessment = workload.assessments.get()
+    for url in (reverse("workload-detail", args=[workload.pk]),
+                reverse("assessment-detail", args=[workload.pk, assessment.pk]),
+                reverse("simulation-detail", args=[workload.pk, run.pk])):
+        text = _page_text(owner_client, url)
+        assert "What the simulation found" in text and expected in text, url
+        assert "in its busiest hour" in text and "Request a quota increase or buffer the requests with SQS" in text
+
+
+def test_a_simulation_stored_before_findings_existed_still_shows_its_throttling(
+        owner_client, owner, team, monkeypatch):
+    workload, run = _throttling_run(owner, team, monkeypatch)
+    old = json.loads(json.dumps(run.result))
+    old.pop("lambda_concurrency_quota")
+    for results in old["placements"].values():
+        for r in results.values():
+            for key in ("throttled_share", "cold_start_share", "peak_hour_requests", "peak_hour_throttled"):
+                r.pop(key)
+    SimulationRun.objects.filter(pk=run.pk).update(result=old, engine_version="sim-1.0")
+
+    text = _page_text(owner_client, reverse("workload-detail", args=[workload.pk]))
+    assert "What the simulation found" in text and "The simulation throttled" in text
+    assert "in its busiest hour" not in text  # the older engine did not record it
+
+
+def test_a_quiet_simulation_adds_no_findings_box(owner_client, owner, workload):
+    simulations.simulation_request(user=owner, workload=workload, paths=100, seed=4, days=3)
+    text = _page_text(owner_client, reverse("workload-detail", args=[workload.pk]))
+    assert "With simulation" in text and "What the simulation found" not in text

@@ -1,6 +1,11 @@
 """HTML pages: the list, the three cards, the forms, history, isolation and roles."""
 from __future__ import annotations
 
+import json
+import re
+from html import unescape
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -235,3 +240,47 @@ def test_a_viewer_can_read_but_not_create_edit_or_delete(viewer_client, workload
     assert viewer_client.post(reverse("workload-create"), form_data(profile)).status_code == 403
     workload.refresh_from_db()
     assert workload.version == 1 and workload.assessments.count() == 1
+
+
+# ---- words a manager can read: no internal codes, no bare identifiers, real plurals ----
+
+DEMO = json.loads((Path(__file__).resolve().parents[2] / "advisor" / "demo" / "workloads.json")
+                  .read_text(encoding="utf-8"))
+INTERNAL_CODES = re.compile(r"seeds? 0\d\d|DOMAIN\.md|PRICES\.md|DESIGN\.md|shared/seeds", re.IGNORECASE)
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+BAD_PLURALS = re.compile(r"(?<![\d.,])1 (?:steps|slots|tasks|requests|instances|GPUs)\b")
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: no scripts, styles, attributes, nor the <code> an identifier is shown in
+    next to its label."""
+    html = re.sub(r"(?s)<(script|style|code)\b[^>]*>.*?</\1>", " ", html)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def assert_readable(text: str, where: str) -> None:
+    assert not INTERNAL_CODES.search(text), (where, INTERNAL_CODES.search(text).group(0))
+    snake = sorted(set(SNAKE_CASE.findall(text)))
+    assert not snake, (where, snake[:20])
+    assert not BAD_PLURALS.search(text), (where, BAD_PLURALS.search(text).group(0))
+    assert "on Nothing needed" not in text, where
+
+
+def test_pages_show_public_sources_and_labels_not_codes(owner_client, owner, team):
+    from advisor import services
+
+    workloads = [services.workload_create(user=owner, team=team, profile_data=case["profile"])
+                 for case in DEMO["demo_team"]]
+    pages = [reverse("workload-list"), reverse("price-list")]
+    for workload in workloads:
+        assessment = workload.assessments.latest("created_at")
+        pages += [reverse("workload-detail", args=[workload.pk]),
+                  reverse("assessment-detail", args=[workload.pk, assessment.pk])]
+    seen_source = False
+    for url in pages:
+        response = owner_client.get(url)
+        assert response.status_code == 200, url
+        text = visible_text(response.content.decode())
+        assert_readable(text, url)
+        seen_source |= "“Why Serverless Isn’t Dead for GenAI — It’s Just Misunderstood”" in text
+    assert seen_source

@@ -7,6 +7,7 @@ keeps the message.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 import subprocess
@@ -88,12 +89,17 @@ def test_the_pdf_holds_the_placements_reasons_and_monthly_total_shown_on_the_pag
 
 
 def test_it_asks_for_cold_start_figures_only_where_something_runs_on_lambda():
-    def measured(preset):
-        steps = observability_steps(advise(parse_profile(PRESETS[preset].profile)).to_dict())
-        return " ".join(item["what"] for layer in steps["layers"] for item in layer["items"])
+    def measured(profile):
+        advice = advise(parse_profile(profile)).to_dict()
+        steps = observability_steps(advice)
+        return advice, " ".join(item["what"] for layer in steps["layers"] for item in layer["items"])
 
-    on_step_functions = measured("agent_orchestrator")  # Nerves: Step Functions, steps as functions
-    on_containers = measured("rag_chatbot")  # Nerves on Fargate, Brain on Bedrock
+    sfn, on_step_functions = measured(PRESETS["agent_orchestrator"].profile)  # steps run as functions
+    busy_api = {"name": "busy API", "requests_per_day": 3_000_000, "request_duration_s": 2,
+                "wait_fraction": 0.5, "inference": "hosted_api", "hosted_model": "claude-haiku-4.5"}
+    fleet, on_containers = measured(busy_api)
+    assert sfn["layers"]["nerves"]["placement"].startswith("step_functions")
+    assert fleet["layers"]["nerves"]["placement"] == "fargate"
     assert "Cold-start rate" in on_step_functions and "ExecutionsFailed" in on_step_functions
     assert "Cold-start rate" not in on_containers and "Container Insights" in on_containers
 
@@ -216,3 +222,31 @@ def test_the_openapi_schema_documents_the_pdf_and_the_202(client, owner, workloa
     assert "application/pdf" in get["responses"]["200"]["content"]
     assert {"202", "404"} <= set(get["responses"])
     assert "/api/v1/workloads/{workload_id}/assessments/{assessment_id}/report.pdf" in schema["paths"]
+
+
+def test_the_pdf_warns_of_the_throttling_its_simulation_found(owner, team, monkeypatch):
+    from django.template.loader import render_to_string
+
+    from advisor import services
+    from advisor.reports.document import report_context
+
+    monkeypatch.setattr(simulations, "_enqueue_sweep", lambda run_id: None)
+    spiky_heavy = {"name": "Spiky heavy agent", "requests_per_day": 300_000, "pattern": "spiky",
+                   "peak_to_average": 50, "request_duration_s": 20, "wait_fraction": 0.5, "trigger": "api"}
+    workload = services.workload_create(user=owner, team=team, profile_data=spiky_heavy)
+    assessment = workload.assessments.get()
+    assert assessment.result["layers"]["nerves"]["placement"] == "lambda"  # the premise
+    run = simulations.simulation_request(user=owner, workload=workload, paths=100, seed=21, days=3)
+    run.refresh_from_db()
+
+    page = render_to_string("reports/report.html", report_context(
+        assessment=assessment, simulation=run, charts=[], svgs={}))
+
+    share = run.result["placements"]["nerves"]["lambda"]["throttled_share"]["p50"]
+    text = " ".join(html.unescape(page).split())
+    expected = (f"The simulation throttled {share:.1%} of the requests to AWS Lambda (Nerves) at Lambda's "
+                "default quota of 1,000 concurrent executions")
+    warnings = text[text.index('<section id="warnings">'):text.index('<section id="why">')]
+    assert "Simulation · Nerves" in warnings and expected in warnings
+    chapter = text[text.index('<section class="chapter" id="simulation">'):]
+    assert "What the simulation found" in chapter and expected in chapter

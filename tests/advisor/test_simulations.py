@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from advisor import simulations
+from advisor import services, simulations
 from advisor.models import SimulationRun
 
 pytestmark = pytest.mark.django_db(transaction=True)  # runs are enqueued on commit
@@ -115,3 +115,43 @@ def test_advise_refuses_a_bad_path_count_with_exit_2(tmp_path):
     result = subprocess.run([sys.executable, "manage.py", "advise", str(profile), "--simulate", "--paths", "0"],
                             cwd=ROOT, capture_output=True, text=True, env={"DEBUG": "1", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 2 and "paths" in result.stderr and "Traceback" not in result.stderr
+
+
+# Bursts of about 3,500 requests in flight on Lambda, whose default quota is 1,000.
+SPIKY_HEAVY = {"name": "Spiky heavy agent", "requests_per_day": 300_000, "pattern": "spiky",
+               "peak_to_average": 50, "request_duration_s": 20, "wait_fraction": 0.5, "trigger": "api"}
+
+
+@pytest.fixture
+def throttling(owner, team, monkeypatch):
+    """A workload on Lambda that throttles, simulated with a fixed seed (no volume sweep)."""
+    monkeypatch.setattr(simulations, "_enqueue_sweep", lambda run_id: None)
+    workload = services.workload_create(user=owner, team=team, profile_data=SPIKY_HEAVY)
+    assert workload.assessments.get().result["layers"]["nerves"]["placement"] == "lambda"  # the premise
+    run = simulations.simulation_request(user=owner, workload=workload, paths=100, seed=21, days=3)
+    run.refresh_from_db()
+    return workload, run
+
+
+def test_the_api_shows_what_a_throttling_run_found_with_its_numbers(api, owner, throttling):
+    workload, run = throttling
+    body = api(owner).get(f"/api/v1/workloads/{workload.pk}/simulations/{run.pk}/").json()
+
+    lam = body["result"]["placements"]["nerves"]["lambda"]
+    share, count = lam["throttled_share"]["p50"], lam["throttled_requests"]["p50"]
+    first = body["findings"][0]
+    assert (first["kind"], first["severity"], first["layer"], first["placement"]) == (
+        "throttling", "warning", "nerves", "lambda")
+    assert first["text"].startswith(f"The simulation throttled {share:.1%} of the requests to AWS Lambda (Nerves) "
+                                    "at Lambda's default quota of 1,000 concurrent executions: "
+                                    f"{count:,.0f} of {body['result']['requests']['p50']:,.0f} requests")
+    assert first["values"]["throttled_share"] == share
+    listed = api(owner).get(f"/api/v1/workloads/{workload.pk}/simulations/").json()["results"]
+    assert listed[0]["findings"] == body["findings"]
+
+
+def test_a_run_still_in_the_queue_has_no_findings_yet(api, owner, workload, monkeypatch):
+    monkeypatch.setattr(simulations, "simulation_enqueue", lambda **kwargs: True)
+    run = simulations.simulation_request(user=owner, workload=workload, paths=100, seed=2)
+    body = api(owner).get(f"/api/v1/workloads/{workload.pk}/simulations/{run.pk}/").json()
+    assert body["status"] == "queued" and body["findings"] == []

@@ -59,11 +59,45 @@ def test_containers_hold_more_waiting_requests_per_vcpu_so_they_cost_less_as_wai
     assert idle.total < busy.total
 
 
-def test_gpu_models_get_the_smallest_instance_that_holds_them():
+def test_gpu_models_get_the_cheapest_instance_that_holds_them():
     c = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=70, quantization_bits=16)
-    assert "p4d.24xlarge" in c.lines[0].name  # 168 GB of model needs 320 GB of A100s
+    # 168 GB of model: 4 x L40S (192 GB) at $10.49 an hour beats 8 x A100 (320 GB) at $21.96
+    assert "g6e.12xlarge" in c.lines[0].name
+    assert any("cheapest instance that holds it" in a for a in c.assumptions)
     too_big = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=1000, quantization_bits=16)
-    assert too_big.total is None and "No GPU instance" in too_big.assumptions[0]
+    assert too_big.total is None and any("p5.48xlarge" in a for a in too_big.assumptions)
+
+
+def test_a_fine_tuned_70b_model_is_priced_on_a_sagemaker_endpoint():
+    for placement in ("sagemaker_realtime", "sagemaker_async"):
+        c = cost("brain", placement, inference="self_hosted", model_params_b=70, quantization_bits=16,
+                 requests_per_day=30 * 86_400)
+        assert c.total is not None and c.total > 0, placement
+        assert "ml.g6e.12xlarge" in c.lines[0].name
+        assert any("168 GB" in a and "ml.g6e.12xlarge" in a for a in c.assumptions)
+
+
+def test_a_400b_model_at_16_bit_fits_no_single_instance_and_says_what_would():
+    for placement in ("sagemaker_realtime", "sagemaker_async", "ec2_gpu", "eks"):
+        c = cost("brain", placement, inference="self_hosted", model_params_b=400, quantization_bits=16)
+        assert c.total is None, placement
+        note = " ".join(c.assumptions)
+        assert "Not priced" in note and "960 GB" in note
+        assert "p5.48xlarge, 8 x H100, 640 GB" in note  # the largest instance
+        assert "8-bit (480 GB) or 4-bit (240 GB)" in note and "spread over 2 instances" in note
+
+
+def test_every_instance_in_the_specs_has_a_sourced_price_in_the_newest_catalog():
+    from placement.instances import INSTANCES
+    for spec in INSTANCES:
+        families = ("ec2", "sagemaker") if spec.sagemaker else ("ec2",)
+        for family in families:
+            rate = CATALOG.rates[spec.catalog_key(family)]
+            assert Decimal(rate["price"]) > 0 and rate["source"].startswith("https://aws.amazon.com/")
+            assert rate["read_on"] and rate["confidence"] in "ABC", spec.catalog_key(family)
+        assert spec.source.startswith("https://aws.amazon.com/ec2/instance-types/")
+        assert spec.bandwidth_source.startswith("https://") and spec.bandwidth_gb_s > 0
+        assert spec.total_accelerator_gb == spec.accelerators * spec.accelerator_gb > 0
 
 
 def test_purchase_options_are_priced_beside_on_demand():
@@ -74,8 +108,23 @@ def test_purchase_options_are_priced_beside_on_demand():
 
 
 def test_a_model_with_no_price_is_not_given_a_number():
-    c = cost("brain", "hosted_api", hosted_model="some-private-model")
+    c = cost("brain", "hosted_api", hosted_model=None)
     assert c.total is None and "No provider price" in c.assumptions[0]
+
+
+def test_another_model_is_priced_at_the_token_prices_the_profile_gives():
+    c = cost("brain", "hosted_api", hosted_model="other", input_tokens=1000, output_tokens=300,
+             hosted_input_usd_per_million_tokens=2.5, hosted_output_usd_per_million_tokens=10)
+    # 10,000 requests a day: 304,166,666.67 input and 91,250,000 output tokens a month
+    assert [line.amount for line in c.lines] == [Decimal("760.42"), Decimal("912.50")]
+    assert c.total == Decimal("1672.92")
+    assert "profile's own token prices" in c.assumptions[0]
+
+
+def test_another_model_is_not_priced_on_bedrock_and_the_note_says_so():
+    c = cost("brain", "bedrock", hosted_model="other", hosted_input_usd_per_million_tokens=2.5,
+             hosted_output_usd_per_million_tokens=10)
+    assert c.total is None and "not priced on Bedrock" in " ".join(c.assumptions)
 
 
 def test_eks_adds_its_control_plane_to_ecs_on_ec2():

@@ -2,6 +2,7 @@ import dataclasses
 
 import pytest
 
+from placement import sizing
 from placement.facts import derive_facts, lambda_vcpus
 from placement.profile import parse_profile
 
@@ -25,16 +26,27 @@ def test_business_hours_squeeze_the_day_into_ten_hours():
     assert office.utilization < steady.utilization
 
 
-def test_utilisation_is_average_over_a_fleet_sized_for_the_peak():
-    f = facts(request_duration_s=4, peak_to_average=2)
-    assert f.fleet_size_for_peak == 8
-    assert f.utilization == pytest.approx(0.5)
+def test_utilisation_is_the_busy_share_of_the_fleet_you_would_run():
+    p = parse_profile({"name": "x", "requests_per_day": 86_400, "request_duration_s": 4,
+                       "peak_to_average": 2})
+    f = derive_facts(p)
+    fleet = sizing.nerves_fleet(p, f)
+    busy_task_hours = f.requests_per_month * 4 / fleet.in_flight_per_task / 3600
+    assert f.utilization == pytest.approx(busy_task_hours / fleet.task_hours)
 
 
-def test_a_trickle_of_traffic_barely_uses_one_always_on_slot():
+def test_utilisation_grows_with_volume_until_the_fleet_is_large():
+    volumes = [3_000, 30_000, 300_000, 3_000_000]
+    shares = [facts(requests_per_day=v, pattern="business_hours", request_duration_s=2,
+                    wait_fraction=0.5).utilization for v in volumes]
+    assert shares == sorted(shares)
+    assert shares[0] < 0.05 < 0.4 < shares[-1] <= sizing.TARGET_UTILIZATION
+
+
+def test_a_trickle_of_traffic_barely_uses_the_two_tasks_kept_for_availability():
     f = derive_facts(parse_profile({"name": "x", "requests_per_day": 100, "request_duration_s": 2}))
     assert f.fleet_size_for_peak == 1
-    assert f.utilization == pytest.approx(100 * 2 / 86_400)
+    assert f.utilization < 0.01
 
 
 def test_cpu_share_is_what_waiting_leaves():
@@ -75,10 +87,26 @@ def test_a_stated_gpu_requirement_overrides_the_derived_one():
     assert not facts(inference="hosted_api", gpu_required=True).gpu_needed
 
 
-def test_lambda_limits_are_checked():
-    assert not facts(max_duration_s=901, request_duration_s=100).lambda_fits_duration
-    assert facts(max_duration_s=900, request_duration_s=100).lambda_fits_duration
+def test_lambda_limits_are_checked_on_the_worst_case():
+    # A worst case of exactly 900 s reaches the timeout: the request is stopped there.
+    assert not facts(max_duration_s=900, request_duration_s=100).lambda_fits_duration
+    assert facts(max_duration_s=899, request_duration_s=100, wait_fraction=1).lambda_fits_duration
     assert not facts(memory_mb=10_241).lambda_fits_memory
+
+
+def test_the_worst_case_on_lambda_stretches_its_cpu_part_below_a_full_vcpu():
+    f = facts(max_duration_s=400, request_duration_s=100, wait_fraction=0.5, memory_mb=512,
+              trigger="queue")
+    # 200 s of CPU on a 512 MB slice would take 691 s and push the worst case to 891 s, close
+    # to the limit: the function is given a full vCPU, as an engineer would.
+    assert f.lambda_memory_mb == 1_769
+    assert f.lambda_worst_case_s == pytest.approx(400)
+
+
+def test_a_cpu_bound_worst_case_past_fifteen_minutes_does_not_fit_lambda():
+    f = facts(max_duration_s=1_000, request_duration_s=500, wait_fraction=0.1)
+    assert f.lambda_worst_case_s >= 900
+    assert not f.lambda_fits_duration
 
 
 def test_a_seven_billion_model_loaded_from_s3_takes_tens_of_seconds():

@@ -1,9 +1,11 @@
 """The decision matrix is data; a malformed one fails at load, naming the rule."""
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from placement.rules import MATRIX_PATH, MatrixError, load_matrix
 
@@ -63,3 +65,34 @@ def test_the_engine_never_imports_django():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
+
+
+# ---- words a manager can read: rules cite public sources, never internal files ----
+
+SOURCES_PATH = Path(__file__).resolve().parents[2] / "placement" / "sources.yaml"
+INTERNAL = ("seed 0", "seeds ", "DOMAIN.md", "PRICES.md", "DESIGN.md", "shared/seeds")
+FILE_NAME = re.compile(r"\b[\w./-]+\.(?:md|txt|py|ya?ml|json|csv)\b", re.IGNORECASE)
+
+
+def _source_titles():
+    data = yaml.safe_load(SOURCES_PATH.read_text(encoding="utf-8"))
+    entries = [entry for group in data.values() for entry in group.values()]
+    assert entries and all(entry["title"] and entry["kind"] in {"article", "aws_doc"} for entry in entries)
+    titles = [entry["title"] for entry in entries]
+    # a rule that checks an AWS limit also cites the limit's page, from the limits data
+    from placement.limits import load_limits
+    return titles + sorted({limit.source_title for limit in load_limits().values()})
+
+
+def test_no_rule_text_names_an_internal_file_or_code():
+    for rule in load_matrix(MATRIX_PATH).rules:
+        for field in ("title", "reason", "source"):
+            text = getattr(rule, field)
+            assert not any(code.lower() in text.lower() for code in INTERNAL), (rule.id, field, text)
+            assert not FILE_NAME.search(text), (rule.id, field, text)
+
+
+def test_every_rule_source_names_a_public_source_by_its_title():
+    titles = _source_titles()
+    for rule in load_matrix(MATRIX_PATH).rules:
+        assert any(f"“{title}”" in rule.source for title in titles), (rule.id, rule.source)

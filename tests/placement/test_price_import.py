@@ -13,10 +13,24 @@ ALL = [OFFERS / f"{name}.json" for name in
        ("AWSLambda", "AmazonECS", "AmazonEC2", "AmazonSageMaker", "AmazonStates")]
 
 
+PUBLISHED = "2026-11-15"  # the fixtures' publicationDate
+
+
 @pytest.fixture
 def prices(tmp_path):
+    """The shipped catalogs as they stood when the offers were published (later ones left out)."""
     shutil.copytree(PRICES_DIR, tmp_path / "prices")
+    for later in (tmp_path / "prices").rglob("*.json"):
+        if later.stem.partition("_")[0] > PUBLISHED:
+            later.unlink()
     return tmp_path / "prices"
+
+
+@pytest.fixture
+def shipped_prices(tmp_path):
+    """Every shipped catalog, the newest dated after the offers."""
+    shutil.copytree(PRICES_DIR, tmp_path / "shipped")
+    return tmp_path / "shipped"
 
 
 def files_in(folder):
@@ -66,6 +80,19 @@ def test_only_shared_linux_instances_without_software_are_taken(prices):
 def test_sagemaker_takes_hosting_instances_not_training(prices):
     catalog = read_catalog(import_offer_files([OFFERS / "AmazonSageMaker.json"], "us-east-1", prices).path)
     assert catalog.rates["sagemaker_realtime.ml.g5.xlarge"]["source"].endswith("SKU S1")
+
+
+def test_offers_older_than_the_newest_catalog_carry_its_rates_and_say_they_are_not_newest(shipped_prices):
+    newest = read_catalog(catalog_versions("us-east-1", shipped_prices)[-1])
+    result = import_offer_files(ALL, "us-east-1", shipped_prices)
+    assert result.version == f"us-east-1@{PUBLISHED}" and not result.is_newest
+    assert load_catalog("us-east-1", shipped_prices).version == newest.version
+    imported = read_catalog(result.path)
+    for key in ("alb.hours", "s3.storage", "api_gateway_http.requests", "sagemaker_realtime.ml.g6e.12xlarge"):
+        if key in newest.rates and key not in result.imported:
+            assert imported.rates[key] == newest.rates[key], key  # carried over as it was, tiers and all
+    usage = {"storage_gb_month": 100, "put_requests": 10_000, "get_requests": 100_000}
+    assert estimate("s3", usage, imported).total == estimate("s3", usage, newest).total
 
 
 def test_another_region_gets_only_its_own_prices(prices):

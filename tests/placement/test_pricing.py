@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from placement.pricing import (SERVICES, CatalogError, UsageError, catalog_versions, check_catalog,
-                               estimate, load_catalog)
+from placement.pricing import (SERVICES, CatalogError, UsageError, catalog_by_version, catalog_for_region,
+                               catalog_versions, check_catalog, estimate, load_catalog, read_catalog)
 
 EXAMPLES = json.loads(Path(__file__).with_name("prices-examples.json").read_text())
 
@@ -71,6 +71,27 @@ def test_instances_apply_the_purchase_option():
     assert estimate("ec2", {"instance_type": "g5.xlarge", "purchase": "savings_3y"}).total == Decimal("205.63")
 
 
+def test_an_application_load_balancer_bills_its_hours_and_capacity_units():
+    e = estimate("alb", {"hours": 730, "lcu_hours": 1_460})
+    assert {l.name: l.amount for l in e.lines} == {"Load balancer hours": Decimal("16.43"),  # 730 x 0.0225
+                                                   "Load balancer capacity units (LCU-hours)": Decimal("11.68")}
+    assert e.total == Decimal("28.11")
+
+
+def test_s3_bills_storage_through_its_tiers_and_requests_per_thousand():
+    e = estimate("s3", {"storage_gb_month": 100, "put_requests": 1_000_000, "get_requests": 10_000_000})
+    assert [l.amount for l in e.lines] == [Decimal("2.30"), Decimal("5.00"), Decimal("4.00")]
+    # 60 TB: the first 50 TB at $0.023, the next 10 TB at $0.022
+    assert estimate("s3", {"storage_gb_month": 61_440}).total == Decimal("1402.88")
+
+
+def test_api_gateway_requests_get_cheaper_past_each_volume_tier():
+    assert estimate("api_gateway_http", {"requests": 300_000_000}).total == Decimal("300.00")
+    assert estimate("api_gateway_http", {"requests": 400_000_000}).total == Decimal("390.00")
+    assert estimate("api_gateway_rest", {"requests": 1_000_000_000}).total == Decimal("3033.10")
+    assert estimate("api_gateway_websocket", {"messages": 2_000_000_000}).total == Decimal("1800.00")
+
+
 def test_bedrock_prices_tokens_by_model():
     e = estimate("bedrock", {"model": "claude-haiku-4.5", "input_tokens": 2_000_000, "output_tokens": 1_000_000})
     assert e.total == Decimal("7.00")
@@ -97,11 +118,20 @@ def test_bad_usage_is_refused_naming_the_key(service, usage, message):
         estimate(service, usage)
 
 
-def test_every_rate_of_the_shipped_catalog_has_a_source_and_a_date():
-    catalog = load_catalog("us-east-1")
-    assert catalog.version == "us-east-1@2026-11-01"
-    for key, rate in catalog.rates.items():
-        assert rate["source"].startswith("https://") and rate["read_on"], key
+def test_every_rate_of_every_shipped_catalog_has_a_source_and_a_date():
+    for path in catalog_versions("us-east-1"):
+        catalog = read_catalog(path)
+        for key, rate in catalog.rates.items():
+            assert rate["source"].startswith("https://") and rate["read_on"], (path.name, key)
+            assert rate.get("confidence") in ("A", "B", "C"), (path.name, key)
+
+
+def test_the_newest_catalog_is_used_and_an_older_one_still_loads_by_its_version():
+    assert load_catalog("us-east-1").version == "us-east-1@2026-11-30"
+    assert catalog_for_region("us-east-1").version == "us-east-1@2026-11-30"
+    old = catalog_by_version("us-east-1@2026-11-01")  # what assessments made before 2026-11-30 rebuild with
+    assert old.read_on == "2026-11-01" and not old.has("alb.hours")
+    assert estimate("ec2", {"instance_type": "g5.xlarge"}, old).total == Decimal("734.38")
 
 
 def test_a_catalog_without_sources_is_refused():
@@ -127,6 +157,7 @@ def test_every_usage_key_of_prices_md_is_accepted():
         "api_gateway_http": "requests", "api_gateway_rest": "requests", "sqs": "requests",
         "api_gateway_websocket": "messages connection_minutes", "dynamodb": "write_units read_units",
         "elasticache_serverless": "gb_hours ecpus", "opensearch_serverless": "ocu_hours storage_gb",
+        "alb": "hours lcu_hours", "s3": "storage_gb_month put_requests get_requests",
     }
     for service, keys in documented.items():
         assert set(keys.split()) <= set(SERVICES[service].keys), service

@@ -3,7 +3,9 @@ import math
 
 import pytest
 
-from placement.profile import FIELDS, ProfileError, defaults, parse_profile, varied
+from placement.facts import derive_facts
+from placement.pricing import hosted_models, load_catalog
+from placement.profile import FIELDS, FIELDS_BY_NAME, ProfileError, defaults, parse_profile, varied
 
 
 def errors_of(data):
@@ -105,3 +107,66 @@ def test_varying_a_field_a_profile_does_not_have_is_refused():
     p = parse_profile({"name": "bot", "requests_per_day": 2000})
     with pytest.raises(TypeError, match="requests_per_hour"):
         varied(p, requests_per_hour=3)
+
+
+# -- hosted models ---------------------------------------------------------------------
+
+OTHER_PRICES = {"hosted_input_usd_per_million_tokens": 0.5, "hosted_output_usd_per_million_tokens": 1.5}
+
+
+def with_model(model, **fields):
+    return {"name": "x", "requests_per_day": 1, "hosted_model": model, **fields}
+
+
+@pytest.mark.parametrize("model", sorted(hosted_models(load_catalog("us-east-1"))))
+def test_every_model_the_catalog_prices_is_accepted_and_served_by_bedrock(model):
+    profile = parse_profile(with_model(model))
+    assert profile.hosted_model == model and derive_facts(profile).hosted_model_on_bedrock
+
+
+def test_an_unknown_hosted_model_is_refused_naming_the_nearest_known_models():
+    [message] = errors_of(with_model("claud-sonnet-4.5"))["hosted_model"]
+    assert message.startswith("Unknown model 'claud-sonnet-4.5'; did you mean claude-sonnet-4.5")
+    assert "claude-haiku-4.5" in message  # the known models are listed
+    assert '"other"' in message and "hosted_input_usd_per_million_tokens" in message
+
+
+def test_a_model_like_none_the_catalog_knows_is_refused_without_a_guess():
+    [message] = errors_of(with_model("gpt-4o"))["hosted_model"]
+    assert message.startswith("Unknown model 'gpt-4o' in the us-east-1 price catalog.")
+    assert "did you mean" not in message
+
+
+def test_a_region_without_a_catalog_takes_any_model_as_named():
+    assert parse_profile(with_model("gpt-4o", region="eu-west-3")).hosted_model == "gpt-4o"
+
+
+def test_another_model_is_accepted_with_its_token_prices():
+    profile = parse_profile(with_model("other", **OTHER_PRICES))
+    assert (profile.hosted_input_usd_per_million_tokens, profile.hosted_output_usd_per_million_tokens) == (0.5, 1.5)
+    assert not derive_facts(profile).hosted_model_on_bedrock
+
+
+def test_another_model_needs_both_token_prices():
+    errors = errors_of(with_model("other", hosted_input_usd_per_million_tokens=0.5))
+    assert set(errors) == {"hosted_output_usd_per_million_tokens"}
+    assert set(errors_of(with_model("other"))) == {"hosted_input_usd_per_million_tokens",
+                                                    "hosted_output_usd_per_million_tokens"}
+
+
+@pytest.mark.parametrize("price", [-0.01, "2", True, math.nan])
+def test_a_token_price_is_a_number_of_at_least_zero(price):
+    errors = errors_of(with_model("other", **{**OTHER_PRICES, "hosted_input_usd_per_million_tokens": price}))
+    assert set(errors) == {"hosted_input_usd_per_million_tokens"}
+
+
+def test_token_prices_given_for_a_catalog_model_are_refused_rather_than_ignored():
+    errors = errors_of(with_model("claude-haiku-4.5", **OTHER_PRICES))
+    assert set(errors) == set(OTHER_PRICES)
+    assert parse_profile(with_model("claude-haiku-4.5", hosted_input_usd_per_million_tokens=None))
+
+
+def test_the_token_prices_are_brain_fields_that_may_be_null():
+    for name in OTHER_PRICES:
+        spec = FIELDS_BY_NAME[name]
+        assert spec.layer == "brain" and spec.nullable and spec.default is None and spec.minimum == 0

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from placement.presets import PRESETS
-from placement.profile import FIELDS, parse_profile
+from placement.profile import FIELDS, OTHER_MODEL_PRICES, parse_profile
 from placement.profile_file import (
     MAX_ROWS,
     ProfileFileError,
+    profile_document,
     read_profiles,
     validate_rows,
     write_profiles,
@@ -102,6 +104,8 @@ def test_a_spreadsheets_byte_order_mark_and_windows_line_endings_are_read():
 
 def _given(spec):
     """Values a user may give a field, nulls included where allowed."""
+    if spec.name in OTHER_MODEL_PRICES:
+        return st.none()  # only for hosted model "other", which the round trip leaves out
     if spec.kind == "bool":
         values = st.booleans()
     elif spec.kind == "choice":
@@ -141,3 +145,28 @@ def test_every_preset_survives_the_round_trip_in_both_formats():
         again = valid(write_profiles(stored, file_format), file_format)
         assert again == stored
         assert [parse_profile(p) for p in again] == [parse_profile(p) for p in stored]
+
+
+SCENARIOS = Path(__file__).with_name("scenarios")
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.json")), ids=lambda path: path.stem)
+def test_a_scenario_file_is_read_as_its_profile_and_what_it_expects_is_left_out(path):
+    scenario = json.loads(path.read_text())
+
+    profile = profile_document(scenario)
+
+    assert profile == scenario["profile"]
+    assert parse_profile(profile).name == scenario["profile"]["name"]
+
+
+def test_a_profile_document_is_read_as_it_is():
+    assert profile_document({"name": "bot", "requests_per_day": 10}) == {"name": "bot", "requests_per_day": 10}
+    assert profile_document([1, 2]) == [1, 2]  # parse_profile says what is wrong with it
+
+
+def test_a_profile_with_more_than_a_scenario_holds_is_not_taken_for_one():
+    # Its unknown "profile" field is then named, rather than its other fields dropped silently.
+    document = {"profile": {"name": "bot"}, "requests_per_day": 10}
+
+    assert profile_document(document) is document

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from placement import PLACEMENTS, ProfileError, advise, parse_profile
+from placement.placements import label
 from placement.profile import INFERENCE_KINDS, PATTERNS, TRIGGERS
 
 
@@ -82,3 +83,70 @@ def test_any_input_either_parses_or_names_the_fields_at_fault(data):
         parse_profile(data)
     except ProfileError as exc:
         assert exc.errors and all(isinstance(m, list) and m for m in exc.errors.values())
+
+
+# -- the decision procedure (placement/decision.py, docs/decisions.md) -------------------------
+
+
+def _feasible_costs(advice, layer):
+    """Monthly cost of every candidate of a layer that no hard limit rules out (priced ones)."""
+    ruled_out = {p for p, _ in advice.layers[layer].excluded}
+    return {p: float(c.total) for p, c in advice.costs[layer].items()
+            if p not in ruled_out and c.total is not None}
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(profiles())
+def test_no_chosen_placement_breaks_a_hard_limit(profile):
+    advice = advise(profile)
+    f = advice.facts
+    for name, layer in advice.layers.items():
+        assert layer.placement not in dict(layer.excluded), name
+    nerves = advice.layers["nerves"]
+    if nerves.placement == "lambda":
+        assert f.lambda_worst_case_s < 900 and profile.memory_mb <= 10_240
+    if nerves.placement == "step_functions_express":
+        assert profile.max_duration_s < 300
+    if nerves.placement == "fargate":
+        assert profile.memory_mb <= 120 * 1024
+    assert nerves.front_door is not None and not nerves.front_door.breaks
+    if advice.layers["memory"].placement == "dynamodb":
+        assert profile.state_kb <= 400
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(profiles())
+def test_every_chosen_placement_has_at_least_one_reason(profile):
+    advice = advise(profile)
+    for name, layer in advice.layers.items():
+        assert layer.reasons, name
+        assert all(r.text and r.source for r in layer.reasons)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(profiles())
+def test_a_cheaper_feasible_candidate_is_named_in_the_reasons_of_a_dearer_choice(profile):
+    advice = advise(profile)
+    for name, layer in advice.layers.items():
+        costs = _feasible_costs(advice, name)
+        mine = costs.get(layer.placement)
+        if mine is None or not costs:
+            continue
+        cheapest = min(costs, key=lambda p: (costs[p], p))
+        if costs[cheapest] < mine:
+            text = " ".join(r.text for r in layer.reasons)
+            assert label(cheapest) in text or any(
+                label(p) in text for p, c in costs.items() if c == costs[cheapest]), (name, text)
+            assert f"${mine - costs[cheapest]:,.2f} less" in text
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(profiles())
+def test_warnings_are_about_the_chosen_split(profile):
+    advice = advise(profile)
+    for firing in advice.trace:
+        if firing.fired and firing.effect == "warn" and firing.about:
+            layer = advice.layers[firing.layer]
+            if layer.placement not in firing.about:
+                assert firing.text not in layer.warnings
+                assert any(firing.text in w for w in layer.alternative_warnings)

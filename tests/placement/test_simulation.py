@@ -235,6 +235,11 @@ def test_more_traffic_never_costs_less_with_the_same_seed(p, factor):
                     paths=20, days=2, seed=13)
     for layer, results in low.placements.items():
         for name, r in results.items():
+            # A function at its concurrency quota bills the requests it served, which stop
+            # growing with the traffic offered: the invariant is about placements that serve it all.
+            if high.placements[layer][name].throttled_requests is not None and \
+                    high.placements[layer][name].throttled_requests.p90 > 0:
+                continue
             more = high.placements[layer][name].cost
             assert more.mean >= r.cost.mean - 0.01, name
             assert more.p50 >= r.cost.p50 - 0.01, name
@@ -321,3 +326,132 @@ def test_the_engine_imports_no_django():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
+
+
+# -- what the simulation tells the advice -----------------------------------------------------
+
+# About 3,500 requests in flight at the top of a burst, 50 times the average: far past the
+# default quota of 1,000 concurrent executions.
+SPIKY_HEAVY = dict(requests_per_day=300_000, pattern="spiky", peak_to_average=50, request_duration_s=20,
+                   wait_fraction=0.5, trigger="api")
+ON_LAMBDA = {"layers": {"nerves": {"placement": "lambda", "excluded": []}}}
+
+
+def spiky_heavy(**run):
+    return simulate(profile(**SPIKY_HEAVY), **{"paths": 20, "days": 3, "seed": 21,
+                                              "placements": {"nerves": ["lambda", "fargate"]}, **run})
+
+
+def test_a_spiky_heavy_profile_throttles_at_the_default_quota_and_the_finding_says_so():
+    from placement.simulation import findings
+
+    result = spiky_heavy()
+    r = result.placements["nerves"]["lambda"]
+    assert result.lambda_concurrency_quota == 1_000
+    assert 0.1 < r.throttled_share.p50 < 0.6
+    assert 0 < r.peak_hour_throttled.p50 < r.peak_hour_requests.p50
+    found = {f.kind: f for f in findings(result, ON_LAMBDA)}
+    throttling = found["throttling"]
+    assert (throttling.severity, throttling.layer, throttling.placement) == ("warning", "nerves", "lambda")
+    share = f"{r.throttled_share.p50 * 100:.1f}%"
+    assert throttling.text.startswith(f"The simulation throttled {share} of the requests to AWS Lambda (Nerves)")
+    assert "Lambda's default quota of 1,000 concurrent executions" in throttling.text
+    assert f"{r.throttled_requests.p50:,.0f} of {result.requests.p50:,.0f} requests" in throttling.text
+    assert f"{r.peak_hour_throttled.p50:,.0f} of {r.peak_hour_requests.p50:,.0f} in its busiest hour" in throttling.text
+    assert "quota increase" in throttling.text and "SQS" in throttling.text
+    assert throttling.values["throttled_share"] == r.throttled_share.p50
+    # The same result as stored JSON gives the same findings.
+    assert [f.to_dict() for f in findings(json.loads(json.dumps(result.to_dict())), ON_LAMBDA)] == \
+        [f.to_dict() for f in findings(result, ON_LAMBDA)]
+
+
+def test_throttled_requests_are_not_billed(monkeypatch):
+    from placement.simulation import capacity
+
+    throttled = spiky_heavy().placements["nerves"]["lambda"]
+    # The same arrivals with a quota high enough that nothing is refused (and no faster scaling).
+    monkeypatch.setattr(capacity, "LAMBDA_ACCOUNT_CONCURRENCY", 10**9)
+    monkeypatch.setattr(capacity, "LAMBDA_SCALE_UP_PER_MINUTE", 10**9)
+    served_all = spiky_heavy().placements["nerves"]["lambda"]
+    assert served_all.throttled_requests.p90 == 0
+    assert throttled.cost.p50 < served_all.cost.p50
+    # The bill falls with the share refused: invocations and GB-seconds both scale with requests.
+    assert throttled.cost.mean == pytest.approx(served_all.cost.mean * (1 - throttled.throttled_share.mean),
+                                                rel=0.03)
+
+
+def test_a_function_that_throttles_is_never_called_the_cheapest():
+    result = spiky_heavy()
+    lam, fargate = result.placements["nerves"]["lambda"], result.placements["nerves"]["fargate"]
+    assert lam.cost.p50 < fargate.cost.p50  # cheaper only because refused requests are free
+    assert result.cheapest("nerves") == "fargate"
+
+
+def test_the_sweep_does_not_call_a_throttling_function_the_cheapest():
+    result = sweep(profile(**SPIKY_HEAVY), rates=[3_000, 300_000], paths=10, days=2, seed=21,
+                   placements={"nerves": ["lambda", "fargate"]})
+    assert result.throttled["nerves"]["lambda"][0] == 0 < result.throttled["nerves"]["lambda"][1]
+    assert result.cheapest["nerves"] == ["lambda", "fargate"]
+    json.dumps(result.to_dict(), allow_nan=False)
+
+
+def stats(p50, p90=None):
+    p90 = p50 if p90 is None else p90
+    return {"p10": p50, "p50": p50, "p90": p90, "mean": p50}
+
+
+def stored(placements):
+    """A stored result (to_dict) of the nerves layer, as an old or a new engine wrote it."""
+    return {"requests": stats(1_000_000), "placements": {"nerves": {
+        name: {"layer": "nerves", "placement": name, "kind": "autoscaled" if name == "fargate" else "lambda",
+               "deterministic_cost": r.pop("deterministic_cost", 100.0), "cost": stats(100.0), **r}
+        for name, r in placements.items()}}}
+
+
+def test_findings_name_cold_starts_and_minutes_below_demand_with_their_numbers():
+    from placement.simulation import findings
+
+    result = stored({"lambda": {"cold_starts": stats(42_000), "throttled_requests": stats(0),
+                                "cold_start_share": stats(0.042), "throttled_share": stats(0)},
+                     "fargate": {"under_provisioned_minutes": stats(95, 140)}})
+    cold = findings(result, ON_LAMBDA)
+    assert [(f.kind, f.severity) for f in cold] == [("cold_starts", "notice")]
+    assert cold[0].text.startswith("4.2% of the requests to AWS Lambda (Nerves) met a cold start")
+    assert "42,000 a month" in cold[0].text
+    on_fargate = {"layers": {"nerves": {"placement": "fargate", "excluded": []}}}
+    under = findings(result, on_fargate)
+    assert [(f.kind, f.severity) for f in under] == [("under_provisioned", "warning")]
+    assert under[0].text.startswith("The container fleet (ECS on Fargate, Nerves) was below demand for 95 minutes "
+                                    "of the simulated month (140 minutes in the p90 month)")
+
+
+def test_findings_say_when_the_p90_month_has_another_cheapest_placement():
+    from placement.simulation import findings
+
+    result = stored({"lambda": {"deterministic_cost": 850.0, "cost": stats(880.0, 905.0)},
+                     "fargate": {"deterministic_cost": 860.0, "cost": stats(830.0, 812.0),
+                                 "under_provisioned_minutes": stats(0)}})
+    (flip,) = findings(result, ON_LAMBDA)
+    assert (flip.kind, flip.severity) == ("p90_cheapest", "warning")
+    assert flip.text.startswith("In the p90 month ECS on Fargate ($812) is cheaper than the recommended "
+                                "AWS Lambda ($905) for Nerves")
+    # A placement the rules ruled out is no comparison.
+    ruled_out = {"layers": {"nerves": {"placement": "lambda", "excluded": [{"placement": "fargate"}]}}}
+    assert findings(result, ruled_out) == []
+
+
+def test_findings_read_results_stored_before_shares_were_recorded():
+    from placement.simulation import findings
+
+    old = stored({"lambda": {"cold_starts": stats(1_000), "throttled_requests": stats(281_000, 300_000)}})
+    (throttling,) = findings(old, ON_LAMBDA)
+    assert "throttled 28.1% of the requests" in throttling.text
+    assert "281,000 of 1,000,000 requests in a median month" in throttling.text
+    assert "busiest hour" not in throttling.text
+
+
+def test_a_quiet_simulation_has_no_findings():
+    from placement.simulation import findings
+
+    result = simulate(profile(), paths=10, days=2, seed=3)
+    assert findings(result, None) == []

@@ -1,8 +1,11 @@
 """``manage.py advise PROFILE.json [--format json|text]``: advice for one profile.
 
-Touches no database, so it works on a fresh checkout before ``migrate``. Any
-problem with the input ends with a message naming each field on stderr and
-exit status 2, never a traceback.
+Touches no database, so it works on a fresh checkout before ``migrate``, and
+needs no environment variable: ``manage.py`` gives it ``advisor.settings_cli``
+unless ``DJANGO_SETTINGS_MODULE`` is set. PROFILE.json may also be a scenario,
+``{"profile": ..., "expect": ...}``, whose profile is read. Any problem with the
+input ends with a message naming each field on stderr and exit status 2, never
+a traceback.
 """
 from __future__ import annotations
 
@@ -16,9 +19,11 @@ from django.core.management.base import BaseCommand, CommandError
 from advisor.money import money_context
 from advisor.presentation import LAYER_ORDER, format_value
 from advisor.services import profile_evaluate
-from placement.placements import LAYER_NAMES
+from placement.placements import LAYER_NAMES, label
+from placement.wording import humanize, layer_label, unit_for
 from placement import simulation
 from placement.profile import ProfileError, parse_profile
+from placement.profile_file import profile_document
 
 INVALID = 2
 
@@ -33,7 +38,8 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        parser.add_argument("profile", help="Path to a profile JSON file, or - for stdin.")
+        parser.add_argument("profile", help="Path to a profile JSON file (or a scenario file, "
+                            "{\"profile\": ..., \"expect\": ...}, whose profile is read), or - for stdin.")
         parser.add_argument("--format", choices=("json", "text"), default="text",
                             help="json: the Advice object; text: a report for a person.")
         parser.add_argument("--simulate", action="store_true",
@@ -52,6 +58,8 @@ class Command(BaseCommand):
             raise CommandError("Invalid profile:\n" + "\n".join(lines), returncode=INVALID)
         if simulate:
             advice["simulation"] = self._simulate(data, paths, seed)
+            advice["simulation"]["findings"] = [f.to_dict() for f in simulation.findings(
+                advice["simulation"], advice)]
         if format == "json":
             self.stdout.write(json.dumps(advice, indent=2, ensure_ascii=False))
         else:
@@ -76,29 +84,38 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc}", returncode=INVALID)
         try:
             # NaN and Infinity are not JSON, whatever Python's json module allows.
-            return json.loads(text, parse_constant=_reject_constant)
+            document = json.loads(text, parse_constant=_reject_constant)
         except ValueError as exc:
             source = "standard input" if path == "-" else path
             raise CommandError(f"{source} is not valid JSON: {exc}", returncode=INVALID)
+        return profile_document(document)
 
 
 def render_text(advice: dict[str, Any]) -> str:
     profile = advice["profile"]
     out = [f"Placement advice for {profile['name']}",
            f"rule set {advice['ruleset']}" + (f", catalog {advice['catalog']}"
-                                              if advice.get("catalog") else ""), ""]
+                                              if advice.get("catalog") else "")]
+    if advice.get("monthly_cost"):
+        out.append(f"Monthly cost: {advice['monthly_cost']['headline']}")
+    out.append("")
     for name in LAYER_ORDER:
         layer = advice["layers"][name]
-        out.append(f"{LAYER_NAMES[name]}: {layer['label']} ({layer['placement']})")
+        out.append(f"{LAYER_NAMES[name]}: {layer_label(name, layer['placement'])}")
+        if layer.get("front_door_detail"):
+            door = layer["front_door_detail"]
+            out.append(f"  front door: {door['label']}. {door['why']}")
         for reason in layer["reasons"]:
             out.append(f"  because [{reason['rule']}] {reason['text']}")
             out.append(f"          source: {reason['source']}")
         for warning in layer["warnings"]:
             out.append(f"  warning: {warning}")
+        for note in layer.get("alternative_warnings", []):
+            out.append(f"  note: {note}")
         for excluded in layer["excluded"]:
-            out.append(f"  not {excluded['placement']}: [{excluded['rule']}] {excluded['text']}")
+            out.append(f"  not {layer_label(name, excluded['placement'])}: [{excluded['rule']}] {excluded['text']}")
         if layer["alternatives"]:
-            out.append(f"  alternatives: {', '.join(layer['alternatives'])}")
+            out.append(f"  alternatives: {', '.join(layer_label(name, p) for p in layer['alternatives'])}")
         out.append("")
     out += _cost_text(advice)
     if advice.get("simulation"):
@@ -106,9 +123,9 @@ def render_text(advice: dict[str, Any]) -> str:
     labels = advice.get("fact_labels", {})
     out.append("Derived facts")
     for key, value in advice["facts"].items():
-        label, unit = labels.get(key, (key, ""))
+        name, unit = labels.get(key, (humanize(key), ""))
         shown = format_value(value, unit)
-        out.append(f"  {label}: {shown}{'' if unit in ('', '0..1') else ' ' + unit}")
+        out.append(f"  {name}: {shown}{'' if unit in ('', '0..1') else ' ' + unit_for(value, unit)}")
     return "\n".join(out)
 
 
@@ -118,7 +135,8 @@ def _cost_text(advice: dict[str, Any]) -> list[str]:
         return ["Costs: no price catalog for this region.", ""]
     summary = money["summary"]
     out = [f"Monthly cost (catalog {money['catalog']})",
-           f"  recommended split: {summary['recommended']}",
+           f"  recommended split: {summary['recommended']}"
+           + (f"  << {summary['incomplete']}" if summary["incomplete"] else ""),
            f"  everything on containers: {summary['containers']}"
            + (f" (the split {summary['saving_vs_containers']})" if summary["saving_vs_containers"] else "")]
     if summary["current"]:
@@ -143,10 +161,16 @@ def _cost_text(advice: dict[str, Any]) -> list[str]:
 def _simulation_text(result: dict[str, Any]) -> list[str]:
     out = [f"Simulation: {result['paths']:,} paths x {result['days']} days, seed {result['seed']} "
            f"(engine {result['engine_version']})"]
+    findings = result.get("findings") or []
+    if findings:
+        out.append("  What the simulation found:")
+        out += [f"  {'warning' if f['severity'] == 'warning' else 'note'}: {f['text']}" for f in findings]
     for layer, placements in result["placements"].items():
         out.append(f"  {LAYER_NAMES[layer]} (monthly cost p10 / median / p90):")
         for name, r in sorted(placements.items(), key=lambda kv: kv[1]["cost"]["p50"] or 0):
             cost = r["cost"]
-            out.append(f"    {name:<24} ${cost['p10']:>11,.2f} ${cost['p50']:>11,.2f} ${cost['p90']:>11,.2f}")
+            refused = (r.get("throttled_share") or {}).get("p50") or 0
+            out.append(f"    {label(name):<34} ${cost['p10']:>11,.2f} ${cost['p50']:>11,.2f} ${cost['p90']:>11,.2f}"
+                       + (f"  throttles {refused:.1%}, not billed" if refused > simulation.results.SERVES_ALL_BELOW else ""))
     out.append("")
     return out

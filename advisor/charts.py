@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from placement.placements import LAYER_NAMES, label
-from placement.wording import layer_label
+from placement.wording import layer_label, plural
 from placement.rules import load_matrix
 
 # One colour per placement family, so a placement looks the same on every chart.
@@ -435,7 +435,7 @@ def repatriation_chart(repatriation: dict[str, Any]) -> Chart:
                                 line={"color": FAMILY_COLOURS["containers"], "width": 2.5},
                                 hovertemplate="month %{x}: $%{y:,.0f}<extra></extra>"))
     figure.add_trace(go.Scatter(x=months, y=repatriation["cumulative_owned"], mode="lines",
-                                name=f"owned: {repatriation['servers']} server(s)",
+                                name=f"owned: {plural(repatriation['servers'], 'server')}",
                                 line={"color": FAMILY_COLOURS["owned"], "width": 2.5, "dash": "dash"},
                                 hovertemplate="month %{x}: $%{y:,.0f}<extra></extra>"))
     crossover = repatriation.get("crossover_month")

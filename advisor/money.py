@@ -64,6 +64,12 @@ def _layer(name: str, by_placement: dict[str, dict], chosen: str) -> dict[str, A
     return {"name": name, "title": LAYER_NAMES[name], "rows": rows, "unpriced": unpriced}
 
 
+def _incomplete(monthly: dict) -> str:
+    """What a partial total leaves out, for a banner that already says "Incomplete estimate"."""
+    headline = monthly.get("headline") or ""
+    return headline.removeprefix("INCOMPLETE: ") or "a layer of the split is not priced"
+
+
 def _summary(advice: dict, economics: dict) -> dict[str, Any]:
     comparison = economics["comparison"]
     recommended, containers, current = (comparison["recommended"], comparison["containers"],
@@ -72,7 +78,7 @@ def _summary(advice: dict, economics: dict) -> dict[str, Any]:
     return {
         "unpriced": unpriced,
         # Said loudly wherever the total is shown: a partial total must never pass for the bill.
-        "incomplete": advice["monthly_cost"].get("headline") if unpriced else None,
+        "incomplete": _incomplete(advice["monthly_cost"]) if unpriced else None,
         "recommended": usd(recommended),
         "containers": usd(containers),
         "containers_split": ", ".join(layer_phrase(k, v) for k, v in comparison["containers_split"].items()),

@@ -43,6 +43,7 @@ COST_WEIGHT_PER_DOUBLING = 2.0
 MATERIAL_MONTHLY_USD = 200.0
 COST_RULE_ID = "COST"
 FIT_RULE_ID = "FIT"
+FIT_SOURCE = "The decision matrix's hard limits, each with its AWS source"
 COST_SOURCE = "AWS pricing pages, as read into the {catalog} price catalog"
 
 
@@ -76,7 +77,11 @@ def choose(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...],
     if not ranking:
         warnings.append("Every candidate placement is ruled out by a hard limit; this workload "
                         "needs a redesign before it can be placed.")
-        return Choice("none", (("none", 0.0),), (), tuple(excluded.items()), tuple(warnings), ())
+        nothing = Firing(rule=FIT_RULE_ID, layer=layer, title="Nothing fits", fired=True, effect="fit",
+                         weights={"none": 0.0}, values={}, source=FIT_SOURCE,
+                         text="No candidate fits: " + _ruled_out(excluded) + ". Change the design "
+                              "(make long calls asynchronous, cut the memory or the payload) and assess again.")
+        return Choice("none", (("none", 0.0),), (nothing,), tuple(excluded.items()), tuple(warnings), ())
     chosen = ranking[0][0]
     warnings, others = _warnings(fired, chosen)
     reasons = _reasons(layer, chosen, fired, priced, excluded, catalog)
@@ -169,8 +174,8 @@ def _cost_reason(layer: str, chosen: str, preferred: list[Firing], priced: dict[
         # Price comparisons (the break-even rules) are not what a premium buys.
         qualities = [f.title.lower() for f in preferred if "prices_known" not in f.values][:3]
         if premium < MATERIAL_MONTHLY_USD or not qualities:
-            why = (f"the difference is small next to ${MATERIAL_MONTHLY_USD:,.0f} a month, so the "
-                   f"matrix's preferences decide" + (f": {'; '.join(qualities)}" if qualities else ""))
+            why = (f"the difference is under ${MATERIAL_MONTHLY_USD:,.0f} a month, too small to "
+                   f"overrule the rules above" + (f" ({'; '.join(qualities)})" if qualities else ""))
         else:
             why = f"the premium buys what the rules weigh for this workload: {'; '.join(qualities)}"
         text = (f"{label(cheapest)} would cost ${others[cheapest]:,.2f} a month, "
@@ -189,13 +194,15 @@ def _catalog_words(catalog: str | None) -> str:
     return f"{region} (read {read_on})" if read_on else (catalog or "")
 
 
+def _ruled_out(excluded: dict[str, Firing]) -> str:
+    return ", ".join(f"{label(p)} ({f.title.lower()})" for p, f in excluded.items())
+
+
 def _fit_reason(layer: str, chosen: str, excluded: dict[str, Firing]) -> Firing:
     if excluded:
-        out = ", ".join(f"{label(p)} ({f.title.lower()})" for p, f in excluded.items())
         text = (f"{label(chosen)} is the best candidate that fits once the others are ruled out: "
-                f"{out}.")
+                f"{_ruled_out(excluded)}.")
     else:
         text = f"{label(chosen)} is the matrix's first candidate for this layer; no rule preferred another."
     return Firing(rule=FIT_RULE_ID, layer=layer, title="Best remaining fit", fired=True,
-                  effect="fit", weights={chosen: 0.0}, values={}, text=text,
-                  source="The decision matrix's hard limits, each with its AWS source")
+                  effect="fit", weights={chosen: 0.0}, values={}, text=text, source=FIT_SOURCE)

@@ -84,8 +84,10 @@ def headline(total: Decimal, unpriced_layers: list[str]) -> str:
 
 def economics(p: WorkloadProfile, f: Facts, catalog: Catalog, split: dict[str, str],
               costs: dict[str, dict[str, PlacementCost]], wait_sweep: bool = True) -> Economics:
-    split_costs = {layer: costs[layer][placement] for layer, placement in split.items()
-                   if placement in costs[layer]}
+    # A layer where nothing fits ("none" outside its candidates) is unpriced, and says why.
+    split_costs = {layer: costs[layer].get(placement) or PlacementCost(
+                       layer, placement, None, assumptions=("No placement fits this layer's hard limits.",))
+                   for layer, placement in split.items()}
     containers = containers_split(f, split)
     containers_total = _containers_total(costs, containers, split_costs)
     recommended = sum((c.total for c in split_costs.values() if c.total is not None), Decimal(0))

@@ -143,7 +143,7 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "average_concurrency": ("Average concurrency (Little's law)", "requests"),
     "peak_concurrency": ("Peak concurrency", "requests"),
     "fleet_size_for_peak": ("Always-on slots for the peak", "slots"),
-    "utilization": ("Utilisation of an always-on fleet", "0..1"),
+    "utilization": ("Busy share of the container fleet you would run", "0..1"),
     "cpu_share": ("CPU share of a request (1 - wait)", "0..1"),
     "cpu_utilization": ("CPU utilisation of that fleet", "0..1"),
     "wait_seconds_per_request": ("Waiting per request", "s"),

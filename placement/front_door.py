@@ -70,6 +70,10 @@ def door_for(placement: str, p: WorkloadProfile, f: Facts) -> Door:
         return _websocket(placement, p)
     if placement in CONTAINERS:
         return _load_balancer(p)
+    return _within_api_gateway_payload(p, _api_door(placement, p))
+
+
+def _api_door(placement: str, p: WorkloadProfile) -> Door:
     if placement == "step_functions_express":
         return _express(p)
     if placement == "step_functions":
@@ -79,6 +83,18 @@ def door_for(placement: str, p: WorkloadProfile, f: Facts) -> Door:
                     warnings=("Step Functions Standard starts asynchronously: the caller gets an "
                               "execution id, not the answer, and must poll or take a callback.",))
     return _function(p)
+
+
+def _within_api_gateway_payload(p: WorkloadProfile, door: Door) -> Door:
+    """API Gateway refuses bodies over its payload quota, whatever stands behind it."""
+    if not door.id.startswith("api_gateway"):
+        return door
+    limit = LIMITS["api_gateway_http_payload_mb" if door.id == "api_gateway_http" else "api_gateway_rest_payload_mb"]
+    if p.payload_kb <= limit.value * 1024:
+        return door
+    return Door(door.id, door.why, door.warnings, door.breaks + ((limit.name, (
+        f"Calls of up to {p.payload_kb:,.0f} KB exceed API Gateway's {limit.value:g} MB payload "
+        f"quota: upload to S3 with a presigned URL and pass the key.")),))
 
 
 def _asynchronous(p: WorkloadProfile) -> Door:

@@ -393,7 +393,9 @@ def _bedrock(u: dict, c: Catalog) -> list[Line]:
 
 
 def _quantity(value: Decimal) -> str:
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    """A usage as a reader wants it: whole from a thousand up (608,333 requests), else to the cent."""
+    whole = value == value.to_integral_value() or abs(value) >= 1000
+    return f"{value:,.0f}" if whole else f"{value:,.2f}"
 
 
 def _charge(quantity: Decimal, c: Catalog, key: str) -> Decimal:

@@ -99,6 +99,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     _spec("state_kb", "number", "nerves", "State between steps",
           "State carried from one step to the next.", default=4.0, unit="KB", minimum=0,
           maximum=10_485_760),
+    _spec("payload_kb", "number", "nerves", "Largest request or answer",
+          "Largest body one call sends or receives (a document, an image, a long answer).",
+          default=32.0, unit="KB", minimum=0, maximum=10_485_760),
     _spec("latency_slo_ms", "number", "nerves", "Latency target (p95)",
           "End-to-end p95 target for synchronous calls. Blank: none.",
           default=None, nullable=True, unit="ms", minimum=0, exclusive_minimum=True,
@@ -185,6 +188,7 @@ class WorkloadProfile:
     pre_post_processing_ms: float = 0.0
     human_wait_hours: float = 0.0
     state_kb: float = 4.0
+    payload_kb: float = 32.0
     latency_slo_ms: float | None = None
     streaming: bool = False
     websocket_session_minutes: float = 0.0

@@ -47,6 +47,11 @@ CHOICE_LABELS: dict[str, dict[Any, str]] = {
 # Labels (and units) of the names the decision matrix compares that are neither a
 # profile field nor a derived fact: its constants and the cost comparisons.
 NAME_LABELS: dict[str, tuple[str, str]] = {
+    "limit_warning_share": ("Share of a limit that counts as close", "0..1"),
+    "repatriation_min_monthly_usd": ("Bill from which owning hardware deserves a look", "USD/month"),
+    "brain_servers_monthly_cost": ("Always-on GPU servers cost", "USD/month"),
+    # Names of rule sets before 2026.11.3, whose limits now live in placement/limits:
+    # kept so that stored assessments still read well.
     "lambda_max_duration_s": ("Lambda's longest run", "s"),
     "lambda_max_memory_mb": ("Lambda's largest memory", "MB"),
     "lambda_full_vcpu_mb": ("Lambda memory for one full vCPU", "MB"),
@@ -212,7 +217,7 @@ def layer_phrase(layer: str, placement: str, label: str | None = None) -> str:
 NOTHING_NEEDED: dict[str, str] = {
     "memory": "nothing to keep hot",
     "brain": "no model to run",
-    "nerves": "no orchestration needed",
+    "nerves": "nothing fits: a redesign is needed",  # none is no Nerves candidate: all ruled out
 }
 
 

@@ -26,15 +26,6 @@ def advise(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
                           input=stdin, capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture
-def profile_file(tmp_path):
-    def write(content) -> str:
-        path = tmp_path / "profile.json"
-        path.write_text(content if isinstance(content, str) else json.dumps(content))
-        return str(path)
-    return write
-
-
 def test_advise_prints_the_advice_as_json_without_a_database(profile_file):
     result = advise(profile_file(SUPPORT_BOT), "--format", "json")
     assert result.returncode == 0, result.stderr

@@ -120,7 +120,7 @@ def test_an_unpriced_side_says_not_priced_and_no_difference(owner_client, owner,
 
 def test_key_facts_are_compared(owner_client, workload, edited):
     html = _compare(owner_client, f"{workload.pk}:v1", f"{workload.pk}:v2")
-    assert "differs</span>" in _row(html, "Utilisation of an always-on fleet")
+    assert "differs</span>" in _row(html, "Busy share of the container fleet you would run")
     assert "Peak concurrency" in html
 
 

@@ -53,7 +53,7 @@ def test_with_a_simulation_of_this_profile_the_costs_get_whiskers_and_a_week_of_
     assert run.status == SimulationRun.Status.SUCCEEDED
     html = owner_client.get(reverse("workload-detail", args=[workload.pk])).content.decode()
     specs = chart_specs(html)
-    assert "traffic" in specs and f"simulation <a href" in html.replace("\n", " ").lower()
+    assert "traffic" in specs and "simulation <a href" in html.replace("\n", " ").lower()
     nerves = specs["costs"]["data"][-1]  # subplots run Brain, Memory, Nerves
     lambda_at = nerves["y"].index("AWS Lambda")
     band = run.result["placements"]["nerves"]["lambda"]["cost"]
@@ -97,27 +97,13 @@ def test_pages_send_a_content_security_policy_without_unsafe_inline_or_eval(owne
     assert "<script>" not in response.content.decode()  # no inline script anywhere on the page
 
 
-# Bursts of about 3,500 requests in flight on Lambda, whose default quota is 1,000.
-SPIKY_HEAVY = {"name": "Spiky heavy agent", "requests_per_day": 300_000, "pattern": "spiky",
-               "peak_to_average": 50, "request_duration_s": 20, "wait_fraction": 0.5, "trigger": "api"}
-
-
-def _throttling_run(owner, team, monkeypatch):
-    monkeypatch.setattr(simulations, "_enqueue_sweep", lambda run_id: None)
-    workload = services.workload_create(user=owner, team=team, profile_data=SPIKY_HEAVY)
-    assert workload.assessments.get().result["layers"]["nerves"]["placement"] == "lambda"  # the premise
-    run = simulations.simulation_request(user=owner, workload=workload, paths=100, seed=21, days=3)
-    run.refresh_from_db()
-    return workload, run
-
-
 def _page_text(client, url: str) -> str:
     return " ".join(html.unescape(client.get(url).content.decode()).split())
 
 
 def test_the_dashboard_and_the_assessment_page_warn_of_the_throttling_the_simulation_found(
-        owner_client, owner, team, monkeypatch):
-    workload, run = _throttling_run(owner, team, monkeypatch)
+        owner_client, throttling):
+    workload, run = throttling
     lam = run.result["placements"]["nerves"]["lambda"]
     expected = (f"The simulation throttled {lam['throttled_share']['p50']:.1%} of the requests to AWS Lambda "
                 f"(Nerves) at Lambda's default quota of 1,000 concurrent executions: "
@@ -132,9 +118,8 @@ def test_the_dashboard_and_the_assessment_page_warn_of_the_throttling_the_simula
         assert "in its busiest hour" in text and "Request a quota increase or buffer the requests with SQS" in text
 
 
-def test_a_simulation_stored_before_findings_existed_still_shows_its_throttling(
-        owner_client, owner, team, monkeypatch):
-    workload, run = _throttling_run(owner, team, monkeypatch)
+def test_a_simulation_stored_before_findings_existed_still_shows_its_throttling(owner_client, throttling):
+    workload, run = throttling
     old = json.loads(json.dumps(run.result))
     old.pop("lambda_concurrency_quota")
     for results in old["placements"].values():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from advisor import services, simulations
+from advisor import simulations
 from advisor.models import SimulationRun
 
 pytestmark = pytest.mark.django_db(transaction=True)  # runs are enqueued on commit
@@ -115,22 +115,6 @@ def test_advise_refuses_a_bad_path_count_with_exit_2(tmp_path):
     result = subprocess.run([sys.executable, "manage.py", "advise", str(profile), "--simulate", "--paths", "0"],
                             cwd=ROOT, capture_output=True, text=True, env={"DEBUG": "1", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 2 and "paths" in result.stderr and "Traceback" not in result.stderr
-
-
-# Bursts of about 3,500 requests in flight on Lambda, whose default quota is 1,000.
-SPIKY_HEAVY = {"name": "Spiky heavy agent", "requests_per_day": 300_000, "pattern": "spiky",
-               "peak_to_average": 50, "request_duration_s": 20, "wait_fraction": 0.5, "trigger": "api"}
-
-
-@pytest.fixture
-def throttling(owner, team, monkeypatch):
-    """A workload on Lambda that throttles, simulated with a fixed seed (no volume sweep)."""
-    monkeypatch.setattr(simulations, "_enqueue_sweep", lambda run_id: None)
-    workload = services.workload_create(user=owner, team=team, profile_data=SPIKY_HEAVY)
-    assert workload.assessments.get().result["layers"]["nerves"]["placement"] == "lambda"  # the premise
-    run = simulations.simulation_request(user=owner, workload=workload, paths=100, seed=21, days=3)
-    run.refresh_from_db()
-    return workload, run
 
 
 def test_the_api_shows_what_a_throttling_run_found_with_its_numbers(api, owner, throttling):

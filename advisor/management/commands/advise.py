@@ -136,7 +136,7 @@ def _cost_text(advice: dict[str, Any]) -> list[str]:
     summary = money["summary"]
     out = [f"Monthly cost (catalog {money['catalog']})",
            f"  recommended split: {summary['recommended']}"
-           + (f"  << {summary['incomplete']}" if summary["incomplete"] else ""),
+           + (f"  << INCOMPLETE: {summary['incomplete']}" if summary["incomplete"] else ""),
            f"  everything on containers: {summary['containers']}"
            + (f" (the split {summary['saving_vs_containers']})" if summary["saving_vs_containers"] else "")]
     if summary["current"]:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from advisor import services
 from advisor.models import Membership, Team, Workload
+from placement.wording import plural
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "workloads.json"
 KNOWN_PASSWORD = "placement-demo"
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                     created += self._workload(teams[slug], owner, case["profile"])
         shown = password or KNOWN_PASSWORD
         self.stdout.write(self.style.SUCCESS(
-            f"Demo ready: {created} workload(s) created, "
+            f"Demo ready: {plural(created, 'workload')} created, "
             f"{Workload.objects.filter(team__slug__in=TEAMS).count()} in the demo teams."))
         self.stdout.write(f"Sign in at /accounts/login/ as demo / {shown} (owner of Demo team), "
                           f"viewer / {shown} (read-only), other / {shown} (Other team).")

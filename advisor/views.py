@@ -82,21 +82,28 @@ def assessment_detail(request: HttpRequest, workload_id: int, assessment_id: int
         "workload": workload, "assessment": assessment,
         "advice": advice_context(assessment.result),
         "profile_rows": profile_rows(assessment.profile),
+        "sim": _findings(assessment, selectors.simulation_for_assessment(assessment=assessment)),
         **_money(assessment),
     })
 
 
 def _dashboard(assessment) -> dict:
     if assessment is None:
-        return {"charts": [], "simulated": None}
+        return {"charts": [], "simulated": None, "sim": None}
     run = selectors.simulation_for_assessment(assessment=assessment)
     return {
         "charts": dashboards.dashboard_charts(assessment=assessment, run=run),
         "simulated": run,
+        "sim": _findings(assessment, run),
         "assumptions": dashboards.assumption_rows(assessment.result),
         "whatif_form": WhatIfForm(profile=assessment.profile),
         "whatif_outputs": whatif_outputs(assessment.profile),
     }
+
+
+def _findings(assessment, run) -> dict:
+    """What the assessment's simulation found, for the warnings of advice.html."""
+    return {"run": run, "findings": simulations.simulation_findings(run=run, advice=assessment.result)}
 
 
 def _money(assessment) -> dict:
@@ -213,6 +220,7 @@ def simulation_detail(request: HttpRequest, workload_id: int, run_id: int) -> Ht
     workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
     run = selectors.simulation_get(workload=workload, run_id=run_id)
     return render(request, "advisor/simulation_detail.html", {
+        "findings": simulations.simulation_findings(run=run),
         "workload": workload, "run": run, "can_write": _can_write(request, workload),
         "results": simulation_context(run),
     })

@@ -14,8 +14,7 @@ from placement.costs import PlacementCost, placement_costs
 from placement.decision import choose
 from placement.economics import Economics, economics
 from placement.facts import FACT_LABELS, Facts, derive_facts
-from placement.front_door import Door, door_for
-from placement.limits import load_limits
+from placement.front_door import LIMITS, Door, door_for
 from placement.placements import label
 from placement.pricing import Catalog, catalog_for_region
 from placement.profile import WorkloadProfile
@@ -143,12 +142,11 @@ def _layer(layer: str, matrix: Matrix, trace: tuple[Firing, ...],
 
 def _door_exclusions(layer: str, doors: dict[str, Door]) -> dict[str, Firing]:
     """Candidates whose front door breaks a hard limit, as the trace would state a rule."""
-    limits = load_limits()
     blocked = {}
     for placement, door in doors.items():
         if door.breaks:
             name, text = door.breaks[0]
-            limit = limits[name]
+            limit = LIMITS[name]
             blocked[placement] = Firing(
                 rule="DOOR", layer=layer, title=f"{door.label}: {limit.title.lower()}", fired=True,
                 effect="exclude", weights={placement: 0.0}, values={name: limit.value}, text=text,

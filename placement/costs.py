@@ -298,11 +298,11 @@ def _rate(usd: float) -> str:
 
 
 def _brain_lambda(job: _Job):
-    p, f = job.p, job.f
+    f = job.f
     if not f.self_hosted or not f.model_fits_lambda:
         job.notes.append("Only a self-hosted model that fits a 10 GB function can run on Lambda.")
         return None
-    seconds = sizing.model_seconds(p, f)
+    seconds = f.model_seconds
     restores = sizing.cold_starts_per_month(f)
     job.notes.append(f"10,240 MB on arm64 (about 6 vCPUs), {seconds:.1f} s of inference per request; "
                      f"SnapStart cached all month, about {restores:,.0f} cold starts restored.")
@@ -313,13 +313,13 @@ def _brain_lambda(job: _Job):
 
 
 def _brain_sagemaker_serverless(job: _Job):
-    p, f = job.p, job.f
+    f = job.f
     limit_gb = LIMITS["sagemaker_serverless_memory_max_mb"] / 1024
     if not f.self_hosted or f.gpu_needed or f.model_memory_gb > limit_gb:
         job.notes.append(f"Serverless Inference offers CPUs and at most {limit_gb:g} GB.")
         return None
     memory_gb = int(min(limit_gb, max(1, math.ceil(f.model_memory_gb + 0.5))))
-    seconds = f.requests_per_month * sizing.model_seconds(p, f)
+    seconds = f.requests_per_month * f.model_seconds
     job.notes.append(f"{memory_gb} GB endpoint memory, {seconds:,.0f} s of inference a month.")
     return [("SageMaker Serverless", job.est("sagemaker_serverless", memory_mb=memory_gb * 1024,
                                              seconds=seconds))]
@@ -409,7 +409,7 @@ def _memory_s3(job: _Job):
 
 def _memory_elasticache(job: _Job):
     p, f = job.p, job.f
-    gb = max(0.1, sizing.hot_ram_gb(f))
+    gb = max(0.1, f.hot_ram_gb)
     ecpus = f.requests_per_month * max(1, p.orchestration_steps) * max(1, math.ceil(p.state_kb))
     job.notes.append(f"ElastiCache Serverless (Valkey) holding {gb:.1f} GB; one ECPU per KB read.")
     return [("ElastiCache", job.est("elasticache_serverless", gb_hours=gb * HOURS_PER_MONTH,
@@ -424,7 +424,7 @@ def _memory_opensearch(job: _Job):
 
 
 def _memory_fargate(job: _Job):
-    gb = math.ceil(sizing.hot_ram_gb(job.f))
+    gb = math.ceil(job.f.hot_ram_gb)
     if gb > LIMITS["fargate_max_memory_gb"]:
         job.notes.append(f"Fargate tasks hold at most {LIMITS['fargate_max_memory_gb']:g} GB.")
         return None
@@ -437,7 +437,7 @@ def _memory_fargate(job: _Job):
 
 
 def _memory_ecs_ec2(job: _Job):
-    gb = sizing.hot_ram_gb(job.f)
+    gb = job.f.hot_ram_gb
     instance = sizing.GENERAL_INSTANCE
     count = max(1, math.ceil(gb / (instance.memory_gb * sizing.ECS_PACKING_EFFICIENCY)))
     return _instances(job, "EC2", instance, count * HOURS_PER_MONTH,

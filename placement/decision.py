@@ -73,8 +73,9 @@ def choose(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...],
     adjusted = {p: s - cost_penalty(priced.get(p, dearest), cheapest) for p, s in scores.items()}
     order = {p: i for i, p in enumerate(candidates)}
     ranking = sorted(adjusted.items(), key=lambda ps: (-ps[1], order[ps[0]]))
-    warnings, others = _warnings(fired, None)
-    if not ranking:
+    chosen = ranking[0][0] if ranking else None
+    warnings, others = _warnings(fired, chosen)
+    if chosen is None:
         warnings.append("Every candidate placement is ruled out by a hard limit; this workload "
                         "needs a redesign before it can be placed.")
         nothing = Firing(rule=FIT_RULE_ID, layer=layer, title="Nothing fits", fired=True, effect="fit",
@@ -82,8 +83,6 @@ def choose(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...],
                          text="No candidate fits: " + _ruled_out(excluded) + ". Change the design "
                               "(make long calls asynchronous, cut the memory or the payload) and assess again.")
         return Choice("none", (("none", 0.0),), (nothing,), tuple(excluded.items()), tuple(warnings), ())
-    chosen = ranking[0][0]
-    warnings, others = _warnings(fired, chosen)
     reasons = _reasons(layer, chosen, fired, priced, excluded, catalog)
     shown = tuple((p, s) for p, s in ranking if p == chosen or scores[p] > 0)
     return Choice(chosen, shown, reasons, tuple(excluded.items()), tuple(warnings), tuple(others))

@@ -73,6 +73,7 @@ def bedrock_models(region: str) -> frozenset[str]:
 # Models Amazon Bedrock serves in the default region, from its newest price catalog.
 BEDROCK_MODELS = bedrock_models(DEFAULT_REGION)
 VECTOR_INDEX_OVERHEAD = 1.5  # HNSW graph and metadata on top of raw floats
+HOT_RAM_HEADROOM = 1.25  # data structures, fragmentation, the process itself
 # When no inference time is given, a GPU server generating ~40 tokens/s for
 # one request is the conservative single-stream figure for 7-13B models.
 GPU_TOKENS_PER_S = 40.0
@@ -343,9 +344,8 @@ def _model_seconds(p: WorkloadProfile, model: dict, lambda_seconds: float) -> fl
 
 
 def _limit_checks(p: WorkloadProfile, traffic: dict, inference: dict, context: dict) -> dict:
-    """The quantities the limit rules compare: model time, RAM to hold, tokens at the peak."""
-    from placement.sizing import HOT_RAM_HEADROOM
-
+    """The quantities the limit rules compare (and sizing uses): model time, RAM to hold, tokens
+    at the peak."""
     per_request = (inference["inference_busy_seconds_per_day"] / p.requests_per_day
                    if p.requests_per_day else 0.0)
     tokens_per_minute = traffic["peak_rps"] * 60 * (p.input_tokens + p.output_tokens)

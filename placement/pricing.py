@@ -61,6 +61,15 @@ class Catalog:
     def has(self, key: str) -> bool:
         return key in self.rates
 
+    def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per catalog, for what is derived from its rates alone (which never
+        change once read): sizing asks for the same instance list at every break-even point."""
+        try:
+            return self._read[key]
+        except KeyError:
+            value = self._read[key] = compute()
+            return value
+
     def _rate(self, key: str) -> Mapping[str, Any]:
         try:
             return self.rates[key]

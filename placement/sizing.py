@@ -38,7 +38,6 @@ PEAK_HOURS_PER_DAY = 1.0
 # LLM servers batch concurrent requests: concurrent streams per GPU at a modest slowdown.
 STREAMS_PER_GPU_SERVER = 8
 ECS_PACKING_EFFICIENCY = 0.85  # tasks never fill instances perfectly
-HOT_RAM_HEADROOM = 1.25  # data structures, fragmentation, the process itself
 FARGATE_MAX_GB_PER_VCPU = 8
 
 
@@ -62,12 +61,6 @@ def _instance(spec: instances.AcceleratedInstance, family: str) -> Instance:
     return Instance(spec.type_name(family), spec.vcpu, spec.memory_gb, spec.total_accelerator_gb,
                     spec.accelerators, spec.accelerator)
 
-
-# GPU servers from the instance table (placement/instances.py), smallest first.
-GPU_INSTANCES = tuple(sorted((_instance(i, "ec2") for i in instances.offered("ec2")),
-                             key=lambda i: (i.accelerator_gb, i.name)))
-SAGEMAKER_GPU_INSTANCES = tuple(sorted((_instance(i, "sagemaker") for i in instances.offered("sagemaker")),
-                                       key=lambda i: (i.accelerator_gb, i.name)))
 SAGEMAKER_CPU = Instance("ml.m5.large", 2, 8)
 CPU_INSTANCE = Instance("c7g.xlarge", 4, 8)
 GENERAL_INSTANCE = Instance("m7g.large", 2, 8)
@@ -220,13 +213,12 @@ def _priced(family: str, catalog: Catalog) -> tuple[Instance, ...]:
 
     Kept in the catalog's own memo: a break-even search sizes the same model many times.
     """
-    key = ("gpu_instances", family)
-    if key not in catalog._read:
+    def cheapest_first() -> tuple[Instance, ...]:
         specs = [spec for spec in instances.offered(family) if catalog.has(spec.catalog_key(family))]
         specs.sort(key=lambda spec: (catalog.unit_price(spec.catalog_key(family)),
                                      spec.total_accelerator_gb, spec.name))
-        catalog._read[key] = tuple(_instance(spec, family) for spec in specs)
-    return catalog._read[key]
+        return tuple(_instance(spec, family) for spec in specs)
+    return catalog.remember(("gpu_instances", family), cheapest_first)
 
 
 def _what_would_fit(model_memory_gb: float, bits: int, capacity_gb: float) -> str:
@@ -235,10 +227,11 @@ def _what_would_fit(model_memory_gb: float, bits: int, capacity_gb: float) -> st
     fitting = [f"{b}-bit ({gb:,.0f} GB)" for b, gb in lower if gb <= capacity_gb]
     nodes = math.ceil(model_memory_gb / capacity_gb)
     spread = f"spread over {nodes} instances"
-    if not fitting:
-        return f"it only when {spread}" if not lower else f"it only when {spread} (even 4-bit weights " \
-            f"need {lower[-1][1]:,.0f} GB)"
-    return f"it at {' or '.join(fitting)}, or {spread}"
+    if fitting:
+        return f"it at {' or '.join(fitting)}, or {spread}"
+    if not lower:
+        return f"it only when {spread}"
+    return f"it only when {spread} (even 4-bit weights need {lower[-1][1]:,.0f} GB)"
 
 
 def gpu_instance(model_memory_gb: float, catalog: Catalog | None = None) -> Instance | None:
@@ -246,14 +239,9 @@ def gpu_instance(model_memory_gb: float, catalog: Catalog | None = None) -> Inst
     return model_fit(model_memory_gb, 0, 16, "ec2", catalog).instance
 
 
-def model_seconds(p: WorkloadProfile, f: Facts) -> float:
-    """Model compute per request: as stated, else the facts' estimate for the hardware."""
-    return f.inference_busy_seconds_per_day / p.requests_per_day if p.requests_per_day else 0.0
-
-
 def inference_servers(p: WorkloadProfile, f: Facts, streams_per_server: float) -> int:
     """Always-on model servers for the peak, with continuous batching."""
-    peak_streams = f.peak_rps * model_seconds(p, f)
+    peak_streams = f.peak_rps * f.model_seconds
     return max(1, math.ceil(peak_streams / (streams_per_server * TARGET_UTILIZATION)))
 
 
@@ -262,7 +250,4 @@ def busy_instance_hours(p: WorkloadProfile, f: Facts, streams_per_server: float)
     busy_hours = f.inference_busy_seconds_per_day * DAYS_PER_MONTH / 3600
     return busy_hours / streams_per_server / TARGET_UTILIZATION
 
-
-def hot_ram_gb(f: Facts) -> float:
-    return f.context_gb * HOT_RAM_HEADROOM
 

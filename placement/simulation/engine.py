@@ -364,7 +364,7 @@ class _Block:
     def _lambda_pool(self, t: Target) -> dict:
         p, f = self.p, self.f
         if t.layer == "brain":
-            duration, floor = sizing.model_seconds(p, f), 0
+            duration, floor = f.model_seconds, 0
         else:
             cpu_s = p.request_duration_s * f.cpu_share
             duration = sizing.lambda_config(p, cpu_s, f.wait_seconds_per_request).duration_s
@@ -394,7 +394,7 @@ class _Block:
             p, f = self.p, self.f
             streams = sizing.STREAMS_PER_GPU_SERVER if f.gpu_needed else 1
             servers = sizing.inference_servers(p, f, streams)
-            busy = self.in_flight(sizing.model_seconds(p, f))
+            busy = self.in_flight(f.model_seconds)
             self._done[("fixed",)] = capacity.fixed_fleet(busy, servers * streams)
         return self._done[("fixed",)]
 

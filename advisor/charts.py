@@ -4,9 +4,15 @@ Every builder takes the plain dicts an Assessment or a SimulationRun stores and
 returns a ``Chart``: the figure plus the title and caption a reader needs. The
 same figures are drawn in the browser (plotly.js, data passed as JSON) and
 exported as SVG into the PDF report, so a figure never depends on the page.
+
+Plotly reads a subset of HTML (links, bold, line breaks) in every text it draws,
+so any text that comes from data (a workload's name, a placement's label) enters
+a figure through ``plain``; titles and captions are rendered by the templates,
+which escape them already.
 """
 from __future__ import annotations
 
+import html
 import json
 import math
 from dataclasses import dataclass
@@ -92,6 +98,21 @@ def colour(placement: str) -> str:
     return SHADES.get(placement) or FAMILY_COLOURS[FAMILY_OF.get(placement, "none")]
 
 
+def plain(text: Any) -> str:
+    """Data as Plotly should show it: literally, never as markup.
+
+    In text, hover text, tick labels, legend names and annotations Plotly turns
+    ``<a href=...>`` into a live link; it decodes entities without reading them
+    as tags, so an escaped name shows exactly as typed, ``<`` included.
+    """
+    return html.escape(str(text), quote=False)
+
+
+def shown(placement: str) -> str:
+    """A placement's label as a figure draws it (labels come from stored results)."""
+    return plain(label(placement))
+
+
 def styled(figure: go.Figure, *, height: int = 320, **layout: Any) -> go.Figure:
     """The house style: quiet grid, readable fonts, legend above the plot."""
     figure.update_layout(
@@ -138,8 +159,8 @@ def decision_map(points: list[dict[str, Any]]) -> Chart:
         group = [p for p in points if p["nerves"] == placement]
         figure.add_trace(go.Scatter(
             x=[max(p["utilization"], 1e-4) for p in group], y=[p["wait_fraction"] for p in group],
-            mode="markers+text" if labelled else "markers", name=f"Nerves on {label(placement)}",
-            text=[p["name"] for p in group], textposition="top center",
+            mode="markers+text" if labelled else "markers", name=f"Nerves on {shown(placement)}",
+            text=[plain(p["name"]) for p in group], textposition="top center",
             textfont={"size": 11, "color": MUTED},
             # A shape as well as a colour, so the map reads without colour vision.
             marker={"size": 12, "color": colour(placement), "symbol": SYMBOLS[index % len(SYMBOLS)],
@@ -226,7 +247,8 @@ def split_diagram(advice: dict[str, Any]) -> Chart:
         total = _layer_total(advice, layer)
         cost = "" if total is None else f"<br>${total:,.2f} a month"
         figure.add_annotation(x=x, y=y - 0.04, showarrow=False, align="center",
-                              text=f"{layer_label(layer, placement)}{cost}", font={"size": 13, "color": INK})
+                              text=f"{plain(layer_label(layer, placement))}{cost}",
+                              font={"size": 13, "color": INK})
     styled(figure, height=260, showlegend=False,
            xaxis={"visible": False, "range": [0, 1], "fixedrange": True},
            yaxis={"visible": False, "range": [0, 1], "fixedrange": True})
@@ -247,7 +269,7 @@ def _candidates(advice: dict, layer: str, simulated: dict) -> list[dict[str, Any
         if cost["total"] is None:
             continue
         band = (simulated.get(placement) or {}).get("cost")
-        rows.append({"placement": placement, "label": label(placement),
+        rows.append({"placement": placement, "label": shown(placement),
                      "deterministic": cost["total"], "band": band,
                      "value": band["p50"] if band else cost["total"]})
     return sorted(rows, key=lambda r: -r["value"])  # plotly draws bottom-up
@@ -324,13 +346,13 @@ def break_even_chart(advice: dict[str, Any], sweep: dict[str, Any] | None = None
         band = sweep_curves.get(placement)
         if band:
             _band(figure, sweep["rates"], band["p10"], band["p90"], colour(placement),
-                  f"{label(placement)}, simulated p10-p90")
+                  f"{shown(placement)}, simulated p10-p90")
         # Costs under a cent cannot sit on a log axis; the line starts where they reach one.
         figure.add_trace(go.Scatter(
             x=rates, y=[point[column] if point[column] >= 0.01 else None for point in result["curve"]],
             mode="lines",
-            name=label(placement), line={"color": colour(placement), "width": 2.5},
-            hovertemplate=f"{label(placement)}: $%{{y:,.2f}} a month at %{{x:,.0f}} requests a day<extra></extra>"))
+            name=shown(placement), line={"color": colour(placement), "width": 2.5},
+            hovertemplate=f"{shown(placement)}: $%{{y:,.2f}} a month at %{{x:,.0f}} requests a day<extra></extra>"))
     here = advice["profile"]["requests_per_day"]
     costs = advice["costs"][result["layer"]]
     for placement, _ in curves:
@@ -340,7 +362,7 @@ def break_even_chart(advice: dict[str, Any], sweep: dict[str, Any] | None = None
                 x=[max(here, rates[0])], y=[total], mode="markers", showlegend=False,
                 marker={"size": 11, "color": colour(placement), "symbol": "diamond",
                         "line": {"width": 1.5, "color": INK}},
-                hovertemplate=f"This workload on {label(placement)}: $%{{y:,.2f}}<extra></extra>"))
+                hovertemplate=f"This workload on {shown(placement)}: $%{{y:,.2f}}<extra></extra>"))
     marker_line(figure, max(here, rates[0]), "this workload", log_x=True, dash="solid", at="bottom")
     styled(figure, height=340,
            xaxis={"title": "Requests a day (log)", "type": "log", "dtick": 1},

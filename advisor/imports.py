@@ -11,9 +11,11 @@ version, unless nothing changed); other rows create workloads.
 """
 from __future__ import annotations
 
-import csv
 import io
 import logging
+import threading
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, Iterator
 
@@ -22,16 +24,19 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from advisor import json_input
 from advisor.audit import audit_record, profile_changes
+from advisor.background import TRANSIENT_DB_ERRORS
 from advisor.models import Assessment, AuditEvent, PortfolioImport, ProfileVersion, Team, Workload
 from advisor.queueing import enqueue_or_note
 from advisor.selectors import team_can_write
 from advisor.services import assessment_build
+from placement.csv_cells import FormulaSafeWriter
 from placement.profile import FIELDS_BY_NAME
 from placement.profile_file import (
     FORMATS,
@@ -75,6 +80,8 @@ def portfolio_import_start(*, user: AbstractBaseUser, team: Team, content: str |
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ImportInputError({"file": [f"The file is {filesizeformat(len(content))}; at most "
                                          f"{filesizeformat(settings.IMPORT_MAX_BYTES)} can be imported at once."]})
+    if file_format == "json":
+        _check_json(content)
     try:
         rows = read_profiles(content, file_format)
     except ProfileFileError as exc:
@@ -98,6 +105,31 @@ def portfolio_import_start(*, user: AbstractBaseUser, team: Team, content: str |
             transaction.on_commit(lambda: portfolio_import_enqueue(import_id=job.pk))
     job.refresh_from_db()
     return job
+
+
+def _check_json(content: str | bytes) -> None:
+    """Refuse what Python's json reads but nothing after it can take (``advisor.json_input``).
+
+    A lone surrogate would reach PostgreSQL (a 500 and a failed import), deep nesting
+    the recursion limit. Plain syntax errors are left to ``read_profiles``, which says
+    the line and column in the file's own terms.
+    """
+    try:
+        json_input.loads(content)
+    except json_input.JsonInputError as exc:
+        if exc.syntax:
+            return
+        where = _row_path(exc.path)
+        raise ImportInputError({"file": [f"{where}: {exc.message}" if where else exc.message]}) from None
+
+
+def _row_path(path: json_input.Path) -> str:
+    """A path in the file as its rows are numbered (the first workload is row 1): rows[3].name."""
+    if path[:1] == ("workloads",):
+        path = path[1:]
+    if not path or not isinstance(path[0], int):
+        return json_input.format_path(path)
+    return json_input.format_path(("rows", path[0] + 1, *path[1:]))
 
 
 def _check_mode(mode: str | None) -> None:
@@ -135,35 +167,130 @@ def portfolio_import_enqueue(*, import_id: int) -> bool:
 
 # -- storing (the worker) ------------------------------------------------------------
 
-def portfolio_import_run(*, import_id: int) -> None:
+class _Superseded(Exception):
+    """Another delivery took the import over (this one's heartbeat had gone silent)."""
+
+
+def portfolio_import_run(*, import_id: int, retried: bool = False) -> None:
     """Assess and store every valid row of an import, all in one transaction.
 
-    Safe to run twice: the import row is locked while it is stored, and a finished
-    import is left alone. An error stores nothing and marks the import failed.
+    Safe to run twice: a delivery claims the import (one attempt), beats its heartbeat while
+    it works, and stores only if it still holds the claim, so a finished import is left alone
+    and of two deliveries one stores. An error stores nothing and marks the import failed,
+    except a transient database error, raised for the task to retry (``retried``: this is
+    that retry, which takes the import back without spending an attempt).
     """
-    claimed = PortfolioImport.objects.filter(
-        pk=import_id, status__in=[PortfolioImport.Status.QUEUED, PortfolioImport.Status.RUNNING],
-        attempts__lt=MAX_ATTEMPTS,
-    ).update(status=PortfolioImport.Status.RUNNING, attempts=F("attempts") + 1,
-             started_at=timezone.now(), note="")
-    if not claimed:
+    attempt = _import_claim(import_id, retried=retried)
+    if attempt is None:
         return
     try:
-        with transaction.atomic():
-            job = PortfolioImport.objects.select_for_update().get(pk=import_id)
-            if job.status != PortfolioImport.Status.RUNNING:
-                return  # another delivery finished it while this one waited for the lock
+        with _heartbeat(import_id, attempt), transaction.atomic():
+            job = PortfolioImport.objects.get(pk=import_id)
             counts = _store_rows(job)
-            PortfolioImport.objects.filter(pk=job.pk).update(
-                status=PortfolioImport.Status.DONE, rows_done=len(job.profiles), profiles=[],
-                finished_at=timezone.now(), **counts)
-    except Exception as exc:  # anything at all: nothing was stored, and the user must know
+            if not PortfolioImport.objects.filter(
+                    pk=job.pk, status=PortfolioImport.Status.RUNNING, attempts=attempt).update(
+                    status=PortfolioImport.Status.DONE, rows_done=len(job.profiles), profiles=[],
+                    finished_at=timezone.now(), **counts):
+                raise _Superseded  # roll back: the delivery that holds the claim stores
+    except _Superseded:
+        log.warning("portfolio import %s was taken over by another delivery", import_id)
+    except TRANSIENT_DB_ERRORS:
+        raise  # the database went away: nothing was stored, the task retries
+    except Exception as exc:  # anything else: nothing was stored, and the user must know
         log.exception("portfolio import %s failed", import_id)
         PortfolioImport.objects.filter(pk=import_id).update(
             status=PortfolioImport.Status.FAILED, finished_at=timezone.now(),
             error=f"{type(exc).__name__}: {exc}"[:2000])
     finally:
         cache.delete(_progress_key(import_id))
+
+
+def _import_claim(import_id: int, *, retried: bool) -> int | None:
+    """This delivery's attempt number, or None when the import is finished, out of attempts, or
+    held by another worker whose heartbeat still moves."""
+    beating = not retried and _beating_elsewhere(import_id)
+    with transaction.atomic():
+        job = (PortfolioImport.objects.select_for_update()
+               .filter(pk=import_id, status__in=[PortfolioImport.Status.QUEUED, PortfolioImport.Status.RUNNING])
+               .first())
+        if job is None:
+            return None
+        if retried and job.status == PortfolioImport.Status.RUNNING:
+            job.heartbeat_at = timezone.now()  # its own earlier try, cut by the database
+            job.save(update_fields=["heartbeat_at", "updated_at"])
+            return job.attempts
+        if job.status == PortfolioImport.Status.RUNNING and beating:
+            return None  # a duplicate message while its worker is alive
+        if job.attempts >= MAX_ATTEMPTS:
+            _import_give_up(job)
+            return None
+        now = timezone.now()
+        job.status, job.attempts, job.started_at, job.heartbeat_at, job.note = (
+            PortfolioImport.Status.RUNNING, job.attempts + 1, now, now, "")
+        job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "note", "updated_at"])
+        return job.attempts
+
+
+def _beating_elsewhere(import_id: int) -> bool:
+    """Whether a worker is storing the import right now: its heartbeat moves within a few beats.
+
+    A message comes again either as a duplicate (beat's, or Redis's after its visibility
+    timeout) while the first worker lives, or because that worker died; only watching the
+    heartbeat tells which, at the cost of holding this delivery for up to 2.5 beats.
+    """
+    def heartbeat():
+        return (PortfolioImport.objects.filter(pk=import_id, status=PortfolioImport.Status.RUNNING)
+                .values_list("heartbeat_at", flat=True).first())
+
+    first = heartbeat()
+    if first is None or first < timezone.now() - timedelta(seconds=settings.IMPORT_STALE_AFTER_S):
+        return False  # not running, or silent for long already
+    deadline = time.monotonic() + 2.5 * settings.IMPORT_HEARTBEAT_S
+    while time.monotonic() < deadline:
+        time.sleep(settings.IMPORT_HEARTBEAT_S / 4)
+        if heartbeat() != first:
+            return True  # it moved (or the import finished: the claim then finds nothing to do)
+    return False
+
+
+def _import_give_up(job: PortfolioImport) -> None:
+    job.status, job.finished_at = PortfolioImport.Status.FAILED, timezone.now()
+    job.error = f"The import was attempted {job.attempts} times without finishing; nothing was stored."
+    job.save(update_fields=["status", "finished_at", "error", "updated_at"])
+
+
+@contextmanager
+def _heartbeat(import_id: int, attempt: int) -> Iterator[None]:
+    """Touch the import's ``heartbeat_at`` every IMPORT_HEARTBEAT_S while the block runs.
+
+    From a thread of its own: a thread has its own database connection, so its updates commit
+    while the rows are still being stored in one long transaction on the task's connection.
+    In-process (no broker) there is no worker to lose, and SQLite would lock, so no thread.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield
+        return
+    stop = threading.Event()
+    thread = threading.Thread(target=_beat, args=(import_id, attempt, stop), daemon=True,
+                              name=f"import-{import_id}-heartbeat")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)  # a beat stuck on a dead database must not hold the task
+
+
+def _beat(import_id: int, attempt: int, stop: threading.Event) -> None:
+    try:
+        while not stop.wait(settings.IMPORT_HEARTBEAT_S):
+            try:
+                PortfolioImport.objects.filter(pk=import_id, status=PortfolioImport.Status.RUNNING,
+                                               attempts=attempt).update(heartbeat_at=timezone.now())
+            except DatabaseError as exc:  # beat then judges by the last beat that got through
+                log.warning("heartbeat of portfolio import %s failed: %s", import_id, exc)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def _store_rows(job: PortfolioImport) -> dict[str, int]:
@@ -263,12 +390,22 @@ def import_rows_done(*, job: PortfolioImport) -> int:
 
 
 def portfolio_imports_requeue_stale() -> int:
-    """Send again imports the broker missed, or that a lost worker left running. Run by beat."""
-    cutoff = timezone.now() - timedelta(seconds=settings.IMPORT_HARD_LIMIT_S + 60)
-    stale = (PortfolioImport.objects.filter(status=PortfolioImport.Status.QUEUED, note=BROKER_DOWN_NOTE)
-             | PortfolioImport.objects.filter(status=PortfolioImport.Status.RUNNING, started_at__lt=cutoff,
-                                              attempts__lt=MAX_ATTEMPTS))
-    return sum(portfolio_import_enqueue(import_id=pk) for pk in stale.values_list("pk", flat=True))
+    """Send again imports the broker missed or lost, or whose worker's heartbeat went silent
+    for IMPORT_STALE_AFTER_S. Run by beat; the next delivery claims it (one more attempt)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.IMPORT_STALE_AFTER_S)
+    queued = PortfolioImport.objects.filter(status=PortfolioImport.Status.QUEUED)
+    silent = (PortfolioImport.objects.filter(status=PortfolioImport.Status.RUNNING, heartbeat_at__lt=cutoff)
+              | PortfolioImport.objects.filter(status=PortfolioImport.Status.RUNNING, heartbeat_at=None,
+                                               started_at__lt=cutoff))
+    stale = (queued.filter(note=BROKER_DOWN_NOTE) | queued.filter(updated_at__lt=cutoff) | silent)
+    sent = 0
+    for pk in stale.values_list("pk", flat=True):
+        if portfolio_import_enqueue(import_id=pk):
+            # Not again at the next tick while the message waits in the queue.
+            PortfolioImport.objects.filter(pk=pk, status=PortfolioImport.Status.QUEUED).update(
+                updated_at=timezone.now())
+            sent += 1
+    return sent
 
 
 # -- exporting ---------------------------------------------------------------------
@@ -284,7 +421,8 @@ def workloads_export(*, team: Team, file_format: str) -> str:
 def errors_export(*, job: PortfolioImport) -> str:
     """The row errors of an import as CSV, to fix the file in a spreadsheet."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # Messages can quote the file's own cells, so they are quoted where they look like formulas.
+    writer = FormulaSafeWriter(out, lineterminator="\n")
     writer.writerow(["row", "field", "message"])
     writer.writerows([e["row"], e["field"], e["message"]] for e in job.errors)
     return out.getvalue()

@@ -170,12 +170,19 @@ class SimulationRun(models.Model):
 
 
 class SimulationChunk(models.Model):
-    """One chunk of a run: its attempts, and its per-path result once computed."""
+    """One chunk of a run: its attempts, and its per-path result once computed.
+
+    Only a few chunks of a run are in the broker at a time (``SIMULATION_CHUNKS_QUEUED_PER_RUN``):
+    "pending" is not sent yet, "queued" is sent (or being sent) and waits for a worker.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
+
+    SENT = (Status.QUEUED, Status.RUNNING)  # the run's window: a message is (or should be) out
 
     run = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
@@ -350,6 +357,8 @@ class PortfolioImport(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the worker storing it; beat re-sends a silent one.")
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

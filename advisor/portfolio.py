@@ -6,7 +6,6 @@ few keys of each latest assessment the table needs, never the whole result.
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from advisor.models import Assessment, Membership, Team
 from advisor.money import saving_text, usd
+from placement.csv_cells import FormulaSafeWriter
 from placement.placements import LAYER_NAMES, label
 from placement.wording import layer_label
 
@@ -218,7 +218,7 @@ def portfolio_export(*, team: Team, rows: list[PortfolioRow]) -> dict[str, Any]:
 def portfolio_csv(*, rows: list[PortfolioRow]) -> str:
     """One line per workload, the columns of EXPORT_COLUMNS; money to the cent, blanks for none."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = FormulaSafeWriter(out)
     writer.writerow(EXPORT_COLUMNS)
     money = {"projected_monthly_usd", "current_monthly_usd", "saving_usd"}
     for row in rows:
@@ -227,14 +227,15 @@ def portfolio_csv(*, rows: list[PortfolioRow]) -> str:
     return out.getvalue()
 
 
-def _csv_cell(value: Any, *, money: bool) -> str:
+def _csv_cell(value: Any, *, money: bool) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if money:
-        return f"{value:.2f}"
-    return str(value)
+        # A number to the cent, not text, so the writer leaves a negative amount as it is: -12.50
+        return Decimal(f"{value:.2f}")
+    return value  # numbers stay numbers; text is quoted by the writer where it looks like a formula
 
 
 # --- the page --------------------------------------------------------------------

@@ -10,7 +10,9 @@ from types import SimpleNamespace
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
+
+from advisor.api.throttling import ScopedRateThrottle
 
 
 def client_ip(request: HttpRequest) -> str:

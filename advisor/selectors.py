@@ -1,12 +1,16 @@
 """Read queries, each scoped to what the asking user may see."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from advisor.models import (
-    ApiToken, Assessment, Membership, PortfolioImport, SimulationRun, Team, Workload,
+    ApiToken, Assessment, IdempotencyKey, Membership, PortfolioImport, SimulationRun, Team, Workload,
 )
 from advisor.tokens import token_digest, token_prefix
 from placement.pricing import PRICES_DIR, catalog_versions, read_catalog
@@ -149,3 +153,9 @@ def import_get(*, team: Team, import_id: int) -> PortfolioImport:
     if job is None:
         raise Http404("No such import.")
     return job
+
+
+def idempotency_keys_expired() -> QuerySet[IdempotencyKey]:
+    """Keys older than ``IDEMPOTENCY_KEY_DAYS``: a request with one counts as new; beat deletes them."""
+    cutoff = timezone.now() - timedelta(days=settings.IDEMPOTENCY_KEY_DAYS)
+    return IdempotencyKey.objects.filter(created_at__lt=cutoff)

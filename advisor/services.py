@@ -18,7 +18,7 @@ import placement
 from advisor.audit import audit_record, profile_changes
 from placement.calculators import Hardware, repatriation_roi
 from advisor.models import ApiToken, Assessment, Membership, ProfileVersion, Team, Workload
-from advisor.selectors import api_token_get_for_user, team_can_write
+from advisor.selectors import api_token_get_for_user, idempotency_keys_expired, team_can_write
 from advisor.tokens import token_digest, token_generate, token_prefix
 
 
@@ -196,3 +196,15 @@ def api_token_mark_used(*, api_token: ApiToken) -> None:
         return
     ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
     api_token.last_used_at = now
+
+
+def idempotency_keys_purge(*, batch_size: int = 1000) -> int:
+    """Delete expired Idempotency-Key rows; returns how many.
+
+    One short statement per batch, so the purge never holds many locks for long; each batch
+    deletes only rows still expired, since a retry may have just taken one over as new.
+    """
+    deleted = 0
+    while batch := list(idempotency_keys_expired().values_list("pk", flat=True)[:batch_size]):
+        deleted += idempotency_keys_expired().filter(pk__in=batch).delete()[0]
+    return deleted

@@ -97,6 +97,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long cache; everything else is team data.
+    "advisor.middleware.PrivateNoStoreMiddleware",
+    # Before anything reads a body: an API body over its route's limit is a JSON 400 unread.
+    "advisor.middleware.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -251,15 +255,40 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SIMULATION_MAX_ATTEMPTS = env.int("SIMULATION_MAX_ATTEMPTS", default=3)
+# Runs queued or running at once per team; one more is refused (429) rather than queued, so one
+# member cannot fill the workers with hours of work. 3 lets a team compare a few versions at once
+# (or three members run one each); with SIMULATION_CHUNKS_QUEUED_PER_RUN at 2, a team then never
+# has more than 6 chunks in the queue ahead of another team's new run.
+SIMULATION_MAX_RUNS_IN_FLIGHT_PER_TEAM = env.int("SIMULATION_MAX_RUNS_IN_FLIGHT_PER_TEAM", default=3)
+# Chunks of one run in the broker at once; each finished chunk sends the run's next one, so runs
+# take turns and a new run's first chunk waits behind a few chunks per run, not thousands.
+# 2 rather than 1: the run's next chunk is already queued when a worker finishes one.
+SIMULATION_CHUNKS_QUEUED_PER_RUN = env.int("SIMULATION_CHUNKS_QUEUED_PER_RUN", default=2)
+if SIMULATION_MAX_RUNS_IN_FLIGHT_PER_TEAM < 1 or SIMULATION_CHUNKS_QUEUED_PER_RUN < 1:
+    raise ImproperlyConfigured("SIMULATION_MAX_RUNS_IN_FLIGHT_PER_TEAM and "
+                               "SIMULATION_CHUNKS_QUEUED_PER_RUN must be positive.")
 # A chunk not finished this long after it was last touched is enqueued again.
 SIMULATION_STALE_AFTER_S = env.int("SIMULATION_STALE_AFTER_S",
                                    default=SIMULATION_CHUNK_HARD_LIMIT_S + 30)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-simulations": {"task": "advisor.simulations_requeue_stale", "schedule": 30.0},
     "requeue-stale-imports": {"task": "advisor.portfolio_imports_requeue_stale", "schedule": 60.0},
+    # Reports too: a GET never sends work, so nobody else would notice a lost render.
+    "requeue-stale-reports": {"task": "advisor.reports_requeue_stale", "schedule": 60.0},
+    "purge-expired-idempotency-keys": {"task": "advisor.idempotency_keys_purge", "schedule": 3600.0},
 }
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+# A task that meets a transient database error (PostgreSQL restarting, a dropped connection) is
+# sent again after 0..2, 0..4, 0..8 ... s (Celery's full jitter, capped at the maximum), instead of
+# being acknowledged as done: 10 retries span about 5 minutes on average, 10 at most, which covers
+# a database restart; beyond that beat's stale rules below take over.
+TASK_RETRY_BACKOFF_S = env.int("TASK_RETRY_BACKOFF_S", default=2)
+TASK_RETRY_BACKOFF_MAX_S = env.int("TASK_RETRY_BACKOFF_MAX_S", default=120)
+TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=10)
+if TASK_RETRY_BACKOFF_S < 1 or TASK_RETRY_BACKOFF_MAX_S < TASK_RETRY_BACKOFF_S or TASK_MAX_RETRIES < 0:
+    raise ImproperlyConfigured("TASK_RETRY_BACKOFF_S must be positive and at most TASK_RETRY_BACKOFF_MAX_S; "
+                               "TASK_MAX_RETRIES at least 0.")
 
 # PDF reports: charts are exported to SVG by Debian's Chromium (kaleido, no CDN).
 CHART_BROWSER_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
@@ -268,13 +297,42 @@ CHART_BROWSER_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
 CHART_BROWSER_IDLE_S = env.int("CHART_BROWSER_IDLE_S", default=0 if CELERY_TASK_ALWAYS_EAGER else 300)
 REPORT_RENDER_SOFT_LIMIT_S = env.int("REPORT_RENDER_SOFT_LIMIT_S", default=120)
 REPORT_RENDER_HARD_LIMIT_S = REPORT_RENDER_SOFT_LIMIT_S + 30
+# A render (a few seconds) unfinished this long is lost (its worker died, or its message went
+# with a restarted broker): beat sends it again. Above the hard limit, so a slow render is not
+# run twice; with beat every minute, a lost render starts again within about 4 minutes.
+REPORT_STALE_AFTER_S = env.int("REPORT_STALE_AFTER_S", default=REPORT_RENDER_HARD_LIMIT_S + 30)
 
 # Portfolio import: 10,000 rows take about 5 minutes on one worker (~25 ms of engine time a row).
 IMPORT_SOFT_LIMIT_S = env.int("IMPORT_SOFT_LIMIT_S", default=1800)
 IMPORT_HARD_LIMIT_S = IMPORT_SOFT_LIMIT_S + 60
+# A running import touches its heartbeat this often (from a thread of its own, since its rows
+# commit only at the end); beat treats one silent for IMPORT_STALE_AFTER_S as lost and sends it
+# again, so a dead worker costs about 3 minutes (stale + beat's minute), not the 31-minute limit.
+# A message delivered again watches the heartbeat for 2.5 beats to tell a dead worker from a live one.
+IMPORT_HEARTBEAT_S = env.int("IMPORT_HEARTBEAT_S", default=5)
+IMPORT_STALE_AFTER_S = env.int("IMPORT_STALE_AFTER_S", default=120)
+if not 0 < IMPORT_HEARTBEAT_S * 3 <= IMPORT_STALE_AFTER_S:
+    raise ImproperlyConfigured("IMPORT_STALE_AFTER_S must be at least three IMPORT_HEARTBEAT_S, "
+                               "so one late heartbeat does not send a running import twice.")
 # An uploaded file is read into memory; 10,000 rows of every field fit in about 5 MB.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES  # a JSON body of 10,000 profiles, too
+# Every API body but an import's (IMPORT_MAX_BYTES): a whole profile is under 2 KB, so 64 KiB
+# is room to spare, while 600,000 unknown keys (11 MB) held a worker for 10-19 s to refuse.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
+if API_MAX_BODY_BYTES < 1024 or IMPORT_MAX_BYTES < API_MAX_BODY_BYTES:
+    raise ImproperlyConfigured("API_MAX_BODY_BYTES must be at least 1024 and at most IMPORT_MAX_BYTES.")
+
+# Idempotency-Key (advisor.api.idempotency). A key still "being processed" this long after its
+# request began belongs to a request that died (worker killed, database lost before the answer
+# was stored): the next retry takes it over. It must exceed the longest request the web tier
+# lets live, gunicorn's 30 s timeout (Dockerfile), or a slow request could run twice.
+IDEMPOTENCY_PENDING_TIMEOUT_S = env.int("IDEMPOTENCY_PENDING_TIMEOUT_S", default=120)
+# Retries come within minutes or hours; a day covers them (as Stripe's keys do), and then a key
+# counts as new and beat deletes its row, so the table stays the size of one day's POSTs.
+IDEMPOTENCY_KEY_DAYS = env.int("IDEMPOTENCY_KEY_DAYS", default=1)
+if IDEMPOTENCY_PENDING_TIMEOUT_S < 1 or IDEMPOTENCY_KEY_DAYS < 1:
+    raise ImproperlyConfigured("IDEMPOTENCY_PENDING_TIMEOUT_S and IDEMPOTENCY_KEY_DAYS must be positive.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -283,7 +341,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # orjson, which refuses lone surrogates and deep nesting (a 500 each with DRF's parser).
+    "DEFAULT_PARSER_CLASSES": ["advisor.api.parsers.StrictJSONParser"],
     # orjson: the same JSON as DRF's renderer, 13x faster; an evaluate answer is 45 KB
     # and rendering it was a twentieth of the request (BENCHMARKS.md section 5).
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
@@ -294,8 +353,9 @@ REST_FRAMEWORK = {
     # Per user (per address when anonymous). Evaluate, simulate and import have their own
     # scopes (advisor.api.throttling); evaluate's is high enough for a load benchmark.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, with counters parallel requests cannot overrun (advisor.api.throttling).
+        "advisor.api.throttling.AnonRateThrottle",
+        "advisor.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": _rate("THROTTLE_ANON", "60/min"),
@@ -303,6 +363,8 @@ REST_FRAMEWORK = {
         "evaluate": _rate("THROTTLE_EVALUATE", "6000/min"),
         "simulate": _rate("THROTTLE_SIMULATE", "30/min"),
         "import": _rate("THROTTLE_IMPORT", "10/min"),
+        # Starting a PDF render (a POST; a GET only reads): seconds of a worker's Chromium each.
+        "report": _rate("THROTTLE_REPORT", "10/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -342,9 +404,11 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # On the handler, so it also sees what django.security.* and django.request propagate.
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_error"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "filters": {"cache_unavailable": {"()": "advisor.logs.CacheUnavailable"}},
+    "filters": {"cache_unavailable": {"()": "advisor.logs.CacheUnavailable"},
+                "client_error": {"()": "advisor.logs.ClientErrorWithoutTraceback"}},
     "loggers": {
         # The PDF libraries narrate every step at INFO, and django-axes every sign-in.
         **{name: {"level": "WARNING"} for name in

@@ -4,6 +4,11 @@ A run is cut into chunks (``placement.simulation.chunk_count``). Each chunk is a
 Celery task that takes ids only and may run on any worker, more than once:
 computing a chunk is idempotent, storing it and merging the run happen under a
 row lock, so a redelivered task neither duplicates nor corrupts a result.
+
+Runs share the workers fairly: a team has at most ``SIMULATION_MAX_RUNS_IN_FLIGHT_PER_TEAM``
+runs queued or running, and a run at most ``SIMULATION_CHUNKS_QUEUED_PER_RUN`` chunks in the
+broker (its window); each chunk, once done, sends the run's next one. Runs thus take turns,
+and a new run's first chunk waits behind a few chunks per run in flight, not thousands.
 """
 from __future__ import annotations
 
@@ -19,9 +24,10 @@ from django.utils import timezone
 
 from advisor.audit import audit_record
 from advisor.queueing import BROKER_ERRORS, enqueue_or_note
-from advisor.models import Assessment, SimulationChunk, SimulationRun, Workload
+from advisor.models import Assessment, SimulationChunk, SimulationRun, Team, Workload
 from advisor.selectors import team_can_write
 from placement import parse_profile, simulation
+from placement.wording import plural
 from placement.pricing import catalog_by_version, load_catalog
 
 log = logging.getLogger(__name__)
@@ -30,6 +36,9 @@ BROKER_DOWN_NOTE = ("Queued: the task queue is unreachable right now. The run st
 MAX_SEED = 2**31 - 1
 # The volume sweep simulates 13 rates; fewer paths each keep it to a couple of seconds.
 SWEEP_PATHS = 100
+# When to ask again after the team's cap: any run finishing or being cancelled frees a slot,
+# which no estimate can time (it depends on the workers and other teams' runs), so a poll.
+LIMIT_RETRY_AFTER_S = 30
 
 
 class SimulationInputError(ValueError):
@@ -38,6 +47,18 @@ class SimulationInputError(ValueError):
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+class SimulationLimitError(Exception):
+    """The team already has as many runs queued or running as it may; nothing was created."""
+
+    retry_after = LIMIT_RETRY_AFTER_S
+
+    def __init__(self, *, team: Team, limit: int, runs: list[SimulationRun]):
+        self.team, self.limit, self.runs = team, limit, runs
+        super().__init__(f"{team.name} already has {plural(len(runs), 'simulation run')} queued or running, the most "
+                         f"a team may have at once ({limit}). Wait for one to finish, or cancel one, "
+                         "to start another.")
 
 
 def simulation_request(*, user: AbstractBaseUser, workload: Workload, paths: int = 1000,
@@ -49,6 +70,7 @@ def simulation_request(*, user: AbstractBaseUser, workload: Workload, paths: int
     _check_parameters(paths=paths, seed=seed, days=days)
     profile = parse_profile(workload.profile)
     with transaction.atomic():
+        _team_slot_take(team_id=workload.team_id)
         run = SimulationRun.objects.create(
             workload=workload, requested_by=user, profile=profile.to_dict(),
             profile_version=workload.version, seed=seed, paths=paths, days=days,
@@ -63,6 +85,20 @@ def simulation_request(*, user: AbstractBaseUser, workload: Workload, paths: int
     return run
 
 
+def _team_slot_take(*, team_id: int) -> None:
+    """Refuse a run beyond the team's cap (SimulationLimitError).
+
+    Locks the team's row until the caller's transaction ends, so two requests at once are
+    counted one after the other and cannot both take the last slot.
+    """
+    team = Team.objects.select_for_update().get(pk=team_id)
+    limit = settings.SIMULATION_MAX_RUNS_IN_FLIGHT_PER_TEAM
+    in_flight = list(SimulationRun.objects.filter(workload__team=team).exclude(status__in=SimulationRun.FINISHED)
+                     .select_related("workload").defer("profile", "result", "sweep").order_by("created_at", "id"))
+    if len(in_flight) >= limit:
+        raise SimulationLimitError(team=team, limit=limit, runs=in_flight)
+
+
 def _check_parameters(*, paths: int, seed: int, days: int) -> None:
     errors = {}
     for name, value, low, high in (("paths", paths, 1, simulation.engine.MAX_PATHS),
@@ -74,28 +110,71 @@ def _check_parameters(*, paths: int, seed: int, days: int) -> None:
 
 
 def simulation_enqueue(*, run_id: int, indices: list[int] | None = None) -> bool:
-    """Send the unfinished chunks of a run to the workers. False if the broker is unreachable.
+    """Send chunks of a run to the workers: ``indices``, else the run's next chunks up to its
+    window. False if the broker is unreachable.
 
-    Without a broker configured, tasks run in-process, one chunk after another.
+    Without a broker configured, tasks run in-process: every chunk, one after another.
     """
+    if indices is None:
+        indices = _chunks_release(run_id=run_id)
+    return _chunks_send(run_id=run_id, indices=indices)
+
+
+def _in_process() -> bool:
     from advisor.tasks import simulation_chunk_task
 
-    run = SimulationRun.objects.get(pk=run_id)
-    if run.finished:
+    return simulation_chunk_task.app.conf.task_always_eager
+
+
+def _chunks_release(*, run_id: int) -> list[int]:
+    """Mark the run's next pending chunks queued, to fill its window, and return their indices.
+
+    Under the run's row lock, so two releases at once (two chunks finishing, beat) never
+    queue more than the window. In-process, every chunk is released at once: each would
+    otherwise run the next from inside itself, one stack frame deeper per chunk.
+    """
+    with transaction.atomic():
+        run = SimulationRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.finished:
+            return []
+        pending = run.chunks.filter(status=SimulationChunk.Status.PENDING).order_by("index")
+        if not _in_process():
+            room = settings.SIMULATION_CHUNKS_QUEUED_PER_RUN - run.chunks.filter(
+                status__in=SimulationChunk.SENT).count()
+            pending = pending[:max(room, 0)]
+        indices = list(pending.values_list("index", flat=True))
+        # update() skips auto_now; beat's staleness counts from the moment a chunk was queued.
+        run.chunks.filter(index__in=indices).update(status=SimulationChunk.Status.QUEUED,
+                                                    updated_at=timezone.now())
+    return indices
+
+
+def _chunks_send(*, run_id: int, indices: list[int]) -> bool:
+    from advisor.tasks import simulation_chunk_task
+
+    if not indices or SimulationRun.objects.get(pk=run_id).finished:
         return True
-    pending = indices if indices is not None else list(
-        run.chunks.exclude(status=SimulationChunk.Status.DONE).values_list("index", flat=True))
     def send() -> None:
-        for index in pending:
+        for index in indices:
             simulation_chunk_task.apply_async(kwargs={"run_id": run_id, "chunk": index}, retry=False)
     return enqueue_or_note(send=send, row=SimulationRun.objects.filter(pk=run_id),
                            queued_status=SimulationRun.Status.QUEUED, note=BROKER_DOWN_NOTE)
 
 
-def simulation_chunk_compute(*, run_id: int, chunk: int) -> None:
-    """Compute one chunk (the task body). Safe to call again for the same chunk."""
-    if not _chunk_claim(run_id=run_id, chunk=chunk):
-        return
+def simulation_chunk_compute(*, run_id: int, chunk: int, retried: bool = False) -> None:
+    """Compute one chunk (the task body), then send the run's next. Safe to call again for the same chunk.
+
+    ``retried``: Celery sent this task again after a transient database error, which is no
+    fault of the chunk's, so it takes no attempt from the chunk's budget.
+    """
+    if _chunk_claim(run_id=run_id, chunk=chunk, count_attempt=not retried):
+        _chunk_compute_and_store(run_id=run_id, chunk=chunk)
+    if not _in_process():
+        # The chunk left the run's window (done, failed, or a twin delivery): the next takes its place.
+        simulation_enqueue(run_id=run_id)
+
+
+def _chunk_compute_and_store(*, run_id: int, chunk: int) -> None:
     run = SimulationRun.objects.get(pk=run_id)
     try:
         result = simulation.simulate_chunk(parse_profile(run.profile), catalog_by_version(run.catalog_version),
@@ -107,17 +186,19 @@ def simulation_chunk_compute(*, run_id: int, chunk: int) -> None:
     _chunk_store(run_id=run_id, chunk=chunk, result=result.to_dict())
 
 
-def _chunk_claim(*, run_id: int, chunk: int) -> bool:
-    """Count an attempt; False when there is nothing (more) to do for this chunk."""
+def _chunk_claim(*, run_id: int, chunk: int, count_attempt: bool = True) -> bool:
+    """Count an attempt (unless told not to); False when there is nothing (more) to do for this chunk."""
     with transaction.atomic():
         row = (SimulationChunk.objects.select_for_update().select_related("run")
                .filter(run_id=run_id, index=chunk).first())
         if row is None or row.status == SimulationChunk.Status.DONE or row.run.finished:
             return False
-        if row.attempts >= settings.SIMULATION_MAX_ATTEMPTS:
+        # A retry only goes free when its earlier try had claimed (and counted) the chunk.
+        count_attempt = count_attempt or row.status != SimulationChunk.Status.RUNNING
+        if count_attempt and row.attempts >= settings.SIMULATION_MAX_ATTEMPTS:
             _fail(run_id, f"Chunk {chunk} was attempted {row.attempts} times without finishing.")
             return False
-        row.attempts += 1
+        row.attempts += count_attempt
         row.status = SimulationChunk.Status.RUNNING
         row.save(update_fields=["attempts", "status", "updated_at"])
         SimulationRun.objects.filter(pk=run_id, status=SimulationRun.Status.QUEUED).update(
@@ -202,21 +283,30 @@ def simulation_cancel(*, user: AbstractBaseUser, run: SimulationRun) -> Simulati
 
 
 def simulation_requeue_stale() -> int:
-    """Re-enqueue chunks nobody finished in time (a lost worker, a broker that was down).
+    """Re-enqueue chunks nobody finished in time (a lost worker, a broker that was down), and
+    refill a run's window that lost its messages.
 
-    Run periodically by beat. Returns how many chunks were sent again.
+    Run periodically by beat. Returns how many chunks were sent.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.SIMULATION_STALE_AFTER_S)
-    sent = 0
-    for run in SimulationRun.objects.exclude(status__in=SimulationRun.FINISHED):
-        stale = run.chunks.exclude(status=SimulationChunk.Status.DONE)
-        if run.note != BROKER_DOWN_NOTE:
-            stale = stale.filter(updated_at__lt=cutoff)
-        indices = list(stale.values_list("index", flat=True))
-        if indices and simulation_enqueue(run_id=run.pk, indices=indices):
-            stale.update(updated_at=timezone.now())
-            sent += len(indices)
+    sent = sum(_run_requeue(run=run, cutoff=cutoff)
+               for run in SimulationRun.objects.exclude(status__in=SimulationRun.FINISHED).only("pk", "note"))
     for run_id in SimulationRun.objects.filter(status=SimulationRun.Status.SUCCEEDED, sweep__isnull=True,
                                                finished_at__lt=cutoff).values_list("pk", flat=True):
         _enqueue_sweep(run_id)
     return sent
+
+
+def _run_requeue(*, run: SimulationRun, cutoff) -> int:
+    """Send again the run's sent chunks that went stale (all of them while the broker was down),
+    then fill its window: empty if a chunk finished but its process died before sending the next."""
+    stale = run.chunks.filter(status__in=SimulationChunk.SENT)
+    if run.note != BROKER_DOWN_NOTE:
+        stale = stale.filter(updated_at__lt=cutoff)
+    indices = list(stale.values_list("index", flat=True))
+    if indices:
+        if not _chunks_send(run_id=run.pk, indices=indices):
+            return 0  # the broker is still unreachable
+        run.chunks.filter(index__in=indices).update(updated_at=timezone.now())
+    released = _chunks_release(run_id=run.pk)
+    return len(indices) + (len(released) if _chunks_send(run_id=run.pk, indices=released) else 0)

@@ -209,9 +209,16 @@ def simulation_create(request: HttpRequest, workload_id: int) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
         return redirect("workload-detail", workload_id=workload.pk)
-    run = simulations.simulation_request(user=request.user, workload=workload,
-                                         paths=form.cleaned_data["paths"],
-                                         seed=form.cleaned_data["seed"])
+    try:
+        run = simulations.simulation_request(user=request.user, workload=workload,
+                                             paths=form.cleaned_data["paths"],
+                                             seed=form.cleaned_data["seed"])
+    except simulations.SimulationLimitError as exc:
+        # The runs holding the team's slots, each with its Cancel button, rather than a bare refusal.
+        response = render(request, "advisor/simulation_limit.html",
+                          {"workload": workload, "error": exc, "runs": exc.runs}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     return redirect("simulation-detail", workload_id=workload.pk, run_id=run.pk)
 
 

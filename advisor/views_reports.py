@@ -1,9 +1,12 @@
 """The PDF report pages: the download, or a page that waits for it.
 
-A GET asks ``reports.report_request`` for the assessment's report. Ready: the
-PDF as an attachment. Not yet (a worker renders it): a "Preparing your report"
-page that polls with htmx and starts the download when it is ready. Failed:
-the error and a button that POSTs to the same URL to render it again. Another
+A POST (the "Download PDF report" button, throttled per user: ``THROTTLE_REPORT``)
+asks ``reports.report_request`` for the assessment's report, which starts a render
+when there is none, it is out of date or it failed, and redirects to the GET.
+A GET only reads (``reports.report_current``). Ready: the PDF as an attachment.
+Not yet (a worker renders it): a "Preparing your report" page that polls with htmx
+and starts the download when it is ready. None yet, or out of date: a button that
+POSTs. Failed: the error and a button that POSTs to render it again. Another
 team's workload or assessment is a 404, as everywhere.
 """
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from advisor import reports, selectors
+from advisor import reports, security, selectors
 from advisor.models import Assessment, Report
 
 
@@ -42,12 +45,16 @@ def _report(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     # meanwhile cannot swap the report being waited for.
     url = reverse("assessment-report", args=(assessment.workload_id, assessment.pk))
     if request.method == "POST":
+        # The same counter as the API's, so clicking is no way around its limit.
+        if (throttled := security.throttled_page(request, scope="report")) is not None:
+            return throttled
         reports.report_retry(assessment=assessment, user=request.user)
         return redirect(url)
-    report = reports.report_request(assessment=assessment, user=request.user)
-    if report.status == Report.Status.READY and not request.htmx:
+    report = reports.report_current(assessment=assessment)
+    ready = report is not None and report.status == Report.Status.READY
+    if ready and not request.htmx:
         return pdf_response(report)
-    if report.status == Report.Status.READY and request.GET.get("download"):
+    if ready and request.GET.get("download"):
         return HttpResponseClientRedirect(url)  # the browser downloads it; the page stays
     context = {"workload": assessment.workload, "assessment": assessment, "report": report, "url": url}
     if request.htmx:

@@ -6,7 +6,8 @@ imports back to the same profiles:
 - CSV: a header row of profile field names (any order, ``name`` required),
   then one workload per row. An empty cell means "not given" (the documented
   default applies); ``null`` in a field that may be null means an explicit null
-  (e.g. "no latency target").
+  (e.g. "no latency target"). Text a spreadsheet would run as a formula is
+  written after a single quote, which reading removes (``placement.csv_cells``).
 - JSON: a list of profile objects, or ``{"workloads": [...]}`` as exported.
 
 A one-workload file (what ``advise`` reads) holds a profile object, or a scenario,
@@ -28,6 +29,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from placement.csv_cells import FormulaSafeWriter, cell_unquote
 from placement.profile import FIELDS, FIELDS_BY_NAME, FieldSpec, ProfileError, parse_profile
 
 FORMATS = ("csv", "json")
@@ -138,7 +140,7 @@ def _csv_row(number: int, columns: list[str], cells: list[str]) -> FileRow:
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for column, cell in zip(columns, cells):
-        cell = cell.strip()
+        cell = cell_unquote(cell.strip())  # the quote an export put before a formula-like name
         if cell == "":
             continue  # not given: the documented default applies
         try:
@@ -269,7 +271,7 @@ def write_profiles(profiles: Iterable[Mapping[str, Any]], file_format: str) -> s
 
 def _write_csv(profiles: list[Mapping[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = FormulaSafeWriter(out, lineterminator="\n")
     names = [spec.name for spec in FIELDS]
     writer.writerow(names)
     for profile in profiles:
@@ -277,12 +279,13 @@ def _write_csv(profiles: list[Mapping[str, Any]]) -> str:
     return out.getvalue()
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Any) -> Any:
     if value is None:
         return NULL_CELL
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        # repr is the shortest text that reads back as the same float; 3.0 stays 3.0
-        return repr(value)
+    if isinstance(value, (int, float)):
+        # A number, not text, so the writer never quotes it; csv writes a float as its repr,
+        # the shortest text that reads back as the same float (3.0 stays 3.0).
+        return value
     return str(value)

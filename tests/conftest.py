@@ -8,12 +8,17 @@ Each run creates its own test database, ``test_<name>_<pid>``, and drops it at t
 end, so two suites on one machine (two clones, two CI jobs) never share or drop
 each other's. With ``--reuse-db`` the name stays ``test_<name>``, which is what
 reusing asks for.
+
+Nor may a run stop the machine's PostgreSQL or Redis: the run fails if either was
+restarted while it ran (``shared_servers_left_alone``).
 """
 from __future__ import annotations
 
 import os
 
+import psycopg
 import pytest
+import redis
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
@@ -57,6 +62,48 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
             name = f"test_{db['NAME']}"
         if name != ":memory:":
             test["NAME"] = f"{name}_{os.getpid()}"
+
+
+SHARED_REDIS = {"host": "127.0.0.1", "port": 6379}  # the machine's, as scripts/ensure-services.sh runs it
+
+
+def _postgres_started(db: dict) -> str | None:
+    """When the server behind Django's default database started; None if it does not answer."""
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return None
+    try:
+        # The maintenance database, as Django's test setup uses: the test database comes and goes.
+        with psycopg.connect(host=db.get("HOST") or None, port=str(db.get("PORT") or "") or None,
+                             user=db.get("USER") or None, password=db.get("PASSWORD") or None,
+                             dbname="postgres", connect_timeout=5) as conn:
+            return str(conn.execute("SELECT pg_postmaster_start_time()").fetchone()[0])
+    except psycopg.OperationalError:
+        return None
+
+
+def _redis_run_id() -> str | None:
+    """Redis draws a new run_id at each start; None if it does not answer."""
+    try:
+        return redis.Redis(**SHARED_REDIS, socket_timeout=5).info("server")["run_id"]
+    except redis.ConnectionError:
+        return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_servers_left_alone():
+    """The machine's PostgreSQL and Redis serve other suites and sessions too: no test may stop or
+    restart them (a fault test breaks a server of its own, tests/advisor/private_services.py).
+    The run fails if either was restarted, or stopped, while it ran."""
+    from django.conf import settings
+
+    db = dict(settings.DATABASES["default"])  # before any test points it elsewhere
+    before = {"PostgreSQL": _postgres_started(db), "Redis": _redis_run_id()}
+    yield
+    after = {"PostgreSQL": _postgres_started(db), "Redis": _redis_run_id()}
+    restarted = [f"{name} (started {before[name]}, now {after[name] or 'not answering'})"
+                 for name in before if before[name] is not None and after[name] != before[name]]
+    if restarted:
+        pytest.fail("the suite restarted the machine's " + ", ".join(restarted), pytrace=False)
 
 
 def _user(username: str, team: Team, role: str):

@@ -74,6 +74,19 @@ def test_postgres_and_redis_have_healthchecks_and_postgres_keeps_its_data(config
     assert any("/var/lib/postgresql/data" in str(volume) for volume in postgres["volumes"])
 
 
+def test_redis_keeps_the_task_queue_across_a_restart(config):
+    """Queued tasks live in Redis: without persistence a restart dropped them until beat noticed."""
+    redis = config["services"]["redis"]
+    command = command_of(redis).split()
+    assert command[0] == "redis-server"
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--appendfsync") + 1] in ("everysec", "always")
+    data = [v for v in redis["volumes"] if (v.get("target") if isinstance(v, dict) else v.split(":")[1]) == "/data"]
+    assert data, redis["volumes"]
+    source = data[0]["source"] if isinstance(data[0], dict) else data[0].split(":")[0]
+    assert source in config["volumes"]  # a named volume, which outlives the container
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "POSTGRES_PASSWORD"])
 def test_it_refuses_to_start_without_a_secret(tmp_path, missing):
     env = {"SECRET_KEY": SECRET, "POSTGRES_PASSWORD": PASSWORD, missing: None}

@@ -3,23 +3,31 @@
 The first request with a key claims it (a row, unique per user and key) before the view
 runs, and stores the view's answer after. A retry with the same key and the same request
 gets that answer back with ``Idempotent-Replayed: true``; the same key with a different
-request is a 422; a retry while the first is still running is a 409. A server error
-releases the key, so the client may try again. Keys are per user and kept for
-``IDEMPOTENCY_KEY_DAYS`` days.
+request is a 422; a retry while the first is still running is a 409. A server error,
+answered or raised, and a 429 release the key, so the client may try again. A request that died
+without a word (its worker killed) leaves its key claimed: the first retry after
+``IDEMPOTENCY_PENDING_TIMEOUT_S`` takes it over. Keys are per user and kept for
+``IDEMPOTENCY_KEY_DAYS`` days; after that the same key counts as new.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from advisor.models import IdempotencyKey
+from advisor.selectors import idempotency_keys_expired
 
 HEADER = "Idempotency-Key"
+logger = logging.getLogger(__name__)
 
 
 class _Replay(Exception):
@@ -70,18 +78,7 @@ class IdempotentPostMixin:
         self._idempotency = None
         if request.method != "POST" or (key := _key(request)) is None:
             return
-        fingerprint = _fingerprint(request)
-        try:
-            with transaction.atomic():
-                self._idempotency = IdempotencyKey.objects.create(user=request.user, key=key,
-                                                                  fingerprint=fingerprint)
-        except IntegrityError:
-            stored = IdempotencyKey.objects.get(user=request.user, key=key)
-            if stored.fingerprint != fingerprint:
-                raise KeyReused()
-            if stored.status_code is None:
-                raise KeyInUse()
-            raise _Replay(stored)
+        self._idempotency = _claim(request.user, key, _fingerprint(request))
 
     def handle_exception(self, exc):
         if isinstance(exc, _Replay):
@@ -90,21 +87,79 @@ class IdempotentPostMixin:
             if exc.stored.location:
                 response["Location"] = exc.stored.location
             return response
-        return super().handle_exception(exc)
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # Unhandled: DRF re-raises it for Django's 500, and finalize_response never runs.
+            self._release()
+            raise
+
+    def _release(self) -> None:
+        claimed, self._idempotency = getattr(self, "_idempotency", None), None
+        if claimed is None:
+            return
+        try:
+            _mine(claimed).delete()  # nothing was promised: let the client retry
+        except DatabaseError as exc:
+            # The database went with the request; the pending timeout frees the key instead.
+            logger.warning("Idempotency-Key not released: %s", exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         claimed = getattr(self, "_idempotency", None)
-        if claimed is not None:
+        if claimed is not None and _promises_nothing(response.status_code):
+            self._release()
+        elif claimed is not None:
             self._idempotency = None
-            if response.status_code >= 500:
-                claimed.delete()  # nothing was promised: let the client retry
-            else:
-                claimed.status_code = response.status_code
-                claimed.response_body = _storable(getattr(response, "data", None))
-                claimed.location = response.get("Location", "")
-                claimed.save(update_fields=["status_code", "response_body", "location"])
+            _mine(claimed).update(status_code=response.status_code,
+                                  response_body=_storable(getattr(response, "data", None)),
+                                  location=response.get("Location", ""))
         return response
+
+
+def _promises_nothing(status_code: int) -> bool:
+    """A server error, or a 429 "try again later" (a team at its cap of simulations in flight):
+    nothing was done, so a retry with the same key must be tried afresh, not answered the same."""
+    return status_code >= 500 or status_code == status.HTTP_429_TOO_MANY_REQUESTS
+
+
+def _claim(user, key: str, fingerprint: str) -> IdempotencyKey:
+    """This request's claim on the key, or the exception that answers it instead."""
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
+    except IntegrityError:
+        pass
+    if (taken := _take_over(user, key, fingerprint)) is not None:
+        return taken
+    stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if stored is None or stored.status_code is None and stored.fingerprint == fingerprint:
+        raise KeyInUse()  # running, or released an instant ago: either way, retry shortly
+    if stored.fingerprint != fingerprint:
+        raise KeyReused()
+    raise _Replay(stored)
+
+
+def _take_over(user, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """Claim a key that counts as new again: expired, or left claimed by a request that died.
+
+    Conditional UPDATEs that renew ``created_at``, so of two retries racing for it one wins.
+    """
+    now = timezone.now()
+    renew = {"fingerprint": fingerprint, "status_code": None, "response_body": None, "location": "",
+             "created_at": now}
+    abandoned = IdempotencyKey.objects.filter(
+        status_code__isnull=True, fingerprint=fingerprint,
+        created_at__lt=now - timedelta(seconds=settings.IDEMPOTENCY_PENDING_TIMEOUT_S))
+    taken = (idempotency_keys_expired().filter(user=user, key=key).update(**renew)
+             or abandoned.filter(user=user, key=key).update(**renew))
+    return IdempotencyKey.objects.get(user=user, key=key) if taken else None
+
+
+def _mine(claimed: IdempotencyKey):
+    # The row as this request claimed it: if a retry took it over meanwhile, it is the retry's now.
+    return IdempotencyKey.objects.filter(pk=claimed.pk, created_at=claimed.created_at,
+                                         status_code__isnull=True)
 
 
 def _storable(data):
@@ -132,4 +187,6 @@ def schema_parameters(view, method: str) -> list:
         HEADER, str, OpenApiParameter.HEADER, required=False,
         description="Any unique string (a UUID). A retry with the same key and body gets the first "
                     "answer back (header Idempotent-Replayed: true) instead of a duplicate; the same "
-                    "key with another body is a 422, and a retry while the first runs a 409.")]
+                    "key with another body is a 422, and a retry while the first runs a 409 (a "
+                    "first request that never answered frees its key after "
+                    "IDEMPOTENCY_PENDING_TIMEOUT_S). Keys expire after IDEMPOTENCY_KEY_DAYS.")]

@@ -9,6 +9,7 @@ same format, so an export imports back unchanged.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import PurePath
 
 from django.http import HttpResponse
@@ -18,19 +19,21 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from advisor import imports, selectors
+from advisor.background import retry_notice
 from advisor.api.idempotency import IdempotentPostMixin
-from advisor.api.throttling import WriteScopedRateThrottle
+from advisor.api.parsers import StrictJSONParser
+from advisor.api.throttling import UserRateThrottle, WriteScopedRateThrottle
 from advisor.models import PortfolioImport
 from advisor.portfolio import team_get_for_user
+from placement.profile import unknown_field_errors
 from placement.profile_file import MAX_ROWS
 
 _ERRORS = OpenApiResponse(description="Invalid input: {field: [messages]} naming each field.")
@@ -52,12 +55,15 @@ class PortfolioImportSummarySerializer(serializers.ModelSerializer):
     rows_done = serializers.SerializerMethodField(help_text="Valid rows assessed so far.")
     skipped_count = serializers.IntegerField(read_only=True,
                                              help_text="Invalid rows left out (mode valid_rows).")
+    retry_notice = serializers.SerializerMethodField(
+        help_text="Set when the worker's heartbeat has been silent too long: when it was last seen "
+                  "and by when beat sends the import again; empty otherwise.")
 
     class Meta:
         model = PortfolioImport
         fields = ["id", "url", "team", "status", "mode", "file_format", "filename", "rows_total",
                   "rows_valid", "rows_done", "created_count", "updated_count", "unchanged_count",
-                  "skipped_count", "note", "error", "created_at", "started_at", "finished_at"]
+                  "skipped_count", "note", "retry_notice", "error", "created_at", "started_at", "finished_at"]
         read_only_fields = fields
 
     def get_url(self, job: PortfolioImport) -> str:
@@ -65,6 +71,9 @@ class PortfolioImportSummarySerializer(serializers.ModelSerializer):
 
     def get_rows_done(self, job: PortfolioImport) -> int:
         return imports.import_rows_done(job=job)
+
+    def get_retry_notice(self, job: PortfolioImport) -> str:
+        return retry_notice(job)
 
 
 class PortfolioImportSerializer(PortfolioImportSummarySerializer):
@@ -106,7 +115,8 @@ class ImportRejectedSerializer(serializers.Serializer):
 
 
 class TeamImportListApi(IdempotentPostMixin, GenericAPIView):
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [StrictJSONParser, MultiPartParser]
+    max_body_setting = "IMPORT_MAX_BYTES"  # a file of 10,000 profiles, not one profile
     throttle_classes = [UserRateThrottle, WriteScopedRateThrottle]
     throttle_scope = "import"
     serializer_class = PortfolioImportSummarySerializer
@@ -140,6 +150,7 @@ class TeamImportListApi(IdempotentPostMixin, GenericAPIView):
 
 def _upload(request: Request) -> tuple[str | bytes, str, str]:
     """The file's content, format and name, from a multipart upload or a JSON body."""
+    _refuse_unknown_options(request)
     upload = request.FILES.get("file")
     if upload is None:
         if request.content_type.startswith("multipart/"):
@@ -152,6 +163,16 @@ def _upload(request: Request) -> tuple[str | bytes, str, str]:
     if file_format not in ("csv", "json"):
         raise ValidationError({"file_format": ["Name the file .csv or .json, or give file_format."]})
     return upload.read(), file_format, upload.name
+
+
+def _refuse_unknown_options(request: Request) -> None:
+    """A misspelt option ("mdoe", "fileformat") is a 400 naming it, not silently ignored."""
+    if not isinstance(request.data, Mapping):
+        return  # _upload names what is missing
+    multipart = request.content_type.startswith("multipart/")
+    options = (ImportUploadSerializer if multipart else ImportRequestSerializer)().fields
+    if errors := unknown_field_errors(request.data, options):
+        raise ValidationError(errors)
 
 
 def _rejected(job: PortfolioImport) -> dict:

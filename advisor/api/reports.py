@@ -1,8 +1,11 @@
 """The PDF report over the API: 200 with the PDF, or 202 while a worker renders it.
 
-Rendering is asynchronous: the first GET queues it and answers 202 with a
-Retry-After header; poll the same URL until it answers 200. A failed render
-answers 500 with the error; POST to the same URL renders it again.
+Rendering is asynchronous: a POST queues it (when there is no current report, or
+it failed) and answers 202 with a Retry-After header; poll the same URL with GET
+until it answers 200. A GET never starts a render: with no current report (none
+yet, or a newer simulation finished) it answers 404 with ``status: "none"``. A
+failed render answers 500 with the error; POST again to render it again. POSTs
+are limited per user by ``THROTTLE_REPORT`` (429 with Retry-After).
 """
 from __future__ import annotations
 
@@ -15,15 +18,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advisor import reports, selectors
+from advisor import background, reports, selectors
+from advisor.api.throttling import UserRateThrottle, WriteScopedRateThrottle
 from advisor.models import Assessment, Report
 from advisor.views_reports import pdf_response
 
 
 class ReportStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Report.Status.choices)
+    status = serializers.ChoiceField(choices=[*Report.Status.choices, ("none", "No current report")])
     retry_after = serializers.IntegerField(allow_null=True, help_text="Seconds to wait before asking again.")
     error = serializers.CharField(allow_blank=True, help_text="Why the render failed, when it did.")
+    retry_notice = serializers.CharField(
+        allow_blank=True, help_text="Set when no worker has reported for too long: when the render "
+                                    "was last seen and by when it is sent again.")
 
 
 class _AnyAccept(BaseContentNegotiation):
@@ -42,31 +49,42 @@ _RESPONSES = {
         OpenApiTypes.BINARY, description="The report, as an attachment named after the workload."),
     202: OpenApiResponse(ReportStatusSerializer,
                          description="Queued or rendering: ask again after Retry-After seconds."),
-    404: OpenApiResponse(description="No such workload or assessment in your teams."),
+    404: OpenApiResponse(description=(
+        "No such workload or assessment in your teams; or, with `{\"status\": \"none\"}`, no current "
+        "report of it (none yet, or a newer simulation since): POST to render one.")),
+    429: OpenApiResponse(description="Too many renders started (POST); wait Retry-After seconds."),
     500: OpenApiResponse(ReportStatusSerializer,
                          description="The render failed; `error` says why. POST to render it again."),
 }
 
 
-def _answer(report: Report) -> HttpResponse | Response:
+def _answer(report: Report | None) -> HttpResponse | Response:
+    if report is None:
+        return Response({"detail": "No current report of this assessment: POST to this URL to render it.",
+                         "status": "none", "retry_after": None, "error": "", "retry_notice": ""},
+                        status=status.HTTP_404_NOT_FOUND)
     if report.status == Report.Status.READY:
         return pdf_response(report)
     if report.status == Report.Status.FAILED:
-        return Response({"status": report.status, "retry_after": None, "error": report.error},
-                        status=status.HTTP_500_INTERNAL_SERVER_ERROR)
-    return Response({"status": report.status, "retry_after": reports.RETRY_AFTER_S, "error": ""},
+        return Response({"status": report.status, "retry_after": None, "error": report.error,
+                         "retry_notice": ""}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return Response({"status": report.status, "retry_after": reports.RETRY_AFTER_S, "error": "",
+                     "retry_notice": background.retry_notice(report)},
                     status=status.HTTP_202_ACCEPTED,
                     headers={"Retry-After": str(reports.RETRY_AFTER_S)})
 
 
 class _ReportApi(APIView):
     content_negotiation_class = _AnyAccept
+    # POST starts a render: its own per-user rate, shared with the page's button.
+    throttle_classes = [UserRateThrottle, WriteScopedRateThrottle]
+    throttle_scope = "report"
 
     def assessment(self, request: Request, **kwargs) -> Assessment:
         raise NotImplementedError
 
     def get(self, request: Request, **kwargs):
-        return _answer(reports.report_request(assessment=self.assessment(request, **kwargs), user=request.user))
+        return _answer(reports.report_current(assessment=self.assessment(request, **kwargs)))
 
     def post(self, request: Request, **kwargs):
         return _answer(reports.report_retry(assessment=self.assessment(request, **kwargs), user=request.user))
@@ -81,12 +99,12 @@ class WorkloadReportApi(_ReportApi):
         return assessment
 
     @extend_schema(operation_id="workload_report", responses=_RESPONSES,
-                   summary="PDF report of the latest assessment (202 while it renders)")
+                   summary="PDF report of the latest assessment (202 while it renders; never starts one)")
     def get(self, request: Request, workload_id: int):
         return super().get(request, workload_id=workload_id)
 
     @extend_schema(operation_id="workload_report_retry", request=None, responses=_RESPONSES,
-                   summary="Render the latest assessment's report again after a failure")
+                   summary="Render the latest assessment's report (none yet, out of date, or failed)")
     def post(self, request: Request, workload_id: int):
         return super().post(request, workload_id=workload_id)
 
@@ -97,11 +115,11 @@ class AssessmentReportApi(_ReportApi):
         return selectors.assessment_get(workload=workload, assessment_id=assessment_id)
 
     @extend_schema(operation_id="assessment_report", responses=_RESPONSES,
-                   summary="PDF report of one assessment (202 while it renders)")
+                   summary="PDF report of one assessment (202 while it renders; never starts one)")
     def get(self, request: Request, workload_id: int, assessment_id: int):
         return super().get(request, workload_id=workload_id, assessment_id=assessment_id)
 
     @extend_schema(operation_id="assessment_report_retry", request=None, responses=_RESPONSES,
-                   summary="Render an assessment's report again after a failure")
+                   summary="Render an assessment's report (none yet, out of date, or failed)")
     def post(self, request: Request, workload_id: int, assessment_id: int):
         return super().post(request, workload_id=workload_id, assessment_id=assessment_id)

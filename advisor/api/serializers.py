@@ -7,15 +7,48 @@ with the form and the CLI.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from advisor.background import retry_notice
 from advisor.models import Assessment, SimulationRun, Workload
 from advisor.simulations import simulation_findings
-from placement.profile import FIELDS, FieldSpec, ProfileError, parse_profile
+from placement.profile import FIELDS, FieldSpec, ProfileError, parse_profile, unknown_field_errors
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request serializer that names unknown fields instead of ignoring them.
+
+    A misspelt field (``"path": 100``) would otherwise be dropped without a word and
+    its default used; the profile is checked the same way (``parse_profile``).
+    """
+
+    def to_internal_value(self, data):
+        unknown = unknown_field_errors(data, self.fields) if isinstance(data, Mapping) else {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**unknown, **exc.detail}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class JsonIntegerField(serializers.IntegerField):
+    """A whole number sent as a JSON number: ``"100"`` and ``true`` are refused, not converted."""
+
+    default_error_messages = {"not_a_number": "Must be a JSON number, not a string or true/false."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("not_a_number")
+        return super().to_internal_value(data)
 
 _FIELD_CLASSES = {
     "text": serializers.CharField,
@@ -214,12 +247,12 @@ class WorkloadSerializer(serializers.ModelSerializer):
         return AssessmentSummarySerializer(latest).data if latest else None
 
 
-class SimulationRequestSerializer(serializers.Serializer):
-    paths = serializers.IntegerField(min_value=1, max_value=100_000, default=1000,
-                                     help_text="Simulated months of traffic.")
-    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True,
-                                    help_text="Blank: a random seed, recorded with the run.")
-    days = serializers.IntegerField(min_value=1, max_value=31, default=30)
+class SimulationRequestSerializer(StrictSerializer):
+    paths = JsonIntegerField(min_value=1, max_value=100_000, default=1000,
+                             help_text="Simulated months of traffic.")
+    seed = JsonIntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True,
+                            help_text="Blank: a random seed, recorded with the run.")
+    days = JsonIntegerField(min_value=1, max_value=31, default=30)
 
 
 class SimulationFindingSerializer(serializers.Serializer):
@@ -239,13 +272,20 @@ class SimulationRunSerializer(serializers.ModelSerializer):
                   "cold starts, minutes below demand, a p90 month with another cheapest placement), "
                   "warnings first. Empty while running or when nothing stands out.")
 
+    retry_notice = serializers.SerializerMethodField(
+        help_text="Set when no worker has reported for too long: when the run was last seen and by "
+                  "when beat sends it again; empty otherwise.")
+
     class Meta:
         model = SimulationRun
         fields = ["id", "workload", "status", "progress", "chunks_done", "chunks_total", "note",
-                  "error", "seed", "paths", "days", "profile_version", "engine_version",
+                  "retry_notice", "error", "seed", "paths", "days", "profile_version", "engine_version",
                   "catalog_version", "created_at", "started_at", "finished_at", "result", "findings"]
         read_only_fields = fields
 
     @extend_schema_field(SimulationFindingSerializer(many=True))
     def get_findings(self, run: SimulationRun) -> list[dict]:
         return simulation_findings(run=run)
+
+    def get_retry_notice(self, run: SimulationRun) -> str:
+        return retry_notice(run)

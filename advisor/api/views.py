@@ -6,6 +6,7 @@ here exactly as on the HTML pages; writes by a viewer are a 403 from the service
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -13,12 +14,11 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from advisor import selectors, services, simulations
 from advisor.api.idempotency import IdempotentPostMixin
-from advisor.api.throttling import WriteScopedRateThrottle
+from advisor.api.throttling import ScopedRateThrottle, UserRateThrottle, WriteScopedRateThrottle
 from advisor.api.serializers import (
     SimulationRequestSerializer,
     SimulationRunSerializer,
@@ -84,7 +84,8 @@ class WorkloadListCreateApi(IdempotentPostMixin, GenericAPIView):
             return team
         team = teams.filter(slug=slug).first()
         if team is None:
-            raise ValidationError({"team": [f"You are not a member of a team {slug!r}."]})
+            # Echoed back cut short: a slug can be as long as the body.
+            raise ValidationError({"team": [f"You are not a member of a team {slug[:50]!r}."]})
         return team
 
 
@@ -186,13 +187,28 @@ class SimulationListApi(IdempotentPostMixin, GenericAPIView):
 
     @extend_schema(summary="Simulate a month of traffic (runs on the workers; poll the run)",
                    request=SimulationRequestSerializer,
-                   responses={202: SimulationRunSerializer, 400: _ERRORS, 403: None, 404: None})
+                   responses={202: SimulationRunSerializer, 400: _ERRORS, 403: None, 404: None,
+                              429: OpenApiResponse(description="Over the rate, or the team already has "
+                                                   "SIMULATION_MAX_RUNS_IN_FLIGHT_PER_TEAM runs queued or "
+                                                   "running: the message names them and how to cancel one.")})
     def post(self, request: Request, workload_id: int) -> Response:
         workload = selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
         serializer = SimulationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run = simulations.simulation_request(user=request.user, workload=workload, **serializer.validated_data)
+        try:
+            run = simulations.simulation_request(user=request.user, workload=workload,
+                                                 **serializer.validated_data)
+        except simulations.SimulationLimitError as exc:
+            return _simulation_limit_response(exc)
         return Response(SimulationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _simulation_limit_response(exc: simulations.SimulationLimitError) -> Response:
+    """429 like a throttle's, with the runs holding the team's slots and how to cancel each."""
+    cancels = [f"Run {run.pk} of “{run.workload.name}” ({run.status}): cancel it with POST "
+               f"{reverse('api-simulation-cancel', args=[run.workload_id, run.pk])}" for run in exc.runs]
+    return Response({"non_field_errors": [str(exc), *cancels]}, status=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(exc.retry_after)})
 
 
 class SimulationDetailApi(APIView):

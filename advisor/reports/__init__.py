@@ -14,6 +14,10 @@ never hidden behind an old PDF. A failed render stays failed (with its error)
 until someone asks again (``report_retry``), so a broken renderer is not
 retried on every page view.
 
+Only a POST asks (``report_request``, throttled per user by the views); a GET
+reads (``report_current``) and never creates a row or sends work. Beat sends
+again a render whose worker or message was lost (``reports_requeue_stale``).
+
 Rendering runs in a Celery task enqueued on commit; without a broker the task
 runs in-process before ``report_request`` returns.
 """
@@ -34,6 +38,7 @@ from django.utils.text import slugify
 
 from advisor.charts import workload_charts
 from advisor.audit import audit_record
+from advisor.background import TRANSIENT_DB_ERRORS
 from advisor.models import Assessment, Report, SimulationRun
 from advisor.queueing import enqueue_or_note
 from advisor.selectors import simulation_for_assessment
@@ -89,6 +94,18 @@ def report_filename(assessment: Assessment) -> str:
 
 # --- the cached rows -------------------------------------------------------------
 
+def report_current(*, assessment: Assessment) -> Report | None:
+    """The assessment's report row (any status) if it includes the simulation it should; None
+    when there is none yet or a newer simulation made it stale. Reads only: a GET's answer."""
+    report = (Report.objects.defer("pdf").select_related("assessment__workload")
+              .filter(assessment=assessment).first())
+    simulation = simulation_for_assessment(assessment=assessment)
+    wanted = (simulation.pk if simulation else None, bool(simulation and simulation.sweep))
+    if report is None or (report.simulation_id, report.with_sweep) != wanted:
+        return None
+    return report
+
+
 def report_request(*, assessment: Assessment, user: AbstractBaseUser | None = None,
                    retry: bool = False) -> Report:
     """The assessment's report row, queueing a render when there is none or it is stale.
@@ -127,12 +144,29 @@ def _refresh(report: Report, *, wanted: dict[str, Any], retry: bool,
 
 
 def _stalled(report: Report) -> bool:
-    """Queued while the broker was down, or unfinished well past the task's time limit."""
+    """Queued while the broker was down, or unfinished for REPORT_STALE_AFTER_S (past the
+    task's hard time limit: its worker died, or its message was lost)."""
     if report.note == BROKER_DOWN_NOTE:
         return True
     since = report.started_at if report.status == Report.Status.RUNNING else report.updated_at
-    limit = timedelta(seconds=settings.REPORT_RENDER_HARD_LIMIT_S + 30)
+    limit = timedelta(seconds=settings.REPORT_STALE_AFTER_S)
     return since is None or since < timezone.now() - limit
+
+
+def reports_requeue_stale() -> int:
+    """Send again the renders ``_stalled`` finds (run by beat, since a GET sends nothing)."""
+    sent = 0
+    for pk in Report.objects.filter(status__in=(Report.Status.QUEUED, Report.Status.RUNNING)).values_list(
+            "pk", flat=True):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().defer("pdf").filter(pk=pk).first()
+            if report is None or report.status not in (Report.Status.QUEUED, Report.Status.RUNNING) \
+                    or not _stalled(report):
+                continue
+            report.status = Report.Status.QUEUED  # its worker died, or its message never left
+            report.save(update_fields=["status", "updated_at"])  # not again at the next tick
+        sent += report_enqueue(report_id=pk)
+    return sent
 
 
 def _reset(report: Report, **fields: Any) -> None:
@@ -157,14 +191,19 @@ def report_enqueue(*, report_id: int) -> bool:
         row=Report.objects.filter(pk=report_id), queued_status=Report.Status.QUEUED, note=BROKER_DOWN_NOTE)
 
 
-def report_compute(*, report_id: int) -> None:
-    """Render a queued report and store it (the task body). Safe to deliver twice."""
-    claimed = _claim(report_id)
+def report_compute(*, report_id: int, retried: bool = False) -> None:
+    """Render a queued report and store it (the task body). Safe to deliver twice.
+
+    ``retried``: Celery's retry after a transient database error, which takes the render back
+    from its own earlier try without spending an attempt."""
+    claimed = _claim(report_id, retried=retried)
     if claimed is None:
         return
     report, key = claimed
     try:
         rendered = report_build(assessment=report.assessment, simulation=report.simulation)
+    except TRANSIENT_DB_ERRORS:
+        raise  # the database went away mid-render: the task retries
     except Exception as exc:  # rendering is deterministic: say why, let a person retry
         log.exception("report %s failed", report_id)
         _finish(report_id, key, status=Report.Status.FAILED, error=_readable(exc))
@@ -173,13 +212,17 @@ def report_compute(*, report_id: int) -> None:
             figures_seconds=rendered.figures_seconds, pdf_seconds=rendered.pdf_seconds)
 
 
-def _claim(report_id: int) -> tuple[Report, tuple] | None:
+def _claim(report_id: int, *, retried: bool = False) -> tuple[Report, tuple] | None:
     with transaction.atomic():
         report = (Report.objects.select_for_update(of=("self",))
                   .select_related("assessment__workload__team", "simulation")
                   .filter(pk=report_id).first())
         if report is None or report.status in (Report.Status.READY, Report.Status.FAILED):
             return None
+        if retried and report.status == Report.Status.RUNNING:
+            report.started_at = timezone.now()
+            report.save(update_fields=["started_at", "updated_at"])
+            return report, (report.simulation_id, report.with_sweep)
         if report.status == Report.Status.RUNNING and not _stalled(report):
             return None  # another worker is on it
         if report.attempts >= MAX_ATTEMPTS:

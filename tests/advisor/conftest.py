@@ -1,56 +1,45 @@
-"""Fixtures of the app tests: the machine's real Redis (127.0.0.1:6379, nothing kept on disk), for
-tests that stop it, and a workload whose simulation throttles."""
+"""Fixtures of the app tests: a Redis of the test's own (never the machine's), for tests that stop
+it, and a workload whose simulation throttles."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from advisor import services, simulations
+from advisor.celery import app
+from advisor.models import SimulationRun
+from advisor.settings import cache_config
 
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-               "--save", "", "--appendonly", "no"]
+from .private_services import PrivateRedis
 
-
-def redis_up() -> bool:
-    return subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True,
-                          text=True).stdout.strip() == "PONG"
-
-
-def start_redis() -> None:
-    """Start Redis unless it runs, and wait until it answers."""
-    if redis_up():
-        return
-    log_dir = Path("/var/log/redis")
-    extra = ["--dir", "/var/lib/redis", "--logfile", str(log_dir / "ci.log")] if log_dir.is_dir() else []
-    subprocess.run(REDIS_START + extra, check=True)
-    for _ in range(100):
-        if redis_up():
-            return
-        time.sleep(0.1)
-    raise RuntimeError("Redis did not come back")
-
-
-def stop_redis() -> None:
-    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True)
-    assert not redis_up(), "Redis is still answering"
-
-
-class Redis:
-    up = staticmethod(redis_up)
-    start = staticmethod(start_redis)
-    stop = staticmethod(stop_redis)
+@pytest.fixture
+def redis(tmp_path) -> PrivateRedis:
+    """A Redis of this test's own to stop and start: the machine's serves other sessions too."""
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.close()
 
 
 @pytest.fixture
-def redis() -> Redis:
-    """Redis to stop and start; whatever the test does, Redis runs again afterwards."""
-    assert redis_up(), "this test needs Redis on 127.0.0.1:6379"
-    yield Redis()
-    start_redis()
+def redis_broker(queue, redis, monkeypatch) -> PrivateRedis:
+    """The test's queue, and the workers it starts, on the private `redis`, so the test may stop it.
+
+    Ask for it before `worker`, so that the workers stop before their broker does.
+    """
+    url = f"{redis.url}/0"
+    monkeypatch.setitem(globals(), "BROKER", url)  # what Worker.start hands the worker
+    app.conf.broker_url = url  # `queue` puts the previous one back
+    reset_connections()
+    return redis
 
 
 # Bursts of about 3,500 requests in flight on Lambda, whose default quota is 1,000.
@@ -77,3 +66,110 @@ def profile_file(tmp_path):
         path.write_text(content if isinstance(content, str) else json.dumps(content))
         return str(path)
     return write
+
+
+# -- a real Celery worker on the test database, for the tests of background work ---------------
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER = "redis://127.0.0.1:6379/13"  # a database of its own, away from other users of Redis
+
+
+def reset_connections() -> None:
+    """Forget every broker connection, so the next message uses the current settings.
+
+    Even an eager task acquires a producer (Celery checks the exchange types), and
+    ``app.amqp`` caches its producer pool, bound to the broker of that moment;
+    ``app.close()`` alone does not drop it.
+    """
+    app.close()
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def queue(settings):
+    """Route this test's tasks through the real Redis, on a queue no one else uses."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue",
+                                      "broker_transport_options")}
+    app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=name,
+                    broker_transport_options={"visibility_timeout": 5, "socket_connect_timeout": 2,
+                                              "socket_timeout": 5})
+    reset_connections()
+    settings.SIMULATION_STALE_AFTER_S = 2
+    yield name
+    app.conf.update(saved)
+    reset_connections()
+
+
+class Worker:
+    """A `celery worker` process on the test database and the test queue."""
+
+    def __init__(self, queue: str, log: Path, **env: str):
+        self.queue, self.log, self.env = queue, log, env  # env: overrides, e.g. a DATABASE_URL via a proxy
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        env = {**os.environ, "DEBUG": "1", "CELERY_BROKER_URL": BROKER,
+               "CELERY_TASK_DEFAULT_QUEUE": self.queue, "CELERY_VISIBILITY_TIMEOUT": "5",
+               "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+               **self.env}
+        self.out = self.log.open("a")
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv/bin/celery"), "-A", "advisor", "worker", "-Q", self.queue, "-c", "1",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
+            cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while "ready." not in self.log.read_text():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("worker did not start:\n" + self.log.read_text()[-3000:])
+            time.sleep(0.2)
+        return self
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the worker and its pool processes, as an out-of-memory kill or a crash would."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM) if self.proc and self.proc.poll() is None else None
+        if hasattr(self, "out"):
+            self.out.close()
+
+
+@pytest.fixture
+def worker(queue, tmp_path):
+    workers = []
+
+    def start(**env: str) -> Worker:
+        workers.append(Worker(queue, tmp_path / "worker.log", **env).start())
+        return workers[-1]
+
+    yield start
+    for w in workers:
+        try:
+            w.stop()
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            w.kill()
+
+
+def wait_for(run: SimulationRun, status: str, timeout: float = 120) -> SimulationRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status == status:
+            return run
+        if run.finished:
+            break
+        time.sleep(0.1)
+    raise AssertionError(f"run {run.pk} is {run.status} ({run.chunks_done}/{run.chunks_total}): {run.error}")
+
+
+@pytest.fixture
+def shared_cache(settings, monkeypatch):
+    """Progress travels through the cache: the worker and this test must share one, as in production."""
+    url = "redis://127.0.0.1:6379/13"
+    monkeypatch.setenv("CACHE_URL", url)  # the worker's environment is copied from ours
+    settings.CACHES = {"default": cache_config(url)}
+
+

@@ -1,10 +1,10 @@
 """Redis, Django's cache in production, stopped for real: every call answers, and throttles hold again after.
 
 The cache is the one production builds from ``CACHE_URL`` (``advisor.settings.cache_config``),
-on Redis's test database. While Redis is down, throttle counters, import progress and drawn
+on a Redis of the test's own (the ``redis`` fixture): the machine's Redis serves other sessions
+and is never stopped. While Redis is down, throttle counters, import progress and drawn
 charts are out of reach: the throttles let requests through (availability over rate limiting),
 the dashboard draws its charts again, and each failed cache call is one warning in the log.
-The ``redis`` fixture starts Redis again whatever happens: the rest of the suite needs it.
 """
 from __future__ import annotations
 
@@ -22,15 +22,14 @@ from advisor.models import PortfolioImport, Workload
 from advisor.settings import cache_config
 
 pytestmark = pytest.mark.django_db
-CACHE_URL = "redis://127.0.0.1:6379/13"  # a database of its own, away from other users of Redis
 BODY = {"name": "bot", "requests_per_day": 2000}
 IMPORT_CSV = "name,requests_per_day\nImported while Redis was down,1500\n"
 
 
 @pytest.fixture
 def redis_cache(settings, redis, monkeypatch):
-    """Django's cache on the real Redis as production has it, with fresh counters and tiny rates."""
-    settings.CACHES = {"default": {**cache_config(CACHE_URL), "KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}"}}
+    """Django's cache on a real Redis as production has it, with fresh counters and tiny rates."""
+    settings.CACHES = {"default": {**cache_config(f"{redis.url}/0"), "KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}"}}
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {
         **SimpleRateThrottle.THROTTLE_RATES, "evaluate": "2/min", "user": "2/min", "import": "1/min"})

@@ -1,35 +1,35 @@
 """PostgreSQL restarted while requests flow: the app answers 503 meanwhile and recovers by itself.
 
 The real app runs in gunicorn (2 sync workers, persistent database connections with health
-checks, as in production) on the test database. Client threads keep calling the API while
-the test stops PostgreSQL, looks at the answers during the outage, and starts it again.
-Whatever happens, the test leaves PostgreSQL running: the rest of the suite needs it.
+checks, as in production) on a PostgreSQL of this module's own, on a spare port: the machine's
+PostgreSQL serves other suites and sessions, and is never stopped. Client threads keep calling
+the API while the test stops that PostgreSQL, looks at the answers during the outage, and
+starts it again.
 """
 from __future__ import annotations
 
 import http.client
 import itertools
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 
 from advisor import services
 from advisor.models import Workload
 
+from .private_services import PrivatePostgres, gunicorn_start, process_group_stop
+
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 4            # more threads than workers, so both workers are always busy
 RECOVERY_S = 5.0       # after PostgreSQL accepts connections again, every answer is a 200
 PER_WORKER = 20        # ... for at least this many requests on each worker
@@ -37,32 +37,38 @@ OUTAGE_S = 2.5         # how long PostgreSQL stays down
 DEADLINE_S = 120.0     # the whole exchange stops by itself after this long
 
 
-def _cluster() -> list[str]:
-    versions = sorted(os.listdir("/etc/postgresql"))
-    assert versions, "no PostgreSQL cluster under /etc/postgresql"
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[0], "main"]
+DATABASE = "fault_test"   # on the module's own PostgreSQL
 
 
-def postgres_ready() -> bool:
-    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode == 0
+@contextmanager
+def default_database_on(server: PrivatePostgres):
+    """Django's default connection on `server`: the test's fixtures, and gunicorn (App), follow it."""
+    saved = dict(connection.settings_dict)
+    connections.close_all()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(server.port), NAME=DATABASE,
+                                    USER="postgres", PASSWORD="")
+    try:
+        yield
+    finally:
+        connections.close_all()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
 
 
-def stop_postgres() -> None:
-    # Fast mode: the open connections of gunicorn's workers are cut, as in a real restart.
-    subprocess.run(_cluster() + ["stop", "-m", "fast"], check=True, capture_output=True)
-    assert not postgres_ready()
-
-
-def start_postgres(timeout: float = 60) -> None:
-    """Start PostgreSQL unless it runs, and wait until it accepts connections."""
-    if not postgres_ready():
-        # Exit status 2 means "already running": a start that raced another one.
-        subprocess.run(_cluster() + ["start"], capture_output=True)
-    deadline = time.monotonic() + timeout
-    while not postgres_ready():
-        if time.monotonic() > deadline:
-            raise RuntimeError("PostgreSQL did not come back")
-        time.sleep(0.1)
+@pytest.fixture(scope="module")
+def private_postgres(django_db_setup, django_db_blocker):
+    """A migrated PostgreSQL of this module's own, for the test to stop: the machine's serves
+    other sessions, so it is never stopped. Set up once per module (initdb and migrate)."""
+    assert connection.vendor == "postgresql", "this test needs DATABASE_URL pointing at PostgreSQL"
+    server = PrivatePostgres()
+    try:
+        server.start()
+        server.create_database(DATABASE)
+        with django_db_blocker.unblock(), default_database_on(server):
+            call_command("migrate", verbosity=0)
+            yield server
+    finally:
+        server.close()
 
 
 @dataclass
@@ -84,20 +90,14 @@ class App:
 
     def __init__(self, tmp: Path):
         self.access_log, self.error_log = tmp / "access.log", tmp / "error.log"
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        db = connection.settings_dict
-        env = {**os.environ, "DEBUG": "1", "CONN_MAX_AGE": "60", "CELERY_BROKER_URL": "",
-               "CACHE_URL": "locmemcache://",  # the fault is PostgreSQL's alone
-               "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-               # Only the fault may turn a request down.
-               "THROTTLE_USER": "100000/min", "THROTTLE_EVALUATE": "100000/min"}
-        self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "advisor.wsgi", "-b", f"127.0.0.1:{self.port}",
-             "-w", "2", "--access-logfile", str(self.access_log), "--error-logfile", str(self.error_log),
-             "--access-logformat", "%(p)s %(s)s %({x-probe}i)s", "--capture-output"],
-            cwd=ROOT, env=env, start_new_session=True)
+        self.proc, self.port = gunicorn_start(
+            database=connection.settings_dict, workers=2,
+            env={"DEBUG": "1", "CONN_MAX_AGE": "60", "CELERY_BROKER_URL": "",
+                 "CACHE_URL": "locmemcache://",  # the fault is PostgreSQL's alone
+                 # Only the fault may turn a request down.
+                 "THROTTLE_USER": "100000/min", "THROTTLE_EVALUATE": "100000/min"},
+            args=["--access-logfile", str(self.access_log), "--error-logfile", str(self.error_log),
+                  "--access-logformat", "%(p)s %(s)s %({x-probe}i)s", "--capture-output"])
 
     def wait_ready(self, token: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -137,22 +137,15 @@ class App:
         return {parts[2]: parts[0] for parts in lines if len(parts) == 3}
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        process_group_stop(self.proc)
 
 
 @pytest.fixture
-def postgres():
+def postgres(private_postgres) -> PrivatePostgres:
     """Whatever the test does to PostgreSQL, it is running again afterwards."""
-    assert connection.vendor == "postgresql", "this test needs DATABASE_URL pointing at PostgreSQL"
-    assert postgres_ready()
-    yield
-    start_postgres()
+    assert private_postgres.ready()
+    yield private_postgres
+    private_postgres.start()
     # The test's own connection died with the restart; the database teardown needs a live one.
     connections.close_all()
 
@@ -249,7 +242,7 @@ def assert_every_worker_recovered(traffic: Traffic, app: App, stopping: float, r
 
 
 def test_the_app_answers_503_while_postgresql_restarts_and_recovers_with_no_error_or_loss(
-        app, owner, workload, profile):
+        postgres, app, owner, workload, profile):
     _, token = services.api_token_create(user=owner, name="fault test")
     page_client = Client()
     page_client.force_login(owner)
@@ -260,12 +253,12 @@ def test_the_app_answers_503_while_postgresql_restarts_and_recovers_with_no_erro
     with Traffic(app, token, profile) as traffic:
         time.sleep(1.5)
         stopping = time.monotonic()
-        stop_postgres()
+        postgres.stop()
         try:
             assert_the_outage_answers_503(app, token, session)
             time.sleep(OUTAGE_S)
         finally:
-            start_postgres()
+            postgres.start()
         ready = time.monotonic()
         traffic.wait_for_successes(ready + RECOVERY_S, app, PER_WORKER)
     assert_every_worker_recovered(traffic, app, stopping, ready)

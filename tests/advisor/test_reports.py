@@ -1,8 +1,8 @@
 """The PDF report: what it says, who may fetch it, how it is cached, queued and retried.
 
-Tasks run in-process (no broker), so a first request renders the report before
-it answers; "a worker has not got to it yet" is simulated by a task queue that
-keeps the message.
+Tasks run in-process (no broker), so a POST (the "Download PDF report" button)
+renders the report before it answers; a GET only reads. "A worker has not got to
+it yet" is simulated by a task queue that keeps the message.
 """
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def _urls(workload):
 
 
 def test_the_pdf_holds_the_placements_reasons_and_monthly_total_shown_on_the_page(owner_client, workload):
-    response = owner_client.get(reverse("workload-report", args=[workload.pk]))
+    response = owner_client.post(reverse("workload-report", args=[workload.pk]), follow=True)
 
     assessment = workload.assessments.get()
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -127,7 +127,7 @@ def test_another_team_gets_a_404_on_every_report_route(client, api, outsider, wo
 
 def test_a_second_request_serves_the_cached_pdf_without_rendering_again(owner_client, api, owner, workload, renders):
     urls = _urls(workload)
-    first = owner_client.get(urls["page"])
+    first = owner_client.post(urls["page"], follow=True)
     again = [owner_client.get(urls["page_assessment"]), api(owner).get(urls["api"]),
              api(owner).get(urls["api_assessment"])]
 
@@ -140,10 +140,11 @@ def test_a_second_request_serves_the_cached_pdf_without_rendering_again(owner_cl
 
 def test_a_newer_simulation_replaces_the_cached_report(owner_client, owner, workload):
     url = reverse("workload-report", args=[workload.pk])
-    before = owner_client.get(url).content
+    before = owner_client.post(url, follow=True).content
     run = simulations.simulation_request(user=owner, workload=workload, paths=100, seed=3)
 
-    after = owner_client.get(url).content
+    assert "Prepare PDF report" in owner_client.get(url, follow=True).content.decode()  # not the old PDF
+    after = owner_client.post(url, follow=True).content
     report = Report.objects.get()
     assert report.simulation_id == run.pk and report.with_sweep and after != before
     text = pdf_text(after)
@@ -153,12 +154,13 @@ def test_a_newer_simulation_replaces_the_cached_report(owner_client, owner, work
 
 def test_the_api_answers_202_while_the_report_is_queued_then_the_pdf(api, owner, workload, queue, renders):
     url = _urls(workload)["api"]
-    response = api(owner).get(url, HTTP_ACCEPT="application/pdf")
+    response = api(owner).post(url, HTTP_ACCEPT="application/pdf")
 
     assert response.status_code == 202 and response["Retry-After"] == "2"
-    assert json.loads(response.content) == {"status": "queued", "retry_after": 2, "error": ""}
+    assert json.loads(response.content) == {"status": "queued", "retry_after": 2, "error": "", "retry_notice": ""}
     assert len(queue) == 1 and renders == []
     assert api(owner).get(url).status_code == 202 and len(queue) == 1  # not sent twice
+    assert api(owner).post(url).status_code == 202 and len(queue) == 1
 
     reports.report_compute(**queue[0])  # a worker picks it up
     done = api(owner).get(url)
@@ -167,7 +169,7 @@ def test_the_api_answers_202_while_the_report_is_queued_then_the_pdf(api, owner,
 
 def test_the_page_waits_for_a_worker_then_starts_the_download_once(owner_client, workload, queue, renders):
     url = reverse("assessment-report", args=[workload.pk, workload.assessments.get().pk])
-    page = owner_client.get(reverse("workload-report", args=[workload.pk])).content.decode()
+    page = owner_client.post(reverse("workload-report", args=[workload.pk]), follow=True).content.decode()
     assert "Preparing your report" in page and f'hx-get="{url}" hx-trigger="every 2s"' in page
 
     reports.report_compute(**queue[0])
@@ -184,7 +186,7 @@ def test_a_failed_render_shows_the_error_and_a_retry_button_not_a_500(owner_clie
 
     monkeypatch.setattr(reports, "report_build", broken)
     url = reverse("workload-report", args=[workload.pk])
-    page = owner_client.get(url)
+    page = owner_client.post(url, follow=True)
 
     html = page.content.decode()
     assert page.status_code == 200 and "could not be rendered" in html
@@ -202,16 +204,16 @@ def test_a_failed_render_shows_the_error_and_a_retry_button_not_a_500(owner_clie
 
 
 def test_a_viewer_may_download_the_report(viewer_client, workload, renders):
-    response = viewer_client.get(reverse("workload-report", args=[workload.pk]))
+    response = viewer_client.post(reverse("workload-report", args=[workload.pk]), follow=True)
     assert response.status_code == 200 and response.content == FAKE_PDF
 
 
-def test_both_detail_pages_link_to_the_report(viewer_client, workload):
+def test_both_detail_pages_post_to_the_report(viewer_client, workload):
     assessment = workload.assessments.get()
     detail = viewer_client.get(reverse("workload-detail", args=[workload.pk])).content.decode()
-    assert f'href="{reverse("workload-report", args=[workload.pk])}"' in detail
+    assert f'<form method="post" action="{reverse("workload-report", args=[workload.pk])}">' in detail
     page = viewer_client.get(reverse("assessment-detail", args=[workload.pk, assessment.pk])).content.decode()
-    assert f'href="{reverse("assessment-report", args=[workload.pk, assessment.pk])}"' in page
+    assert f'<form method="post" action="{reverse("assessment-report", args=[workload.pk, assessment.pk])}">' in page
     assert "Download PDF report" in detail and "Download PDF report" in page
 
 

@@ -105,7 +105,8 @@ def test_evaluate_beyond_its_rate_is_a_429_with_retry_after_and_the_error_format
         assert client.post("/api/v1/evaluate/", profile, format="json").status_code == 200
     response = client.post("/api/v1/evaluate/", profile, format="json")
     assert response.status_code == 429
-    assert 0 < int(response["Retry-After"]) <= 60
+    # The window slides: a full minute still weighs on the next one, so 2/min may mean 90 s.
+    assert 0 < int(response["Retry-After"]) <= 90
     errors = response.json()
     assert list(errors) == ["non_field_errors"] and "throttled" in errors["non_field_errors"][0]
 

@@ -5,116 +5,19 @@ so these tests commit their data (transactional) and wait for the worker.
 """
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import time
-import uuid
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from advisor import services, simulations
-from advisor.celery import app
 from advisor.models import SimulationChunk, SimulationRun
-from advisor.settings import cache_config
 from placement import parse_profile, simulation
 from placement.pricing import catalog_by_version
 
+from .conftest import reset_connections, wait_for
+
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
-BROKER = "redis://127.0.0.1:6379/13"  # a database of its own, away from other users of Redis
-
-
-def reset_connections() -> None:
-    """Forget every broker connection, so the next message uses the current settings.
-
-    Even an eager task acquires a producer (Celery checks the exchange types), and
-    ``app.amqp`` caches its producer pool, bound to the broker of that moment;
-    ``app.close()`` alone does not drop it.
-    """
-    app.close()
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def queue(settings):
-    """Route this test's tasks through the real Redis, on a queue no one else uses."""
-    name = f"test-{uuid.uuid4().hex[:8]}"
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue",
-                                      "broker_transport_options")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=name,
-                    broker_transport_options={"visibility_timeout": 5, "socket_connect_timeout": 2,
-                                              "socket_timeout": 5})
-    reset_connections()
-    settings.SIMULATION_STALE_AFTER_S = 2
-    yield name
-    app.conf.update(saved)
-    reset_connections()
-
-
-class Worker:
-    """A `celery worker` process on the test database and the test queue."""
-
-    def __init__(self, queue: str, log: Path):
-        self.queue, self.log = queue, log
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "Worker":
-        env = {**os.environ, "DEBUG": "1", "CELERY_BROKER_URL": BROKER,
-               "CELERY_TASK_DEFAULT_QUEUE": self.queue, "CELERY_VISIBILITY_TIMEOUT": "5",
-               "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}"}
-        self.out = self.log.open("a")
-        self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/celery"), "-A", "advisor", "worker", "-Q", self.queue, "-c", "1",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-            cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while "ready." not in self.log.read_text():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("worker did not start:\n" + self.log.read_text()[-3000:])
-            time.sleep(0.2)
-        return self
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Signal the worker and its pool processes, as an out-of-memory kill or a crash would."""
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        self.kill(signal.SIGTERM) if self.proc and self.proc.poll() is None else None
-        if hasattr(self, "out"):
-            self.out.close()
-
-
-@pytest.fixture
-def worker(queue, tmp_path):
-    workers = []
-
-    def start() -> Worker:
-        workers.append(Worker(queue, tmp_path / "worker.log").start())
-        return workers[-1]
-
-    yield start
-    for w in workers:
-        try:
-            w.stop()
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            w.kill()
-
-
-def wait_for(run: SimulationRun, status: str, timeout: float = 120) -> SimulationRun:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.status == status:
-            return run
-        if run.finished:
-            break
-        time.sleep(0.1)
-    raise AssertionError(f"run {run.pk} is {run.status} ({run.chunks_done}/{run.chunks_total}): {run.error}")
 
 
 def in_process(run: SimulationRun) -> dict:
@@ -153,9 +56,9 @@ def test_a_worker_killed_mid_chunk_leads_to_exactly_one_correct_result(worker, o
     assert run.result == in_process(run)
 
 
-def test_with_redis_down_a_run_waits_queued_and_finishes_once_it_is_back(worker, owner, workload,
-                                                                          owner_client, profile,
-                                                                          redis):
+def test_with_redis_down_a_run_waits_queued_and_finishes_once_it_is_back(redis_broker, worker, owner,
+                                                                          workload, owner_client, profile):
+    redis = redis_broker  # a broker of this test's own: stopping it leaves the machine's Redis alone
     redis.stop()
     try:
         run = simulations.simulation_request(user=owner, workload=workload, paths=200, seed=3)
@@ -186,14 +89,6 @@ def test_a_cancelled_run_stops_and_keeps_its_state(worker, owner, workload):
 
 
 # -- portfolio imports on a worker ------------------------------------------------------------
-
-@pytest.fixture
-def shared_cache(settings, monkeypatch):
-    """Progress travels through the cache: the worker and this test must share one, as in production."""
-    url = "redis://127.0.0.1:6379/13"
-    monkeypatch.setenv("CACHE_URL", url)  # the worker's environment is copied from ours
-    settings.CACHES = {"default": cache_config(url)}
-
 
 def import_file(rows: int) -> str:
     # Distinct volumes, so no row is answered from the engine's caches.
@@ -240,7 +135,7 @@ def test_a_worker_killed_mid_import_stores_nothing_and_the_redelivered_import_st
     from advisor.imports import import_rows_done
     from advisor.models import Assessment, Workload
 
-    first = worker()
+    first = worker(IMPORT_HEARTBEAT_S="1")  # the redelivery watches 2.5 beats before taking over
     job = start_import(owner, team, rows=600)
     deadline = time.monotonic() + 120
     while import_rows_done(job=job) < 200:
@@ -249,7 +144,7 @@ def test_a_worker_killed_mid_import_stores_nothing_and_the_redelivered_import_st
         job.refresh_from_db()
     first.kill(signal.SIGKILL)
     assert not Workload.objects.filter(team=team).exists()
-    worker()  # the broker hands the unacknowledged task to the new worker
+    worker(IMPORT_HEARTBEAT_S="1")  # the broker hands the unacknowledged task to the new worker
     seen = poll_import(job)
     assert seen[-1] == ("done", 600, 600)
     job.refresh_from_db()

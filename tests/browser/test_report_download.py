@@ -27,7 +27,7 @@ def test_a_member_downloads_the_pdf_report_from_the_workload_page(live_server, r
     page.goto(f"{live_server.url}/workloads/{workload.pk}/")
 
     with page.expect_download(timeout=60_000) as download_info:
-        page.get_by_role("link", name="Download PDF report").click()
+        page.get_by_role("button", name="Download PDF report").click()  # a POST form
     download = download_info.value
 
     assert download.suggested_filename == f"nightly-invoice-agent-assessment-{assessment_id}.pdf"

@@ -1,0 +1,53 @@
+"""Request bodies of the API: a size limit per route, and JSON read strictly.
+
+Each view may name the setting that bounds its body (``max_body_setting``); the
+others take ``API_MAX_BODY_BYTES``, since a whole profile is about 1 KB. The limit is
+checked against Content-Length before a byte is read (``advisor.middleware``), so a
+body of millions of keys costs nothing to refuse.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.parsers import BaseParser
+
+from advisor.json_input import JsonInputError, format_path, loads
+
+DEFAULT_BODY_SETTING = "API_MAX_BODY_BYTES"
+
+
+def body_limit(view_class: type | None) -> tuple[str, int]:
+    """What bounds a view's request body (the settings, in words) and the bound in bytes.
+
+    A view with a setting of its own (the import's file size) gets API_MAX_BODY_BYTES on
+    top, for what surrounds the file (the multipart envelope, the mode): the file's own
+    check then answers with its own, more precise message.
+    """
+    name = getattr(view_class, "max_body_setting", DEFAULT_BODY_SETTING)
+    if name == DEFAULT_BODY_SETTING:
+        return name, settings.API_MAX_BODY_BYTES
+    return f"{name} + {DEFAULT_BODY_SETTING}", getattr(settings, name) + settings.API_MAX_BODY_BYTES
+
+
+def body_too_large_message(size: int, view_class: type | None) -> str:
+    name, limit = body_limit(view_class)
+    return (f"The request body is {size:,} bytes; this route takes at most {limit:,} bytes "
+            f"({name}).")
+
+
+class StrictJSONParser(BaseParser):
+    """JSON through orjson: a lone surrogate or absurd nesting is a 400 naming where it is.
+
+    Not a subclass of DRF's JSONParser on purpose: DRF reads that one's body through
+    ``request.body``, whose own limit (DATA_UPLOAD_MAX_MEMORY_SIZE) answers an HTML 400.
+    """
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return loads(stream.read())
+        except JsonInputError as exc:
+            if not exc.path:
+                raise ParseError(exc.message) from None
+            raise ValidationError({format_path(exc.path): [exc.message]}) from None

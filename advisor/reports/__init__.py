@@ -99,11 +99,21 @@ def report_current(*, assessment: Assessment) -> Report | None:
     when there is none yet or a newer simulation made it stale. Reads only: a GET's answer."""
     report = (Report.objects.defer("pdf").select_related("assessment__workload")
               .filter(assessment=assessment).first())
-    simulation = simulation_for_assessment(assessment=assessment)
-    wanted = (simulation.pk if simulation else None, bool(simulation and simulation.sweep))
-    if report is None or (report.simulation_id, report.with_sweep) != wanted:
+    if report is None or not _is_current(report, _wanted(assessment)):
         return None
     return report
+
+
+def _wanted(assessment: Assessment) -> dict[str, Any]:
+    """What the assessment's report must include: its simulation, and whether with the sweep."""
+    simulation = simulation_for_assessment(assessment=assessment)
+    return {"simulation": simulation, "with_sweep": bool(simulation and simulation.sweep)}
+
+
+def _is_current(report: Report, wanted: dict[str, Any]) -> bool:
+    simulation = wanted["simulation"]
+    return (report.simulation_id, report.with_sweep) == (simulation.pk if simulation else None,
+                                                         wanted["with_sweep"])
 
 
 def report_request(*, assessment: Assessment, user: AbstractBaseUser | None = None,
@@ -112,8 +122,7 @@ def report_request(*, assessment: Assessment, user: AbstractBaseUser | None = No
 
     Without a broker the render has run by the time this returns.
     """
-    simulation = simulation_for_assessment(assessment=assessment)
-    wanted = {"simulation": simulation, "with_sweep": bool(simulation and simulation.sweep)}
+    wanted = _wanted(assessment)
     with transaction.atomic():
         report, created = Report.objects.get_or_create(
             assessment=assessment, defaults={**wanted, "requested_by": user})
@@ -128,19 +137,22 @@ def report_request(*, assessment: Assessment, user: AbstractBaseUser | None = No
 def _refresh(report: Report, *, wanted: dict[str, Any], retry: bool,
              user: AbstractBaseUser | None) -> bool:
     """Reset the row if it is stale (or failed, on a retry); True when a render must be sent."""
-    simulation = wanted["simulation"]
-    if (report.simulation_id, report.with_sweep) != (simulation.pk if simulation else None,
-                                                     wanted["with_sweep"]):
+    if not _is_current(report, wanted):
         _reset(report, requested_by=user, **wanted)
         return True
     if retry and report.status == Report.Status.FAILED:
         _reset(report, requested_by=user)
         return True
-    if report.status in (Report.Status.QUEUED, Report.Status.RUNNING) and _stalled(report):
-        report.status = Report.Status.QUEUED  # its worker died, or its message never left
-        report.save(update_fields=["status", "updated_at"])
-        return True
-    return False
+    return _requeue_if_stalled(report)
+
+
+def _requeue_if_stalled(report: Report) -> bool:
+    """Queue again a render whose worker died or whose message never left; True if it was."""
+    if report.status not in (Report.Status.QUEUED, Report.Status.RUNNING) or not _stalled(report):
+        return False
+    report.status = Report.Status.QUEUED
+    report.save(update_fields=["status", "updated_at"])  # not again at beat's next tick
+    return True
 
 
 def _stalled(report: Report) -> bool:
@@ -160,11 +172,8 @@ def reports_requeue_stale() -> int:
             "pk", flat=True):
         with transaction.atomic():
             report = Report.objects.select_for_update().defer("pdf").filter(pk=pk).first()
-            if report is None or report.status not in (Report.Status.QUEUED, Report.Status.RUNNING) \
-                    or not _stalled(report):
+            if report is None or not _requeue_if_stalled(report):
                 continue
-            report.status = Report.Status.QUEUED  # its worker died, or its message never left
-            report.save(update_fields=["status", "updated_at"])  # not again at the next tick
         sent += report_enqueue(report_id=pk)
     return sent
 

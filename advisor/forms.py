@@ -68,7 +68,7 @@ def default_text(spec: FieldSpec) -> str:
 
 def _form_field(spec: FieldSpec) -> forms.Field:
     attrs: dict[str, Any] = {}
-    if spec.required:
+    if spec.required and not spec.required_unless:
         attrs["required"] = True
     if spec.kind in ("number", "integer"):
         attrs["step"] = "1" if spec.kind == "integer" else "any"

@@ -21,6 +21,7 @@ from typing import Any, Collection, Mapping
 from placement.pricing import catalog_for_region, hosted_models
 
 PATTERNS = ("steady", "business_hours", "diurnal", "spiky", "batch")
+COMMITMENTS = ("none", "1y", "3y")
 TRIGGERS = ("api", "event", "queue", "schedule")
 INFERENCE_KINDS = ("hosted_api", "self_hosted", "none")
 QUANTIZATION_BITS = (4, 8, 16, 32)
@@ -56,6 +57,8 @@ class FieldSpec:
     choices: tuple = ()
     max_length: int = 200
     pattern: re.Pattern | None = None
+    # Required unless this other field is given (a one-off job's volume replaces the daily rate).
+    required_unless: str = ""
 
 
 def _spec(name, kind, layer, label, help, **kw) -> FieldSpec:
@@ -69,8 +72,20 @@ FIELDS: tuple[FieldSpec, ...] = (
     _spec("region", "text", "general", "AWS region", "Region whose price catalog applies.",
           default="us-east-1", max_length=30, pattern=_REGION_RE),
     _spec("requests_per_day", "number", "general", "Requests per day",
-          "Average requests (or jobs) per day.", required=True, unit="requests/day",
-          minimum=0, maximum=1e10),
+          "Average requests (or jobs) per day. Leave blank for a one-off job: its volume over "
+          "its deadline sets it.", required=True, required_unless="job_total_requests",
+          unit="requests/day", minimum=0, maximum=1e10),
+    _spec("job_total_requests", "number", "general", "One-off job: items in all",
+          "Items (requests, documents, prompts) a one-off job processes in all, e.g. a backfill. "
+          "Blank: a continuing workload, priced by the month.", default=None, nullable=True,
+          unit="items", minimum=0, exclusive_minimum=True, maximum=1e13),
+    _spec("job_deadline_days", "number", "general", "One-off job: deadline",
+          "Days the one-off job may take from start to finish (required with its volume).",
+          default=None, nullable=True, unit="days", minimum=0, exclusive_minimum=True,
+          maximum=3_650),
+    _spec("data_residency", "bool", "general", "Data stays in the region",
+          "Data must not leave the region: no cross-region inference, and no service or model "
+          "the region does not offer.", default=False),
     _spec("peak_to_average", "number", "general", "Peak to average",
           "Peak request rate divided by the average rate while traffic is on.",
           default=3.0, unit="ratio", minimum=1, maximum=10_000),
@@ -140,6 +155,10 @@ FIELDS: tuple[FieldSpec, ...] = (
           "Blank: derived from the model size.", default=None, nullable=True),
     _spec("input_tokens", "integer", "brain", "Input tokens", "Tokens sent per request.",
           default=1000, unit="tokens", minimum=0, maximum=10_000_000),
+    _spec("repeated_prompt_share", "number", "brain", "Repeated share of the prompt",
+          "Share of each request's input tokens that is the same from one request to the next "
+          "(a system prompt, tool definitions, a shared document): what prompt caching can serve.",
+          default=0.0, unit="0..1", minimum=0, maximum=1),
     _spec("output_tokens", "integer", "brain", "Output tokens", "Tokens generated per request.",
           default=300, unit="tokens", minimum=0, maximum=10_000_000),
     _spec("inference_seconds", "number", "brain", "Inference time",
@@ -170,6 +189,13 @@ FIELDS: tuple[FieldSpec, ...] = (
           default=100.0, unit="USD/h", minimum=0, maximum=100_000),
     _spec("horizon_months", "integer", "costs", "Horizon", "Months for TCO and repatriation.",
           default=36, unit="months", minimum=1, maximum=240),
+    _spec("commitment", "choice", "costs", "Commitment",
+          "What the team will commit to: on demand only, or 1-year or 3-year Savings Plans "
+          "(Compute Savings Plans for Lambda, Fargate and EC2; SageMaker Savings Plans).",
+          default="none", choices=COMMITMENTS),
+    _spec("spot_allowed", "bool", "costs", "Spot allowed",
+          "Work that tolerates interruption may run on Spot capacity (EC2 Spot, Fargate Spot).",
+          default=False),
 )
 
 FIELDS_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
@@ -182,6 +208,9 @@ class WorkloadProfile:
     name: str
     requests_per_day: float
     region: str = "us-east-1"
+    job_total_requests: float | None = None
+    job_deadline_days: float | None = None
+    data_residency: bool = False
     peak_to_average: float = 3.0
     pattern: str = "steady"
     trigger: str = "api"
@@ -205,6 +234,7 @@ class WorkloadProfile:
     quantization_bits: int = 16
     gpu_required: bool | None = None
     input_tokens: int = 1000
+    repeated_prompt_share: float = 0.0
     output_tokens: int = 300
     inference_seconds: float = 0.0
     cold_start_tolerance_s: float = 5.0
@@ -216,6 +246,13 @@ class WorkloadProfile:
     refactor_hours: float = 0.0
     hourly_rate: float = 100.0
     horizon_months: int = 36
+    commitment: str = "none"
+    spot_allowed: bool = False
+
+    @property
+    def one_off(self) -> bool:
+        """A job with a total volume and a deadline, priced as a total rather than a month."""
+        return self.job_total_requests is not None
 
     def to_dict(self) -> dict[str, Any]:
         # Every field is a str, number, bool or None: a copy is what asdict would give,
@@ -263,7 +300,7 @@ def parse_profile(data: Any) -> WorkloadProfile:
     values: dict[str, Any] = {}
     for spec in FIELDS:
         if spec.name not in data:
-            if spec.required:
+            if spec.required and data.get(spec.required_unless) is None:
                 errors.setdefault(spec.name, []).append("This field is required.")
             continue
         try:
@@ -271,6 +308,7 @@ def parse_profile(data: Any) -> WorkloadProfile:
         except ValueError as exc:
             errors.setdefault(spec.name, []).append(str(exc))
     _check_cross_field(values, errors)
+    _check_one_off_job(values, errors)
     _check_hosted_model(values, errors)
     if errors:
         raise ProfileError(errors)
@@ -402,6 +440,23 @@ def _check_cross_field(values: dict[str, Any], errors: dict[str, list[str]]) -> 
         )
 
 
+def _check_one_off_job(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """A one-off job gives its volume and its deadline; its daily rate follows from them."""
+    total, days = values.get("job_total_requests"), values.get("job_deadline_days")
+    if total is not None and days is None and "job_deadline_days" not in errors:
+        errors.setdefault("job_deadline_days", []).append(
+            "Required for a one-off job: the days it may take set its daily rate.")
+    if days is not None and total is None and "job_total_requests" not in errors:
+        errors.setdefault("job_total_requests", []).append(
+            "Required with a deadline: the items the one-off job processes in all.")
+    daily = values.get("requests_per_day")
+    # A normalised profile carries the derived rate; only a different one is a contradiction.
+    if total is not None and days is not None and daily is not None and not math.isclose(
+            daily, total / days, rel_tol=1e-9):
+        errors.setdefault("requests_per_day", []).append(
+            "Leave blank for a one-off job: it is the job's items spread over its deadline.")
+
+
 def _check_hosted_model(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
     """A hosted model is one the region's catalog prices, or "other" with its token prices."""
     model = values.get("hosted_model")
@@ -436,6 +491,8 @@ def _unknown_model(model: str, known: frozenset[str], region: str) -> str:
 
 def _normalise(values: dict[str, Any]) -> WorkloadProfile:
     merged = {**defaults(), **values}
+    if merged["job_total_requests"] is not None:
+        merged["requests_per_day"] = merged["job_total_requests"] / merged["job_deadline_days"]
     if merged["max_duration_s"] is None:
         merged["max_duration_s"] = merged["request_duration_s"] * 2
     return WorkloadProfile(**merged)

@@ -12,6 +12,11 @@ from typing import Any
 
 # Labels of the values of the profile's choice fields (the values stay the API's words).
 CHOICE_LABELS: dict[str, dict[Any, str]] = {
+    "commitment": {
+        "none": "On demand only",
+        "1y": "1-year Savings Plans",
+        "3y": "3-year Savings Plans",
+    },
     "pattern": {
         "steady": "Steady, around the clock",
         "business_hours": "Business hours",

@@ -41,7 +41,9 @@ FAMILY_OF = {
     "ec2_gpu": "containers",
     "sagemaker_realtime": "managed_ml", "sagemaker_serverless": "managed_ml",
     "sagemaker_async": "managed_ml", "bedrock": "managed_ml", "hosted_api": "managed_ml",
+    "bedrock_batch": "managed_ml",
     "elasticache": "data", "opensearch_serverless": "data", "dynamodb": "data",
+    "aurora_pgvector": "data", "s3_vectors": "data",
     "on_prem": "owned", "none": "none",
 }
 # The plotly.js the pages load and kaleido exports with (fetched by scripts/fetch_static.py).

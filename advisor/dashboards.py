@@ -16,7 +16,8 @@ from django.core.cache import cache
 
 from advisor import charts
 from advisor.models import Assessment, SimulationRun
-from advisor.presentation import LAYER_ORDER
+from advisor.money import commitment_context, job_context
+from advisor.presentation import LAYER_ORDER, lever_rows
 from placement.placements import LAYER_NAMES, label
 
 CHARTS_VERSION = hashlib.sha256(Path(charts.__file__).read_bytes()).hexdigest()[:12]
@@ -63,7 +64,14 @@ def whatif_context(*, saved: dict[str, Any], variant: dict[str, Any]) -> dict[st
         })
     total, saved_total = variant["monthly_cost"]["total"], saved["monthly_cost"]["total"]
     built = charts.workload_charts(variant, keys=WHATIF_CHARTS)
+    commitment = commitment_context(variant["monthly_cost"].get("commitment"))
     return {
+        "headline": variant["monthly_cost"].get("headline"),
+        # The total under the chosen terms with the on-demand one beside it; None on demand only.
+        "commitment": commitment if commitment and commitment["committed"] else None,
+        "job": job_context(variant["monthly_cost"].get("job")),
+        "job_delta": _job_delta(saved, variant),
+        "levers": lever_rows(variant),
         "layers": layers,
         "changed": any(layer["changed"] for layer in layers),
         "total": total, "saved_total": saved_total,
@@ -73,3 +81,12 @@ def whatif_context(*, saved: dict[str, Any], variant: dict[str, Any]) -> dict[st
         "utilization": variant["facts"]["utilization"],
         "charts": [dataclasses.replace(c.drawn(), key=f"whatif_{c.key}") for c in built],
     }
+
+
+def _job_delta(saved: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any] | None:
+    """A one-off job's total against the saved job's: what the what-if compares for a job."""
+    now, before = (variant["monthly_cost"].get("job") or {}), (saved["monthly_cost"].get("job") or {})
+    if now.get("total") is None or before.get("total") is None:
+        return None
+    delta = round(now["total"] - before["total"], 2)
+    return {"sign": "+" if delta >= 0 else "−", "amount": abs(delta), "saved": before["total"]}

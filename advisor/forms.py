@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from django import forms
 
-from placement.profile import FIELDS, FieldSpec, ProfileError, parse_profile
+from placement.profile import COMMITMENTS, FIELDS, FieldSpec, ProfileError, parse_profile
 from placement.wording import choice_label
 
 LAYER_FIELDSETS = (
@@ -229,6 +229,11 @@ class WhatIfForm(forms.Form):
                                       widget=forms.NumberInput(attrs={"type": "range", "step": "0.01"}))
     peak_to_average = forms.FloatField(label="Peak to average", min_value=1, max_value=20,
                                        widget=forms.NumberInput(attrs={"type": "range", "step": "0.1"}))
+    # The purchase terms: blank (a client that sends only the sliders) keeps the saved ones.
+    commitment = forms.ChoiceField(label="Commitment", required=False,
+                                   choices=[(c, choice_label("commitment", c)) for c in COMMITMENTS])
+    spot_allowed = forms.BooleanField(label="Spot allowed", required=False,
+                                      help_text="work that tolerates interruption")
 
     def __init__(self, *args: Any, profile: Mapping[str, Any], **kwargs: Any):
         """``profile``: the saved, normalised profile the sliders start from."""
@@ -236,12 +241,15 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, initial=self.positions(profile), **kwargs)
 
     @staticmethod
-    def positions(profile: Mapping[str, Any]) -> dict[str, float]:
+    def positions(profile: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "requests_log10": round(math.log10(max(profile["requests_per_day"], 1)), 2),
             "wait_fraction": profile["wait_fraction"],
             "duration_log10": round(math.log10(profile["request_duration_s"]), 2),
             "peak_to_average": min(profile["peak_to_average"], 20),
+            # Profiles saved before commitments existed: on demand, no Spot (the defaults).
+            "commitment": profile.get("commitment") or "none",
+            "spot_allowed": bool(profile.get("spot_allowed", False)),
         }
 
     @property
@@ -252,19 +260,34 @@ class WhatIfForm(forms.Form):
         is rounded, and a what-if must not nudge what the user did not touch.
         """
         data, start = self.cleaned_data, self.positions(self.profile)
-        moved = {name for name in start if abs(data[name] - start[name]) > 1e-9}
+        sliders = ("requests_log10", "wait_fraction", "duration_log10", "peak_to_average")
+        moved = {name for name in sliders if abs(data[name] - start[name]) > 1e-9}
         values = {
             "requests_log10": ("requests_per_day", lambda v: _significant(10 ** v)),
             "wait_fraction": ("wait_fraction", lambda v: round(v, 2)),
             "duration_log10": ("request_duration_s", lambda v: _significant(10 ** v)),
             "peak_to_average": ("peak_to_average", lambda v: round(v, 1)),
         }
-        return {field: convert(data[name]) for name, (field, convert) in values.items() if name in moved}
+        changes = {field: convert(data[name]) for name, (field, convert) in values.items() if name in moved}
+        if data.get("commitment") and data["commitment"] != start["commitment"]:
+            changes["commitment"] = data["commitment"]
+        if data.get("spot_allowed", False) != start["spot_allowed"]:
+            changes["spot_allowed"] = bool(data.get("spot_allowed"))
+        days = self.profile.get("job_deadline_days")
+        if "requests_per_day" in changes and self.profile.get("job_total_requests") is not None and days:
+            # A one-off job's daily rate is its volume over its deadline: the slider moves the volume.
+            changes["job_total_requests"] = _significant(changes.pop("requests_per_day") * days)
+        return changes
 
-    def values(self) -> dict[str, float]:
-        """The four profile values the what-if evaluates: saved ones where a slider did not move."""
+    def values(self) -> dict[str, Any]:
+        """The profile values the what-if evaluates: saved ones where a control did not move."""
         fields = ("requests_per_day", "wait_fraction", "request_duration_s", "peak_to_average")
-        return {**{f: self.profile[f] for f in fields}, **self.changes}
+        values = {**{f: self.profile[f] for f in fields},
+                  "commitment": self.profile.get("commitment") or "none",
+                  "spot_allowed": bool(self.profile.get("spot_allowed", False)), **self.changes}
+        if "job_total_requests" in values and self.profile.get("job_deadline_days"):
+            values["requests_per_day"] = values["job_total_requests"] / self.profile["job_deadline_days"]
+        return values
 
 
 def whatif_outputs(values: Mapping[str, float]) -> dict[str, str]:
@@ -275,6 +298,12 @@ def whatif_outputs(values: Mapping[str, float]) -> dict[str, str]:
         "duration_log10": f"{_significant(values['request_duration_s']):,} s",
         "peak_to_average": f"{values['peak_to_average']:g}×",
     }
+
+
+def whatif_terms(values: Mapping[str, Any]) -> str:
+    """The purchase terms in words: 'On demand only', '1-year Savings Plans, Spot allowed'."""
+    terms = str(choice_label("commitment", values.get("commitment") or "none"))
+    return terms + (", Spot allowed" if values.get("spot_allowed") else "")
 
 
 def _significant(value: float, digits: int = 3) -> float:

@@ -32,20 +32,28 @@ def money_context(advice: dict[str, Any]) -> dict[str, Any] | None:
     if not costs or not economics:
         return None
     split = {name: advice["layers"][name]["placement"] for name in LAYER_ORDER}
+    commitment = commitment_context(advice["monthly_cost"].get("commitment"))
     return {
         "catalog": advice.get("catalog"),
         "catalog_date": (advice.get("catalog") or "").partition("@")[2],
         "common_assumptions": advice["monthly_cost"].get("common_assumptions", []),
-        "layers": [_layer(name, costs[name], split[name]) for name in LAYER_ORDER],
+        "layers": [_layer(name, costs[name], split[name], commitment) for name in LAYER_ORDER],
         "summary": _summary(advice, economics),
-        "break_even": _break_even(advice, economics["break_even"]),
+        "headline": advice["monthly_cost"].get("headline"),
+        "commitment": commitment,
+        "job": job_context(advice["monthly_cost"].get("job")),
+        # A one-off job has no break-even, payback, repatriation or TCO: each is None and
+        # ``not_applicable`` says why in words, shown where the calculator would be.
+        "break_even": _break_even(advice, economics["break_even"]) if economics.get("break_even") else None,
         "payback": _payback(economics.get("payback")),
-        "repatriation": repatriation_context(economics["repatriation"]),
-        "tco": economics["tco"],
+        "repatriation": repatriation_context(economics["repatriation"]) if economics.get("repatriation") else None,
+        "tco": economics.get("tco"),
+        "not_applicable": economics.get("not_applicable") or {},
     }
 
 
-def _layer(name: str, by_placement: dict[str, dict], chosen: str) -> dict[str, Any]:
+def _layer(name: str, by_placement: dict[str, dict], chosen: str,
+           commitment: dict[str, Any] | None = None) -> dict[str, Any]:
     def order(item):
         placement, cost = item
         return (placement != chosen, cost["total"] is None, cost["total"] or 0)
@@ -61,7 +69,64 @@ def _layer(name: str, by_placement: dict[str, dict], chosen: str) -> dict[str, A
             "options": [{"label": PURCHASE_LABELS.get(k, k), "total": usd(v)}
                         for k, v in cost.get("options", {}).items()],
         })
-    return {"name": name, "title": LAYER_NAMES[name], "rows": rows, "unpriced": unpriced}
+    terms = (commitment or {}).get("by_layer", {}).get(name)
+    return {"name": name, "title": LAYER_NAMES[name], "rows": rows, "unpriced": unpriced,
+            "terms": terms,
+            # A second column only where a line's committed amount differs from on demand.
+            "on_demand_lines": any(line.get("on_demand") not in (None, line["amount"])
+                                   for row in rows if row["chosen"] for line in row["lines"])}
+
+
+def commitment_context(commitment: dict | None) -> dict[str, Any] | None:
+    """The terms the profile committed to (Savings Plans, Spot), the total under them beside the
+    on-demand one, and each layer's plan and discount. None for an assessment made before the
+    engine priced commitments."""
+    if not commitment:
+        return None
+    by_layer = {}
+    for name in LAYER_ORDER:
+        terms = (commitment.get("by_layer") or {}).get(name)
+        if not terms or terms.get("placement") == "none":  # nothing runs there, nothing to buy
+            continue
+        source = terms.get("source") or {}
+        discount = terms.get("discount") or 0
+        by_layer[name] = {
+            **terms, "layer": name, "title": LAYER_NAMES[name],
+            "placement_label": layer_label(name, terms.get("placement") or ""),
+            "discount_text": f"{discount:.0%}" if discount else "none",
+            "on_demand_text": usd(terms.get("on_demand")),
+            "committed_text": usd(terms.get("committed")),
+            "source": source if source.get("url") else None,
+        }
+    term, spot = commitment.get("term", "none"), bool(commitment.get("spot_allowed"))
+    saving = commitment.get("saving")
+    return {
+        **commitment,
+        # Anything but on demand only: the headline then names the terms and the on-demand total.
+        "committed": term != "none" or spot,
+        "total_text": usd(commitment.get("total")),
+        "on_demand_text": usd(commitment.get("on_demand_total")),
+        "saving_text": None if not saving else f"saves {usd(saving)} a month against on demand",
+        "by_layer": by_layer,
+        # The per-layer table only when something was bought: on demand only, it would repeat the costs.
+        "layers": list(by_layer.values()) if term != "none" or spot else [],
+    }
+
+
+def job_context(job: dict | None) -> dict[str, Any] | None:
+    """A one-off job's total over its deadline, for where a continuing workload shows its month."""
+    if not job:
+        return None
+    days = job.get("deadline_days") or 0
+    return {
+        **job,
+        "total_text": usd(job.get("total")),
+        "items_text": f"{job.get('items') or 0:,.0f}",
+        "days_text": f"{days:,.0f}" if float(days).is_integer() else f"{days:,.1f}",
+        "monthly_equivalent_text": usd(job.get("monthly_equivalent")),
+        "headline": job.get("headline") or f"One-off job: {usd(job.get('total'))} in total",
+        "notes": job.get("notes") or [],
+    }
 
 
 def _incomplete(monthly: dict) -> str:

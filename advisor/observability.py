@@ -22,9 +22,15 @@ _LAMBDA = [
     ("Max memory used against the memory configured (REPORT log lines or Lambda Insights)",
      "CPU scales with memory: too little slows the code down, too much is billed for nothing."),
 ]
+# Said only when the advice computed both sides' costs and containers came out cheaper (rule N03).
+_CONTAINER_UTILISATION_PRICED = (
+    "Utilisation is what made containers the cheaper home; if it falls far below the break-even, pay-per-use wins again.")
+# Otherwise no cost comparison was made, and none is claimed.
+_CONTAINER_UTILISATION = (
+    "Containers pay off only while they are busy: under about 15% utilisation (the rule of thumb) pay-per-use "
+    "usually costs less.")
 _CONTAINERS = [
-    ("CPUUtilization and MemoryUtilization per service (Container Insights)",
-     "Utilisation is what made containers the cheaper home; if it falls far below the break-even, pay-per-use wins again."),
+    ("CPUUtilization and MemoryUtilization per service (Container Insights)", _CONTAINER_UTILISATION),
     ("Running task count against the autoscaling target",
      "A fleet that never scales in is paying for idle capacity."),
     ("Load balancer RequestCount, TargetResponseTime p95 and HTTPCode_Target_5XX_Count",
@@ -54,6 +60,12 @@ _BRAIN: dict[str, list[Item]] = {
          "Throttles are the first sign the account's model quota is too small for the peak."),
         ("InputTokenCount and OutputTokenCount per model",
          "Tokens are nearly all of this layer's bill: a drift in prompt size moves the cost directly."),
+    ],
+    "bedrock_batch": [
+        ("Each batch job's status, and the records processed, succeeded and failed in its output manifest in S3",
+         "A job that ends with failed records leaves them to resubmit; results arrive within 24 hours, not at once."),
+        ("InputTokenCount and OutputTokenCount per model",
+         "Tokens are nearly all of this layer's bill, at half the on-demand price."),
     ],
     "hosted_api": [
         ("Requests, latency, rate-limit (429) and server (5xx) errors of the provider's API",
@@ -109,6 +121,15 @@ _MEMORY: dict[str, list[Item]] = {
          "Retrieval latency adds to every request."),
         ("SearchOCU and IndexingOCU", "OCUs are what OpenSearch Serverless bills, with a floor even when idle."),
     ],
+    "aurora_pgvector": [
+        ("ServerlessDatabaseCapacity and ACUUtilization (AWS/RDS)",
+         "ACUs are what Aurora Serverless v2 bills; the HNSW index must stay inside them."),
+        ("BufferCacheHitRatio and ReadIOPS", "Reads from storage mean the index no longer fits in memory."),
+    ],
+    "s3_vectors": [
+        ("QueryVectors latency and 429 TooManyRequests errors, measured in the caller",
+         "Cold queries take up to a second; an index sustains hundreds of queries a second."),
+    ],
     "dynamodb": [
         ("SuccessfulRequestLatency and ThrottledRequests (AWS/DynamoDB)",
          "Throttled reads and writes stall the orchestration waiting on them."),
@@ -147,6 +168,11 @@ def _latency_item(profile: dict[str, Any]) -> Item | None:
             "An alarm on the target, measured from the caller's side, not per layer.")
 
 
+def _containers_priced_cheaper(advice: dict[str, Any]) -> bool:
+    """Whether the advice computed that containers cost less than functions (rule N03 fired)."""
+    return any(f.get("rule") == "N03" and f.get("fired") for f in advice.get("trace", []))
+
+
 def observability_steps(advice: dict[str, Any]) -> dict[str, Any]:
     """Per layer, the metrics to set up for the chosen placement; then the cross-cutting ones."""
     profile = advice.get("profile", {})
@@ -154,6 +180,8 @@ def observability_steps(advice: dict[str, Any]) -> dict[str, Any]:
     for name, table in (("nerves", _NERVES), ("brain", _BRAIN), ("memory", _MEMORY)):
         placement = advice["layers"][name]["placement"]
         items = list(table.get(placement, []))
+        if name == "nerves" and _containers_priced_cheaper(advice):
+            items = [(w, _CONTAINER_UTILISATION_PRICED if y == _CONTAINER_UTILISATION else y) for w, y in items]
         if name == "nerves" and placement in _DURABLE and profile.get("human_wait_hours"):
             items.append(_human_wait_item(profile))
         if (name == "nerves" and placement in _COLD_STARTS) or (

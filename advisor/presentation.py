@@ -96,10 +96,14 @@ def advice_context(advice: dict[str, Any]) -> dict[str, Any]:
         facts.append({"name": key, "label": name, "value": format_value(value, unit),
                       "unit": "" if unit == "0..1" else unit_for(value, unit)})
     trace = advice.get("trace", [])
+    pricing = pricing_notice(advice)
     return {
         "layers": layers,
         "facts": facts,
-        "warnings": advice.get("warnings", []),
+        # The fallback warning is shown once, prominently, as ``pricing``; not again in the list.
+        "warnings": [w for w in advice.get("warnings", []) if not pricing or w != pricing["text"]],
+        "levers": lever_rows(advice),
+        "pricing": pricing,
         "ruleset": advice.get("ruleset"),
         "fired_count": sum(1 for t in trace if t.get("fired")),
         "rule_count": len(trace),
@@ -115,3 +119,42 @@ def profile_rows(profile: dict[str, Any]) -> list[dict[str, str]]:
                      "value": format_value(choice_label(name, value), unit),
                      "unit": "" if unit == "0..1" else unit_for(value, unit)})
     return rows
+
+
+def lever_rows(advice: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cost levers that apply to this advice, best saving first, ready to show.
+
+    Empty for an assessment made before the engine named levers (no ``levers`` key).
+    """
+    rows = []
+    for lever in advice.get("levers") or []:
+        saving = lever.get("monthly_saving")
+        source = lever.get("source") or {}
+        rows.append({
+            **lever,
+            "layer_title": LAYER_NAMES.get(lever.get("layer", ""), "").split(" ")[0],
+            "priced": saving is not None,
+            "saving_text": "not priced" if saving is None else f"${saving:,.2f} a month",
+            "source": source if source.get("url") else None,
+        })
+    return rows
+
+
+# The words a fallback warning is recognised by (placement/pricing: "import_prices" and the
+# region whose rates stood in); older or newer wording still matches on the command's name.
+_FALLBACK_MARK = "import_prices"
+
+
+def pricing_notice(advice: dict[str, Any]) -> dict[str, Any] | None:
+    """When the profile's region has no catalog of its own and another region's rates priced it:
+    the regions and the warning that says so, for a banner. None otherwise (and for old results)."""
+    pricing = advice.get("pricing") or {}
+    if not pricing.get("fallback"):
+        return None
+    region, stand_in = pricing.get("region"), pricing.get("catalog_region")
+    text = next((w for w in advice.get("warnings", []) if _FALLBACK_MARK in w), None)
+    if text is None:
+        text = (f"{region} has no price catalog of its own, so every figure uses {stand_in} rates. "
+                f"Import the region's offer file with manage.py import_prices to price it at its own rates.")
+    return {"region": region, "catalog_region": stand_in, "text": text}
+

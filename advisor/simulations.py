@@ -28,7 +28,7 @@ from advisor.models import Assessment, SimulationChunk, SimulationRun, Team, Wor
 from advisor.selectors import team_can_write
 from placement import parse_profile, simulation
 from placement.wording import plural
-from placement.pricing import catalog_by_version, load_catalog
+from placement.pricing import catalog_by_version, pricing_catalog
 
 log = logging.getLogger(__name__)
 BROKER_DOWN_NOTE = ("Queued: the task queue is unreachable right now. The run starts by itself "
@@ -74,7 +74,7 @@ def simulation_request(*, user: AbstractBaseUser, workload: Workload, paths: int
         run = SimulationRun.objects.create(
             workload=workload, requested_by=user, profile=profile.to_dict(),
             profile_version=workload.version, seed=seed, paths=paths, days=days,
-            engine_version=simulation.ENGINE_VERSION, catalog_version=load_catalog(profile.region).version,
+            engine_version=simulation.ENGINE_VERSION, catalog_version=pricing_catalog(profile.region).version,
             chunks_total=simulation.chunk_count(paths))
         SimulationChunk.objects.bulk_create(
             SimulationChunk(run=run, index=i) for i in range(run.chunks_total))

@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advisor import dashboards, security, selectors, services, simulations
-from advisor.forms import HardwareForm, ProfileForm, SimulationForm, WhatIfForm, whatif_outputs
+from advisor.forms import HardwareForm, ProfileForm, SimulationForm, WhatIfForm, whatif_outputs, whatif_terms
 from advisor.money import money_context, repatriation_context, simulation_context
 from advisor.presentation import advice_context, profile_rows
 from placement import presets
@@ -98,6 +98,7 @@ def _dashboard(assessment) -> dict:
         "assumptions": dashboards.assumption_rows(assessment.result),
         "whatif_form": WhatIfForm(profile=assessment.profile),
         "whatif_outputs": whatif_outputs(assessment.profile),
+        "whatif_terms": whatif_terms(assessment.profile),
     }
 
 
@@ -110,6 +111,8 @@ def _money(assessment) -> dict:
     money = money_context(assessment.result) if assessment else None
     if money is None:
         return {"money": None}
+    if money["repatriation"] is None:  # a one-off job: no hardware to weigh
+        return {"money": money}
     return {"money": money,
             "rep_form": HardwareForm(hardware=money["repatriation"]["hardware"]),
             "rep_url": reverse("assessment-repatriation",
@@ -279,6 +282,7 @@ def workload_whatif(request: HttpRequest, workload_id: int) -> HttpResponse:
         "workload": workload, "form": form, "changes": form.changes,
         "whatif": dashboards.whatif_context(saved=assessment.result, variant=advice),
         "outputs": whatif_outputs(form.values()),
+        "terms": whatif_terms(form.values()),
         "can_write": _can_write(request, workload),
     })
 

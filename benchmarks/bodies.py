@@ -11,7 +11,11 @@ def varied_body(rng: random.Random, bases: list[dict], label: str) -> dict:
     """
     base = rng.choice(bases)
     body = {**base, "name": f"{base['name']} {label}"}
-    body["requests_per_day"] = max(1, round(base["requests_per_day"] * 10 ** rng.uniform(-1, 1)))
+    scale = 10 ** rng.uniform(-1, 1)
+    if base.get("job_total_requests") is not None:  # a one-off job: its volume sets the daily rate
+        body["job_total_requests"] = max(1, round(base["job_total_requests"] * scale))
+    else:
+        body["requests_per_day"] = max(1, round(base["requests_per_day"] * scale))
     body["peak_to_average"] = round(max(1.0, base.get("peak_to_average", 3) * rng.uniform(0.5, 2)), 1)
     stretch = rng.uniform(0.5, 2)
     for name in ("request_duration_s", "max_duration_s"):

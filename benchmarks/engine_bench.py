@@ -1,6 +1,6 @@
 """The engine alone: ``placement.advise`` of a profile it has never seen, in one process.
 
-    .venv/bin/python benchmarks/engine_bench.py [--profiles 300] [--rounds 3] [--json]
+    .venv/bin/python benchmarks/engine_bench.py [--profiles 300] [--rounds 3] [--json] [--continuing-only]
 
 Bodies are the load benchmark's (``bodies.varied_body``: presets with volume, shape, wait,
 steps and tokens moved about, each under a unique name), so every call is a new profile
@@ -53,9 +53,12 @@ def main() -> int:
     parser.add_argument("--profiles", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--continuing-only", action="store_true",
+                        help="Leave out one-off job presets (issue 15), so an older tree times the same bodies.")
     args = parser.parse_args()
 
-    bases = [dict(p.profile) for p in PRESETS.values()]
+    bases = [dict(p.profile) for p in PRESETS.values()
+             if not (args.continuing_only and p.profile.get("job_total_requests") is not None)]
     modes = {"default": advise}
     # Older engines had no wait_sweep switch: then only the default is measured.
     if "wait_sweep" in inspect.signature(advise).parameters:

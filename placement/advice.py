@@ -8,15 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from placement import sizing
+from placement import commitments, sizing
 from placement.calculators import cost_facts
 from placement.costs import PlacementCost, placement_costs
 from placement.decision import choose
 from placement.economics import Economics, economics
 from placement.facts import FACT_LABELS, Facts, derive_facts
 from placement.front_door import LIMITS, Door, door_for
+from placement.levers import Lever, bedrock_levers, best_first
 from placement.placements import label
-from placement.pricing import Catalog, catalog_for_region
+from placement.pricing import Catalog, catalog_for_pricing, fallback_notice
 from placement.profile import WorkloadProfile
 from placement.rules import LAYERS, Firing, Matrix, _plain, evaluate, limit_source, load_matrix
 
@@ -63,6 +64,10 @@ class Advice:
     costs: dict[str, dict[str, PlacementCost]] | None = None
     economics: Economics | None = None
     notices: tuple[str, ...] = ()
+    # Which region's catalog priced it: {"region", "catalog_region", "fallback"} (CONTRACT.md item 3).
+    pricing: dict | None = None
+    # AWS cost levers that apply to this advice, best saving first (CONTRACT.md item 1).
+    levers: tuple[Lever, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
@@ -84,6 +89,8 @@ class Advice:
             "economics": money or None,
             "ruleset": self.ruleset,
             "catalog": self.catalog,
+            "levers": [lever.to_dict() for lever in best_first(self.levers)],
+            "pricing": self.pricing or _pricing(self.profile.region, None, False),
         }
 
 
@@ -102,11 +109,15 @@ def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
     matrix = matrix or load_matrix()
     facts = derive_facts(profile)
     notices: tuple[str, ...] = ()
+    fallback = False
     if catalog is _REGION_CATALOG:
-        catalog = catalog_for_region(profile.region)
-        if catalog is None:
+        catalog, fallback = catalog_for_pricing(profile.region)
+        if fallback:
+            notices = (fallback_notice(profile.region),)
+        elif catalog is None:
             notices = (f"No price catalog for {profile.region}: costs are not shown and the "
                        f"15% rule of thumb stands in for the computed break-even.",)
+    pricing = _pricing(profile.region, catalog, fallback)
     costs = placement_costs(profile, facts, catalog, matrix.candidates) if catalog else None
     context = {**matrix.constants, **profile.to_dict(), **facts.to_dict(),
                **cost_facts(profile, facts.utilization, catalog, _total(costs, "nerves", "lambda"),
@@ -115,24 +126,33 @@ def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
     trace = evaluate(matrix, context)
     version = catalog.version if catalog else None
     doors = {p: door_for(p, profile, facts) for p in matrix.candidates["nerves"]}
-    layers = {layer: _layer(layer, matrix, trace, costs, version, doors if layer == "nerves" else None)
-              for layer in LAYERS}
-    money = None
+    terms = commitments.terms_label(profile) if commitments.committed(profile) else ""
+    layers = {layer: _layer(layer, matrix, trace, costs, version, doors if layer == "nerves" else None,
+                            terms) for layer in LAYERS}
+    money, levers = None, ()
     if catalog is not None:
         split = {name: layer.placement for name, layer in layers.items()}
         money = economics(profile, facts, catalog, split, costs, wait_sweep=wait_sweep)
+        levers = bedrock_levers(profile, facts, catalog, split, costs) + money.commitment_levers()
     return Advice(profile=profile, facts=facts, layers=layers, trace=trace, ruleset=matrix.version,
-                  catalog=version, costs=costs, economics=money, notices=notices)
+                  catalog=version, costs=costs, economics=money, notices=notices, pricing=pricing,
+                  levers=levers)
+
+
+def _pricing(region: str, catalog: Catalog | None, fallback: bool) -> dict:
+    """Which region's rates priced the advice; a fallback is the default region's, for a region without its own."""
+    return {"region": region, "catalog_region": catalog.region if catalog else None,
+            "fallback": fallback or (catalog is not None and catalog.region != region)}
 
 
 def _layer(layer: str, matrix: Matrix, trace: tuple[Firing, ...],
            costs: dict[str, dict[str, PlacementCost]] | None, catalog: str | None,
-           doors: dict[str, Door] | None) -> LayerAdvice:
+           doors: dict[str, Door] | None, terms: str = "") -> LayerAdvice:
     totals: dict[str, Decimal | None] | None = None
     if costs is not None:
         totals = {p: c.total for p, c in costs[layer].items()}
     blocked = _door_exclusions(layer, doors or {})
-    choice = choose(layer, matrix.candidates[layer], trace, totals, catalog, blocked)
+    choice = choose(layer, matrix.candidates[layer], trace, totals, catalog, blocked, terms)
     door = (doors or {}).get(choice.placement)
     warnings = choice.warnings + (door.warnings if door else ())
     return LayerAdvice(layer=layer, placement=choice.placement, ranking=choice.ranking,
@@ -158,8 +178,7 @@ def _advice_values(p: WorkloadProfile, f: Facts, catalog: Catalog | None, costs:
     """The context values that need the catalog (rules.ADVICE_VALUES)."""
     fit = ""
     if f.gpu_needed and catalog is not None:
-        fit = sizing.model_fit(f.model_memory_gb, p.model_params_b, p.quantization_bits, "ec2",
-                               catalog).advice
+        fit = sizing.model_fit(p, f, "ec2", catalog).advice
     return {
         # What owned GPU servers would replace: the always-on GPU fleet's bill.
         "brain_servers_monthly_cost": _total(costs, "brain", "ec2_gpu") or 0.0,

@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from placement.constants import MATRIX_CONSTANTS
-from placement.costs import cost_of
-from placement.facts import HOURS_PER_MONTH, derive_facts
+from placement import commitments
+from placement.costs import monthly_total
+from placement.facts import HOURS_PER_MONTH, Facts, derive_facts
 from placement.pricing import Catalog
 from placement.profile import WorkloadProfile, varied
 
@@ -37,6 +38,8 @@ class BreakEven:
     curve: tuple[tuple[float, float | None, float | None], ...]  # (requests/day, serverless, provisioned)
     # The break-even at other wait fractions; None unless asked for (see wait_sweep).
     by_wait_fraction: tuple[tuple[float, float | None], ...] | None = None
+    # The purchase terms both sides are priced under (the profile's commitment and Spot).
+    terms: str = "On demand"
 
     def to_dict(self) -> dict:
         # Numbers, strings and tuples of numbers: a copy serialises exactly as asdict's
@@ -64,7 +67,8 @@ def break_even(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
     low_gap = gap(1.0)
     cheaper_below = serverless if low_gap is None or low_gap <= 0 else provisioned
     return BreakEven(layer, serverless, provisioned, crossing, utilization, cheaper_below,
-                     RULE_OF_THUMB_UTILIZATION, curve, _wait_sweep(gap) if sweep_wait else None)
+                     RULE_OF_THUMB_UTILIZATION, curve, _wait_sweep(gap) if sweep_wait else None,
+                     commitments.terms_label(p))
 
 
 def wait_sweep(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
@@ -88,16 +92,25 @@ class _ShapePrices:
     def __init__(self, p: WorkloadProfile, catalog: Catalog, layer: str):
         self.p, self.catalog, self.layer = p, catalog, layer
         self._known: dict[tuple[str, float, float], float | None] = {}
+        # Both sides of a gap are priced at the same point: its profile and facts are derived once.
+        self._points: dict[tuple[float, float], tuple[WorkloadProfile, Facts]] = {}
 
     def monthly(self, placement: str, rpd: float, wait: float | None = None) -> float | None:
         wait = self.p.wait_fraction if wait is None else wait
         key = (placement, rpd, wait)
         if key not in self._known:
-            profile = varied(self.p, requests_per_day=rpd, wait_fraction=wait)
-            cost = cost_of(self.layer, placement, profile, derive_facts(profile), self.catalog,
-                           with_options=False)
-            self._known[key] = None if cost.total is None else float(cost.total)
+            profile, facts = self._point(rpd, wait)
+            total = monthly_total(self.layer, placement, profile, facts, self.catalog)
+            self._known[key] = None if total is None else float(total)
         return self._known[key]
+
+    def _point(self, rpd: float, wait: float) -> tuple[WorkloadProfile, Facts]:
+        try:
+            return self._points[rpd, wait]
+        except KeyError:
+            profile = varied(self.p, requests_per_day=rpd, wait_fraction=wait)
+            point = self._points[rpd, wait] = (profile, derive_facts(profile))
+            return point
 
     def gap(self, serverless: str, provisioned: str):
         """gap(rpd, wait=None): serverless minus provisioned monthly cost, None if either is unpriced."""
@@ -267,16 +280,25 @@ def cost_facts(p: WorkloadProfile, utilization: float, catalog: Catalog | None,
     of thumb decides instead, and the reasons say so.
     """
     if catalog is None or lambda_cost is None or container_cost is None:
+        # "serverless_cheaper" is then the rule of thumb's verdict, not a computed comparison:
+        # rules that quote costs also require prices_known.
+        why = ("no prices were used" if catalog is None
+               else f"the {catalog.region} price catalog cannot price both functions and containers here")
         return {"prices_known": False, "serverless_cheaper": utilization < RULE_OF_THUMB_UTILIZATION,
                 "lambda_monthly_cost": 0.0, "container_monthly_cost": 0.0,
                 "break_even_requests_per_day": 0.0, "break_even_utilization": 0.0,
-                "break_even_text": "no price catalog for this region, so the 15% rule of thumb decides"}
+                "break_even_text": f"{why}, so the 15% rule of thumb decides"}
     result = cached_break_even(p, catalog)
     return {"prices_known": True, "serverless_cheaper": lambda_cost <= container_cost,
             "lambda_monthly_cost": lambda_cost, "container_monthly_cost": container_cost,
             "break_even_requests_per_day": result.requests_per_day or 0.0,
             "break_even_utilization": result.utilization or 0.0,
-            "break_even_text": _break_even_text(result)}
+            "break_even_text": _break_even_text(result) + _terms_words(result)}
+
+
+def _terms_words(result: BreakEven) -> str:
+    """', both sides priced as bought (1-year Savings Plans)': the break-even moves with the terms."""
+    return "" if result.terms == "On demand" else f", both sides priced as bought ({result.terms})"
 
 
 def _break_even_text(result: BreakEven) -> str:

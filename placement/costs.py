@@ -8,12 +8,12 @@ too large for any instance) says so instead of showing a number.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
-from placement import front_door, sizing
-from placement.facts import BEDROCK_MODELS, DAYS_PER_MONTH, HOURS_PER_MONTH, Facts
+from placement import commitments, front_door, jobs, sizing, stores
+from placement.facts import BEDROCK_MODELS, DAYS_PER_MONTH, HOT_RAM_HEADROOM, HOURS_PER_MONTH, Facts
 from placement.pricing import Catalog, Estimate, Line, UsageError, estimate
 from placement.limits import limit_values
 from placement.profile import OTHER_MODEL, WorkloadProfile
@@ -24,7 +24,7 @@ LIMITS = limit_values()  # AWS's limits, one home: placement/limits/aws.yaml
 # Open models Bedrock serves, by size, for pricing a self-hosted model there.
 BEDROCK_OPEN_MODELS = ((1.5, "llama-3.2-1b"), (4, "llama-3.2-3b"), (9, "llama-3.1-8b"),
                        (80, "llama-3.3-70b"))
-PURCHASE_OPTIONS = ("savings_1y", "savings_3y", "spot")
+PURCHASE_OPTIONS = ("savings_1y", "savings_3y", "spot")  # the options PlacementCost.options may name
 # Stated once for the whole table rather than on every placement.
 COMMON_ASSUMPTIONS = (
     "Each orchestration option includes its front door (API Gateway, load balancer, function URL "
@@ -39,14 +39,27 @@ class PlacementCost:
     total: Decimal | None
     lines: tuple[Line, ...] = ()
     assumptions: tuple[str, ...] = ()
-    options: tuple[tuple[str, Decimal], ...] = ()  # other purchase options and their totals
+    # The other purchase options (savings_1y, savings_3y, spot) and the total under each.
+    options: tuple[tuple[str, Decimal], ...] = ()
+    # ``total`` is under the profile's terms (its commitment, Spot); this is the same usage on demand.
+    on_demand_total: Decimal | None = None
+    terms: tuple[commitments.Applied, ...] = ()  # the purchase option of each usage that has one
+
+    @property
+    def saving(self) -> Decimal:
+        """What the profile's terms take off the on-demand bill."""
+        if self.total is None or self.on_demand_total is None:
+            return ZERO
+        return self.on_demand_total - self.total
 
     def to_dict(self) -> dict:
         return {"layer": self.layer, "placement": self.placement,
                 "total": None if self.total is None else float(self.total),
+                "on_demand_total": None if self.on_demand_total is None else float(self.on_demand_total),
                 "lines": [line.to_dict() for line in self.lines],
                 "assumptions": list(self.assumptions),
-                "options": {name: float(amount) for name, amount in self.options}}
+                "options": {name: float(amount) for name, amount in self.options},
+                "terms": [a.to_dict() for a in self.terms if a.purchase != "on_demand"]}
 
 
 @dataclass(slots=True)
@@ -63,9 +76,77 @@ class _Job:
     catalog: Catalog
     notes: list[str] = field(default_factory=list)
     with_options: bool = True  # price the other purchase options (Spot, savings plans) too
+    layer: str = ""
+    applied: list[commitments.Applied] = field(default_factory=list)
+    option_deltas: dict[str, Decimal] = field(default_factory=dict)  # other option minus chosen
 
-    def est(self, service: str, **usage) -> Estimate:
-        return estimate(service, usage, self.catalog)
+    def est(self, service: str, baseline_share: float | None = None, **usage) -> Estimate:
+        """``estimate`` under the profile's terms (placement/commitments.py).
+
+        A usage a Savings Plan or Spot can cover is priced at the option the profile's
+        terms choose; a plan is sized to ``baseline_share`` of the usage (the steady part;
+        default: the quietest hour's share of a usage that follows the traffic). The other
+        options' differences are kept for ``PlacementCost.options``. A usage that names its
+        own ``purchase`` (or the older ``spot=True``) is priced as it says.
+        """
+        if service not in commitments.COMMITTABLE and not usage.keys() & {"spot", "purchase"}:
+            return estimate(service, usage, self.catalog)  # no plan or Spot covers it: on demand
+        if usage.pop("spot", False):
+            usage["purchase"] = "spot"
+        if service not in commitments.COMMITTABLE or "purchase" in usage:
+            purchase = usage.pop("purchase", "on_demand")
+            share = usage.pop("committed_share", 1)
+            return self._under(service, usage, purchase, Decimal(str(share)))
+        p = self.p
+        if not self.with_options and not commitments.committed(p):
+            return estimate(service, usage, self.catalog)  # the break-even search's common case
+        share = commitments.quiet_share(p, self.f) if baseline_share is None else baseline_share
+        instance = usage.get("instance_type")
+        decision = commitments.decide(p, self.layer, service, self.catalog, instance_type=instance,
+                                      baseline_share=share, spot_price_ratio=self._spot_ratio(service, usage),
+                                      explain=self.with_options)
+        chosen = self._under(service, usage, decision.purchase, decision.share)
+        if decision.why and decision.why not in self.notes:
+            self.notes.append(decision.why)
+        rates = []
+        if self.with_options:
+            for other in commitments.alternatives(p, self.layer, service, self.catalog, decision.purchase,
+                                                  instance_type=instance, baseline_share=share):
+                try:
+                    priced = self._under(service, usage, other.purchase, other.share)
+                except UsageError:
+                    continue
+                rates.append((other.purchase, other.rate))
+                self.option_deltas[other.purchase] = (self.option_deltas.get(other.purchase, ZERO)
+                                                      + priced.total - chosen.total)
+        self.applied.append(commitments.Applied(service, decision.purchase, float(decision.share),
+                                                decision.rate, chosen.on_demand_total, chosen.total,
+                                                tuple(rates)))
+        return chosen
+
+    def _under(self, service: str, usage: dict, purchase: str, share: Decimal) -> Estimate:
+        """``usage`` priced under one purchase option. Fargate Spot runs x86_64 tasks only: an
+        arm64 usage on Spot is priced at the x86 Spot price, with arm64 on demand beside it."""
+        if purchase == "on_demand":
+            return estimate(service, usage, self.catalog)
+        chosen = {**usage, "purchase": purchase}
+        if purchase != "spot":
+            chosen["committed_share"] = float(share)
+        if service == "fargate" and purchase == "spot" and usage.get("arch") == "arm64":
+            spot = estimate(service, {**chosen, "arch": "x86_64"}, self.catalog)
+            arm = {line.name: line.amount for line in estimate(service, usage, self.catalog).lines}
+            return Estimate(service, tuple(replace(line, on_demand=arm.get(line.name, line.on_demand_amount),
+                                                   detail=line.detail + " (x86_64: Fargate Spot has no arm64)")
+                                           for line in spot.lines), spot.catalog)
+        return estimate(service, chosen, self.catalog)
+
+    def _spot_ratio(self, service: str, usage: dict) -> float:
+        """The Spot capacity's on-demand price over the usage's own: 1, except arm64 Fargate,
+        whose Spot runs on x86_64 at the x86 price."""
+        if service != "fargate" or usage.get("arch") != "arm64" or not self.p.spot_allowed:
+            return 1.0
+        c = self.catalog
+        return float(c.unit_price("fargate.linux.x86_64.vcpu") / c.unit_price("fargate.linux.arm64.vcpu"))
 
 
 def placement_costs(p: WorkloadProfile, f: Facts, catalog: Catalog,
@@ -82,20 +163,54 @@ def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: C
     builder = _BUILDERS.get((layer, placement))
     if builder is None:
         return PlacementCost(layer, placement, None, assumptions=("Not priced for this layer.",))
-    job = _Job(p, f, catalog, with_options=with_options)
+    job = _Job(p, f, catalog, with_options=with_options, layer=layer)
     try:
         result = builder(job)
     except UsageError as exc:  # a partial catalog (an imported region) lacks this rate
         return PlacementCost(layer, placement, None, assumptions=(f"Not priced: {exc}.",))
     if result is None:
         return PlacementCost(layer, placement, None, assumptions=tuple(job.notes))
-    parts, options = result if isinstance(result, tuple) else (result, {})
+    # Builders may still return their own options; the options now come from the terms (job.est).
+    parts, _ = result if isinstance(result, tuple) else (result, {})
     if layer == "nerves":
-        parts, options = _with_front_door(job, placement, parts, options)
-    lines = tuple(Line(f"{label}: {line.name}", line.amount, line.detail)
+        try:
+            parts, _ = _with_front_door(job, placement, parts, {})
+        except UsageError as exc:  # the front door's rate is missing from a partial catalog
+            return PlacementCost(layer, placement, None, assumptions=(f"Not priced: {exc}.",))
+    lines = tuple(Line(f"{label}: {line.name}", line.amount, line.detail, line.on_demand)
                   for label, e in parts for line in e.lines)
     total = sum((line.amount for line in lines), ZERO)
-    return PlacementCost(layer, placement, total, lines, tuple(job.notes), tuple(options.items()))
+    on_demand = sum((line.on_demand_amount for line in lines), ZERO)
+    if p.commitment in commitments.PLAN_PURCHASE:
+        _on_demand_notes(job, parts)
+    options = tuple((o, total + job.option_deltas[o]) for o in PURCHASE_OPTIONS if o in job.option_deltas)
+    return PlacementCost(layer, placement, total, lines, tuple(job.notes), options, on_demand,
+                         tuple(job.applied))
+
+
+def monthly_total(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog) -> Decimal | None:
+    """``cost_of(...).total`` alone, for searches that price hundreds of points and compare totals
+    (the break-even): no purchase options, no relabelled lines, no on-demand sum."""
+    builder = _BUILDERS.get((layer, placement))
+    if builder is None:
+        return None
+    job = _Job(p, f, catalog, with_options=False, layer=layer)
+    try:
+        result = builder(job)
+        if result is None:
+            return None
+        parts = result[0] if isinstance(result, tuple) else result
+        if layer == "nerves":
+            parts, _ = _with_front_door(job, placement, parts, {})
+    except UsageError:
+        return None
+    return sum((line.amount for _, e in parts for line in e.lines), ZERO)
+
+
+def _on_demand_notes(job: _Job, parts: list) -> None:
+    """Say which services stay on demand whatever the commitment, and why (once each)."""
+    for service in dict.fromkeys(e.service for _, e in parts if e.service not in commitments.COMMITTABLE):
+        job.notes.append(f"On demand: {commitments.on_demand_reason(service)}.")
 
 
 def _with_front_door(job: _Job, placement: str, parts: list, options: dict) -> tuple[list, dict]:
@@ -196,9 +311,8 @@ def _nerves_fargate(job: _Job):
 
 def _fargate_fleet(job: _Job, label: str, fleet: sizing.Fleet):
     job.notes.append(f"Fargate on arm64: {fleet.describe()}; {fleet.task_hours:,.0f} task-hours a month.")
-    usage = fargate_usage(fleet)
-    options = {"spot": job.est("fargate", **usage, spot=True).total} if job.with_options else {}
-    return [(label, job.est("fargate", **usage))], options
+    share = commitments.fleet_baseline_share(fleet, job.p, job.f)
+    return [(label, job.est("fargate", baseline_share=share, **fargate_usage(fleet)))], {}
 
 
 def fargate_usage(fleet: sizing.Fleet) -> dict:
@@ -207,19 +321,45 @@ def fargate_usage(fleet: sizing.Fleet) -> dict:
             "memory_gb": fleet.memory_gb, "arch": "arm64"}
 
 
+def fleet_cost(placement: str, sized: sizing.Fleet, task_hours: float, p: WorkloadProfile, f: Facts,
+               catalog: Catalog) -> Decimal:
+    """``task_hours`` of the sized Nerves fleet (Fargate tasks, or the EC2 instances carrying them)
+    for a month under the profile's terms: the simulation prices autoscaled paths with it. The
+    Savings Plan stays sized to the sized fleet's steady baseline, so a path that uses more pays
+    the excess on demand."""
+    fleet = replace(sized, task_hours=task_hours)
+    baseline_hours = commitments.fleet_baseline_share(sized, p, f) * sized.task_hours
+    share = min(1.0, baseline_hours / task_hours) if task_hours else 0.0
+    job = _Job(p, f, catalog, with_options=False, layer="nerves")
+    if placement == "fargate":
+        return job.est("fargate", baseline_share=share, **fargate_usage(fleet)).total
+    fee = job.est("eks", cluster_hours=HOURS_PER_MONTH).total if placement == "eks" else ZERO
+    return fee + job.est("ec2", baseline_share=share, instance_type=sizing.GENERAL_INSTANCE.name,
+                         hours=sizing.instances_for_fleet(fleet)).total
+
+
 def _nerves_ecs_ec2(job: _Job):
     fleet = sizing.nerves_fleet(job.p, job.f)
     return _instances(job, "EC2", sizing.GENERAL_INSTANCE,
                       sizing.instances_for_fleet(fleet),
-                      f"ECS tasks packed on {sizing.GENERAL_INSTANCE.name}: {fleet.describe()}.")
+                      f"ECS tasks packed on {sizing.GENERAL_INSTANCE.name}: {fleet.describe()}.",
+                      baseline_share=commitments.fleet_baseline_share(fleet, job.p, job.f))
 
 
 def _instances(job: _Job, label: str, instance: sizing.Instance, hours: float, note: str,
-               service: str = "ec2", options: tuple = PURCHASE_OPTIONS):
-    job.notes.append(f"{note} {hours:,.0f} instance-hours a month, on demand.")
+               service: str = "ec2", options: tuple = PURCHASE_OPTIONS,
+               baseline_share: float | None = None):
+    """Instance-hours priced under the profile's terms. ``baseline_share`` is the share of the
+    hours that runs in every hour of the month (what a Savings Plan is sized to); by default,
+    all of them for always-on servers (whole months of hours), else the quietest hour's share
+    of a fleet that follows the traffic. ``options`` is kept for older callers: the other
+    purchase options now come from the terms (commitments.alternatives)."""
+    job.notes.append(f"{note} {hours:,.0f} instance-hours a month.")
+    if baseline_share is None:
+        always_on = hours > 0 and float(hours) % HOURS_PER_MONTH == 0
+        baseline_share = 1.0 if always_on else commitments.quiet_share(job.p, job.f)
     usage = {"instance_type": instance.name, "hours": hours}
-    others = {o: job.est(service, **usage, purchase=o).total for o in options if job.with_options}
-    return [(label, job.est(service, **usage))], others
+    return [(label, job.est(service, baseline_share=baseline_share, **usage))], {}
 
 
 def _with_eks(builder: Callable) -> Callable:
@@ -232,6 +372,62 @@ def _with_eks(builder: Callable) -> Callable:
         job.notes.append("One EKS cluster's control plane, billed by the hour.")
         return parts + [("EKS", fee)], {k: v + fee.total for k, v in options.items()}
     return build
+
+
+# -- Nerves for one-off jobs and batch fan-outs (placement/jobs.py) ---------------------
+
+
+def _nerves_aws_batch(job: _Job):
+    """AWS Batch adds no fee: the job pays for the Fargate (or EC2) capacity Batch starts, busy
+    with items, plus each task's start-up; nothing idles between items or after the job."""
+    p, f = job.p, job.f
+    fleet = sizing.nerves_fleet(p, f)  # the task size, and the items one task works on at once
+    busy_task_hours = f.requests_per_month * p.request_duration_s / fleet.in_flight_per_task / 3_600
+    if fleet.memory_gb > LIMITS["fargate_max_memory_gb"] or fleet.vcpu > LIMITS["fargate_max_vcpu"]:
+        # Instances start once per day's run and are reused by the child jobs after that.
+        startup = jobs.BATCH_EC2_STARTUP_S / (f.active_hours_per_day * 3_600)
+        hours = sizing.instances_for_fleet(replace(fleet, task_hours=busy_task_hours * (1 + startup)))
+        return _instances(job, "Batch on EC2", sizing.GENERAL_INSTANCE, hours,
+                          f"AWS Batch adds no charge; tasks too large for Fargate run on "
+                          f"{sizing.GENERAL_INSTANCE.name} instances it launches "
+                          f"({jobs.BATCH_EC2_STARTUP_S / 60:.0f} min start-up each, the middle of "
+                          f"the 5-15 min Vantage gives).", baseline_share=0.0)
+    startup = jobs.BATCH_FARGATE_STARTUP_S / max(jobs.BATCH_CHILD_JOB_WORK_S, p.request_duration_s)
+    task_hours = busy_task_hours * (1 + startup)
+    job.notes.append(
+        f"AWS Batch adds no charge: it runs array child jobs of about an hour of work each "
+        f"(assumption) as Fargate tasks of {fleet.vcpu:g} vCPU / {fleet.memory_gb:g} GB on arm64, "
+        f"each working on about {plural(f'{fleet.in_flight_per_task:.0f}', 'item')} at once; "
+        f"{task_hours:,.0f} task-hours a month including {jobs.BATCH_FARGATE_STARTUP_S:.0f} s of "
+        f"start-up per task (the middle of the 30-90 s Vantage gives). Fargate offers no GPUs.")
+    usage = {"tasks": 1, "seconds": task_hours * 3_600, "vcpu": fleet.vcpu,
+             "memory_gb": fleet.memory_gb, "arch": "arm64"}
+    # Nothing runs in every hour of a month: a Savings Plan has no steady baseline to cover.
+    return [("Batch on Fargate", job.est("fargate", baseline_share=0.0, **usage))]
+
+
+def _nerves_distributed_map(job: _Job):
+    """One Standard transition per child execution, the children themselves, and the functions
+    doing each item's CPU work."""
+    p, f = job.p, job.f
+    children = f.requests_per_month / jobs.DISTRIBUTED_MAP_ITEMS_PER_CHILD
+    parts = [("Distributed Map", job.est("step_functions", transitions=children, free_tier=False))]
+    if p.max_duration_s < LIMITS["step_functions_express_max_s"] and not p.human_wait_hours:
+        job.notes.append("Distributed Map: one state transition per child execution, one item per "
+                         "child; each child an Express workflow of 64 MB billed per request and "
+                         "duration. The parent's few states per run are left out.")
+        parts.append(("Express children", job.est(
+            "step_functions_express", requests=children, duration_ms=p.request_duration_s * 1000,
+            memory_mb=64)))
+    else:
+        steps = max(1, p.orchestration_steps)
+        job.notes.append(f"Distributed Map: one state transition per child execution, one item per "
+                         f"child; items over Express's 5 minutes run as Standard children, "
+                         f"{steps + 1} transitions each.")
+        parts.append(("Standard children", job.est("step_functions", transitions=children * (steps + 1),
+                                                    free_tier=False)))
+    # The children's functions run only while a batch does: no steady baseline for a plan.
+    return parts + [("Lambda", job.est("lambda", baseline_share=0.0, **_step_lambda_usage(job)))]
 
 
 # -- Brain ----------------------------------------------------------------------------
@@ -262,6 +458,27 @@ def _bedrock_model(job: _Job) -> str | None:
 def _brain_bedrock(job: _Job):
     model = _bedrock_model(job)
     return [("Bedrock", _token_estimate(job, model))] if model else None
+
+
+def _brain_bedrock_batch(job: _Job):
+    """Bedrock batch inference: the same tokens at the catalog's batch discount, results within a day."""
+    model = _bedrock_model(job)
+    if model is None:
+        return None
+    if not job.catalog.has(f"bedrock.{model}.batch_discount"):
+        job.notes.append(f"{model} has no batch inference price in this catalog.")
+        return None
+    p, f = job.p, job.f
+    per_run = p.job_total_requests if p.one_off else p.requests_per_day
+    batch_jobs = max(1, math.ceil(per_run / LIMITS["bedrock_batch_records_per_job_max"]))
+    job.notes.append(
+        f"Batch inference: prompts written to S3 as JSONL, results back in S3 within "
+        f"{LIMITS['bedrock_batch_window_s'] / 3600:,.0f} hours; {per_run:,.0f} records a "
+        f"{'job' if p.one_off else 'day'} make {plural(batch_jobs, 'batch job')} of at most "
+        f"{LIMITS['bedrock_batch_records_per_job_max']:,.0f} records (default quota, "
+        f"{LIMITS['bedrock_batch_concurrent_jobs']:,.0f} jobs at a time per model). S3 storage is left out.")
+    return [("Bedrock", job.est("bedrock", model=model, input_tokens=f.monthly_input_tokens,
+                                output_tokens=f.monthly_output_tokens, batch=True))]
 
 
 def _brain_hosted_api(job: _Job):
@@ -325,44 +542,57 @@ def _brain_sagemaker_serverless(job: _Job):
                                              seconds=seconds))]
 
 
-def _gpu_fit(job: _Job, family: str) -> sizing.Instance | None:
-    """The cheapest GPU instance of ``family`` that holds the model; the note says which, or
-    why none does and what would make the model fit."""
-    p, f = job.p, job.f
-    fit = sizing.model_fit(f.model_memory_gb, p.model_params_b, p.quantization_bits, family, job.catalog)
-    job.notes.append(fit.advice if fit.fits else f"Not priced: {fit.advice}")
-    return fit.instance
+def _gpu_fit(job: _Job, family: str, always_on: bool = True) -> sizing.Fit:
+    """The GPU fleet of ``family`` that serves the model (placement/serving.py); the notes say
+    what the model needs, which instance holds it and how the fleet is sized, or why no
+    instance holds it and what would make the model fit."""
+    fit = sizing.model_fit(job.p, job.f, family, job.catalog)
+    if fit.fits:
+        job.notes.extend(fit.plan.assumptions(always_on))
+    else:
+        job.notes.append(f"Not priced: {fit.advice}")
+    return fit
 
 
-def _sagemaker_instance(job: _Job) -> sizing.Instance | None:
+def _sagemaker_instance(job: _Job, always_on: bool = True) -> tuple[sizing.Instance | None,
+                                                                    sizing.Fit | None]:
     f = job.f
     if not f.self_hosted:
         job.notes.append("No self-hosted model to put on an endpoint.")
-        return None
+        return None, None
     if f.gpu_needed:
-        return _gpu_fit(job, "sagemaker")
-    return sizing.SAGEMAKER_CPU
+        fit = _gpu_fit(job, "sagemaker", always_on)
+        return fit.instance, fit
+    return sizing.SAGEMAKER_CPU, None
 
 
 def _brain_sagemaker_async(job: _Job):
-    instance = _sagemaker_instance(job)
+    instance, fit = _sagemaker_instance(job, always_on=False)
     if instance is None:
         return None
-    hours = sizing.busy_instance_hours(job.p, job.f, streams_per_server=1)
-    return _instances(job, "SageMaker async", instance, hours,
-                      f"{instance.name} scaled to zero between bursts, one request at a time.",
+    if fit is not None:
+        hours = sizing.gpu_busy_instance_hours(job.f, fit.plan)
+        note = (f"{instance.name} scaled to zero between bursts, batching up to "
+                f"{plural(fit.plan.slots, 'request')} at once while busy, at a "
+                f"{sizing.TARGET_UTILIZATION:.0%} target.")
+    else:
+        hours = sizing.busy_instance_hours(job.p, job.f, streams_per_server=1)
+        note = f"{instance.name} scaled to zero between bursts, one request at a time."
+    return _instances(job, "SageMaker async", instance, hours, note,
                       service="sagemaker_realtime", options=())
 
 
 def _brain_sagemaker_realtime(job: _Job):
-    instance = _sagemaker_instance(job)
+    instance, fit = _sagemaker_instance(job)
     if instance is None:
         return None
-    streams = sizing.STREAMS_PER_GPU_SERVER if job.f.gpu_needed else 1
-    count = sizing.inference_servers(job.p, job.f, streams)
-    return _instances(job, "SageMaker endpoint", instance, count * HOURS_PER_MONTH,
-                      f"{count} x {instance.name} always on.", service="sagemaker_realtime",
-                      options=())
+    if fit is not None:
+        count, note = fit.plan.replicas, f"{fit.plan.replicas} x {instance.name} always on:"
+    else:
+        count = sizing.inference_servers(job.p, job.f)
+        note = f"{count} x {instance.name} always on."
+    return _instances(job, "SageMaker endpoint", instance, count * HOURS_PER_MONTH, note,
+                      service="sagemaker_realtime", options=())
 
 
 def _brain_servers(job: _Job, label: str):
@@ -371,18 +601,22 @@ def _brain_servers(job: _Job, label: str):
         job.notes.append("No self-hosted model to run on servers.")
         return None
     if f.gpu_needed:
-        instance = _gpu_fit(job, "ec2")
-        if instance is None:
+        fit = _gpu_fit(job, "ec2")
+        if fit.instance is None:
             return None
-        streams = sizing.STREAMS_PER_GPU_SERVER
+        instance, count = fit.instance, fit.plan.replicas
+        note = f"{count} x {instance.name} always on:"
     else:
-        instance, streams = sizing.CPU_INSTANCE, 1
-    count = sizing.inference_servers(job.p, f, streams)
-    return _instances(job, label, instance, count * HOURS_PER_MONTH,
-                      f"{count} x {instance.name} always on ({streams} concurrent streams each).")
+        instance, count = sizing.CPU_INSTANCE, sizing.inference_servers(job.p, f)
+        note = f"{count} x {instance.name} always on (one request at a time each)."
+    return _instances(job, label, instance, count * HOURS_PER_MONTH, note)
 
 
 # -- Memory ---------------------------------------------------------------------------
+
+# Memory-optimised Graviton instances (8 GB per vCPU) for context held in RAM by containers.
+MEMORY_INSTANCES = (sizing.Instance("r7g.large", 2, 16), sizing.Instance("r7g.xlarge", 4, 32))
+HOT_RAM_HEADROOM_TEXT = f"{HOT_RAM_HEADROOM - 1:.0%}"
 
 
 def _memory_dynamodb(job: _Job):
@@ -407,42 +641,145 @@ def _memory_s3(job: _Job):
                            storage_gb_month=retained_gb_month))]
 
 
+def _synchronous(job: _Job) -> bool:
+    """Synchronous callers need the context in two Availability Zones, as the orchestration."""
+    return job.p.trigger == "api"
+
+
 def _memory_elasticache(job: _Job):
+    """Serverless (Valkey) or a node-based cluster, whichever is cheaper, holding the context
+    (the HNSW index and the hot context, placement/stores.py)."""
     p, f = job.p, job.f
-    gb = max(0.1, f.hot_ram_gb)
-    ecpus = f.requests_per_month * max(1, p.orchestration_steps) * max(1, math.ceil(p.state_kb))
-    job.notes.append(f"ElastiCache Serverless (Valkey) holding {gb:.1f} GB; one ECPU per KB read.")
-    return [("ElastiCache", job.est("elasticache_serverless", gb_hours=gb * HOURS_PER_MONTH,
-                                    ecpus=ecpus))]
+    data_gb = f.context_gb
+    billed_gb = stores.elasticache_serverless_gb(data_gb)
+    kb = max(1, math.ceil(p.state_kb))
+    ecpus = f.requests_per_month * max(1, p.orchestration_steps) * kb
+    serverless = job.est("elasticache_serverless", gb_hours=billed_gb * HOURS_PER_MONTH, ecpus=ecpus)
+    minimum = " (the 100 MB minimum)" if data_gb < billed_gb else ""
+    billing = (f"{billed_gb:,.1f} GB{minimum} and {ecpus:,.0f} ECPUs a month (one ECPU per KB "
+               f"moved: {kb:,} KB per step; vector searches use more, not priced)")
+    nodes = _cheapest_cache_cluster(job, data_gb)
+    if nodes is None or serverless.total <= nodes[1].total:
+        other = (f" Nodes would cost ${nodes[1].total:,.2f}: {nodes[0].describe()}." if nodes else "")
+        job.notes.append(f"ElastiCache Serverless (Valkey), the cheaper form here: it bills {billing}.{other}")
+        return [("ElastiCache", serverless)]
+    cluster, cost = nodes
+    job.notes.append(f"ElastiCache nodes (Valkey), cheaper than Serverless for {data_gb:,.1f} GB held "
+                     f"all month: {cluster.describe()}, always on. Serverless would cost "
+                     f"${serverless.total:,.2f} for {billing}. Node prices are recalled, not read on "
+                     f"AWS's page (grade C).")
+    return [("ElastiCache nodes", cost)]
+
+
+def _cheapest_cache_cluster(job: _Job, data_gb: float) -> tuple[stores.CacheCluster, Estimate] | None:
+    """The cheapest node-based cluster holding ``data_gb``, or None where the catalog prices no node."""
+    priced = [(cluster, job.est("elasticache_nodes", instance_type=cluster.node_type,
+                                count=cluster.nodes, hours=HOURS_PER_MONTH))
+              for cluster in stores.cache_clusters(data_gb, _synchronous(job))
+              if job.catalog.has(f"elasticache.{cluster.node_type}")]
+    return min(priced, key=lambda ce: ce[1].total, default=None)
 
 
 def _memory_opensearch(job: _Job):
+    """OCUs from the HNSW index (search) plus the indexing floor, with redundancy, and storage."""
     f = job.f
-    job.notes.append("Two OCUs (indexing and search, redundancy off) always on.")
-    return [("OpenSearch Serverless", job.est("opensearch_serverless", ocu_hours=2 * HOURS_PER_MONTH,
+    size = stores.opensearch_size(f.vector_index_gb)
+    job.notes.append(size.describe())
+    return [("OpenSearch Serverless", job.est("opensearch_serverless",
+                                              ocu_hours=size.ocus * HOURS_PER_MONTH,
                                               storage_gb=f.context_gb))]
 
 
+def _memory_aurora_pgvector(job: _Job):
+    """Aurora PostgreSQL Serverless v2 holding the HNSW index in its buffer cache."""
+    p, f = job.p, job.f
+    if p.vector_count <= 0:
+        job.notes.append("pgvector is priced for a retrieval index; this workload has none.")
+        return None
+    synchronous = _synchronous(job)
+    # Automatic pause (0 ACU) only where nobody waits for the resume.
+    paused = not synchronous and p.retrieval_latency_ms is None and f.active_hours_per_day < 24
+    hours = f.active_hours_per_day * DAYS_PER_MONTH if paused else HOURS_PER_MONTH
+    size = stores.aurora_size(f.context_gb, p.vector_count, p.embedding_dim, synchronous, hours)
+    if not size.fits:
+        job.notes.append(f"Holding {f.context_gb:,.0f} GB in RAM needs {size.acus:,.1f} ACUs, over the "
+                         f"{stores.ACU_MAX:,.0f} ACUs of one Aurora Serverless v2 instance.")
+        return None
+    instances = "a writer and a reader in a second Availability Zone" if size.instances > 1 else "one writer"
+    resume = stores.AURORA_RESUME_TEXT
+    if paused:
+        pause = (f"paused outside the {f.active_hours_per_day:g} hours of traffic a day (automatic pause "
+                 f"to 0 ACU; resuming takes {resume}, fine for asynchronous work)")
+    elif synchronous or p.retrieval_latency_ms is not None:
+        why = "synchronous callers cannot wait" if synchronous else "the latency target rules out"
+        pause = f"always on (automatic pause would add {resume} to resume, which {why})"
+    else:
+        pause = "always on (traffic comes all day, so automatic pause would save nothing)"
+    job.notes.append(f"Aurora PostgreSQL Serverless v2 with pgvector: {size.acus:g} ACUs (2 GiB each) to "
+                     f"hold the {f.context_gb:,.1f} GB HNSW index and context in memory, {instances}, "
+                     f"{pause}; {size.storage_gb + p.hot_context_gb:,.1f} GB of storage (the embeddings "
+                     f"and the index on disk); one I/O request per retrieval, since the index is "
+                     f"served from memory (assumption).")
+    return [("Aurora Serverless v2", job.est("aurora_serverless", acu_hours=size.acu_hours,
+                                             storage_gb_month=size.storage_gb + p.hot_context_gb,
+                                             io_requests=f.requests_per_month))]
+
+
+def _memory_s3_vectors(job: _Job):
+    """Amazon S3 Vectors: storage, writes and queries, nothing always on."""
+    p, f = job.p, job.f
+    if p.vector_count <= 0:
+        job.notes.append("S3 Vectors holds a retrieval index; this workload has none.")
+        return None
+    indexes = stores.s3_vectors_indexes(p.vector_count)
+    usage = stores.s3_vectors_usage(p.vector_count, p.embedding_dim, f.requests_per_month, indexes)
+    split = f" split over {indexes:,} indexes" if indexes > 1 else " in one index"
+    job.notes.append(
+        f"S3 Vectors: {p.vector_count:,} vectors{split}, {usage['storage_gb_month']:,.1f} logical GB "
+        f"(4 bytes a dimension plus about {stores.S3_VECTORS_KEY_AND_METADATA_BYTES:,} bytes of key "
+        f"and metadata, an assumption); a tenth of the index rewritten a month (assumption); one "
+        f"query per request, each processing the whole index it searches. Queries answer in about "
+        f"100 ms warm and under a second cold.")
+    return [("S3 Vectors", job.est("s3_vectors", **usage))]
+
+
 def _memory_fargate(job: _Job):
+    """The context (HNSW index and hot context, with headroom) in the RAM of always-on tasks."""
     gb = math.ceil(job.f.hot_ram_gb)
     if gb > LIMITS["fargate_max_memory_gb"]:
         job.notes.append(f"Fargate tasks hold at most {LIMITS['fargate_max_memory_gb']:g} GB.")
         return None
-    # Synchronous callers need the context in two Availability Zones, as the orchestration.
-    tasks = sizing.MIN_TASKS_SYNC if job.p.trigger == "api" else sizing.MIN_TASKS_ASYNC
+    tasks = sizing.MIN_TASKS_SYNC if _synchronous(job) else sizing.MIN_TASKS_ASYNC
     fleet = sizing.Fleet(vcpu=max(1, math.ceil(gb / sizing.FARGATE_MAX_GB_PER_VCPU)),
                          memory_gb=max(2, gb), min_tasks=tasks, active_tasks=tasks, peak_tasks=tasks,
                          task_hours=tasks * HOURS_PER_MONTH, in_flight_per_task=0)
-    return _fargate_fleet(job, "Fargate", fleet)
+    zones = ", one in each of two Availability Zones" if tasks > 1 else ""
+    job.notes.append(f"Fargate on arm64: {plural(tasks, 'task')} of {fleet.vcpu:g} vCPU / "
+                     f"{fleet.memory_gb:g} GB always on{zones}, holding {job.f.hot_ram_gb:,.1f} GB in RAM "
+                     f"(the context with {HOT_RAM_HEADROOM_TEXT} headroom); "
+                     f"{fleet.task_hours:,.0f} task-hours a month.")
+    usage = fargate_usage(fleet)
+    options = {"spot": job.est("fargate", **usage, spot=True).total} if job.with_options else {}
+    return [("Fargate", job.est("fargate", **usage))], options
 
 
 def _memory_ecs_ec2(job: _Job):
+    """The same context (HNSW index and hot context, with headroom) in RAM on memory-optimised
+    instances, in two Availability Zones for synchronous callers: like with like against the
+    managed stores."""
     gb = job.f.hot_ram_gb
-    instance = sizing.GENERAL_INSTANCE
-    count = max(1, math.ceil(gb / (instance.memory_gb * sizing.ECS_PACKING_EFFICIENCY)))
+    copies = sizing.MIN_TASKS_SYNC if _synchronous(job) else sizing.MIN_TASKS_ASYNC
+    options = [i for i in MEMORY_INSTANCES if job.catalog.has(f"ec2.{i.name}")] or [sizing.GENERAL_INSTANCE]
+
+    def fleet(instance: sizing.Instance) -> int:
+        return max(1, math.ceil(gb / (instance.memory_gb * sizing.ECS_PACKING_EFFICIENCY) - 1e-9)) * copies
+
+    instance = min(options, key=lambda i: fleet(i) * job.catalog.unit_price(f"ec2.{i.name}"))
+    count = fleet(instance)
+    zones = " (a copy in each of two Availability Zones)" if copies > 1 else ""
     return _instances(job, "EC2", instance, count * HOURS_PER_MONTH,
-                      f"{count} x {instance.name} holding {gb:.1f} GB in RAM (memory-optimised "
-                      f"r-family instances would cost less; not in the catalog).")
+                      f"{count} x {instance.name} ({instance.memory_gb:g} GB) holding {gb:.1f} GB in "
+                      f"RAM{zones}: the context with {HOT_RAM_HEADROOM_TEXT} headroom.")
 
 
 def _no_brain(job: _Job):
@@ -468,7 +805,10 @@ _BUILDERS: dict[tuple[str, str], Callable] = {
     ("nerves", "ecs_ec2"): _nerves_ecs_ec2,
     ("nerves", "eks"): _with_eks(_nerves_ecs_ec2),
     ("nerves", "ec2"): _nerves_ecs_ec2,
+    ("nerves", "aws_batch"): _nerves_aws_batch,
+    ("nerves", "step_functions_distributed_map"): _nerves_distributed_map,
     ("brain", "bedrock"): _brain_bedrock,
+    ("brain", "bedrock_batch"): _brain_bedrock_batch,
     ("brain", "hosted_api"): _brain_hosted_api,
     ("brain", "lambda"): _brain_lambda,
     ("brain", "sagemaker_serverless"): _brain_sagemaker_serverless,
@@ -486,5 +826,7 @@ _BUILDERS: dict[tuple[str, str], Callable] = {
     ("memory", "opensearch_serverless"): _memory_opensearch,
     ("memory", "fargate"): _memory_fargate,
     ("memory", "ecs_ec2"): _memory_ecs_ec2,
+    ("memory", "aurora_pgvector"): _memory_aurora_pgvector,
+    ("memory", "s3_vectors"): _memory_s3_vectors,
     ("memory", "eks"): _with_eks(_memory_ecs_ec2),
 }

@@ -59,8 +59,12 @@ class Choice:
 
 def choose(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...],
            costs: dict[str, Decimal | None] | None, catalog: str | None,
-           extra_exclusions: dict[str, Firing] | None = None) -> Choice:
-    """Choose one layer's placement from the fired rules and the candidates' monthly costs."""
+           extra_exclusions: dict[str, Firing] | None = None, terms: str = "") -> Choice:
+    """Choose one layer's placement from the fired rules and the candidates' monthly costs.
+
+    The costs are under the profile's purchase terms (``terms``, e.g. "1-year Savings Plans";
+    empty for on demand), so a commitment or Spot can change the ranking; the cost reason says so.
+    """
     fired = [f for f in trace if f.fired and f.layer == layer]
     excluded = _exclusions(fired, extra_exclusions or {})
     feasible = [p for p in candidates if p not in excluded]
@@ -83,7 +87,7 @@ def choose(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...],
                          text="No candidate fits: " + _ruled_out(excluded) + ". Change the design "
                               "(make long calls asynchronous, cut the memory or the payload) and assess again.")
         return Choice("none", (("none", 0.0),), (nothing,), tuple(excluded.items()), tuple(warnings), ())
-    reasons = _reasons(layer, chosen, fired, priced, excluded, catalog)
+    reasons = _reasons(layer, chosen, fired, priced, excluded, catalog, terms)
     shown = tuple((p, s) for p, s in ranking if p == chosen or scores[p] > 0)
     return Choice(chosen, shown, reasons, tuple(excluded.items()), tuple(warnings), tuple(others))
 
@@ -135,12 +139,13 @@ def _warnings(fired: list[Firing], chosen: str | None) -> tuple[list[str], list[
 
 
 def _reasons(layer: str, chosen: str, fired: list[Firing], priced: dict[str, float],
-             excluded: dict[str, Firing], catalog: str | None) -> tuple[Firing, ...]:
+             excluded: dict[str, Firing], catalog: str | None, terms: str = "") -> tuple[Firing, ...]:
     preferred = sorted((f for f in fired if f.effect == "prefer" and chosen in f.weights),
                        key=lambda f: -f.weights[chosen])
     reasons = list(preferred)
     # Choosing nothing costs nothing: its rule says why, a price comparison adds no news.
-    cost = None if chosen == "none" and preferred else _cost_reason(layer, chosen, preferred, priced, catalog)
+    cost = None if chosen == "none" and preferred else _cost_reason(layer, chosen, preferred, priced, catalog,
+                                                                     terms)
     if cost is not None:
         reasons.append(cost)
     if not reasons:
@@ -149,7 +154,7 @@ def _reasons(layer: str, chosen: str, fired: list[Firing], priced: dict[str, flo
 
 
 def _cost_reason(layer: str, chosen: str, preferred: list[Firing], priced: dict[str, float],
-                 catalog: str | None) -> Firing | None:
+                 catalog: str | None, terms: str = "") -> Firing | None:
     if chosen not in priced:
         return None
     mine = priced[chosen]
@@ -182,6 +187,8 @@ def _cost_reason(layer: str, chosen: str, preferred: list[Firing], priced: dict[
         title = "A dearer placement, and what the premium buys"
         values.update(cheaper_monthly_cost=round(others[cheapest], 2),
                       premium_monthly=round(mine - others[cheapest], 2))
+    if terms:
+        text = text.removesuffix(".") + f" (each priced with {terms})."
     return Firing(rule=COST_RULE_ID, layer=layer, title=title, fired=True, effect="cost",
                   weights={chosen: 0.0}, values=values, text=text,
                   source=COST_SOURCE.format(catalog=_catalog_words(catalog)))

@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from placement import sizing
+from placement import commitments, jobs, sizing
 from placement.calculators import (BreakEven, Hardware, Payback, Repatriation, cached_break_even,
                                    refactoring_payback, repatriation_roi, tco)
 from placement.costs import COMMON_ASSUMPTIONS, PlacementCost
 from placement.facts import Facts
-from placement.placements import LAYER_NAMES
+from placement.levers import Lever, LeverSource
+from placement.placements import LAYER_NAMES, label
 from placement.pricing import Catalog
 from placement.profile import WorkloadProfile
 
-HOSTED_BRAINS = ("bedrock", "hosted_api", "none")
+HOSTED_BRAINS = ("bedrock", "bedrock_batch", "hosted_api", "none")
+# A purchase option saving less than this a month is not worth a lever.
+MIN_LEVER_SAVING = Decimal("1.00")
 TOKEN_LINE_PREFIXES = ("Bedrock:", "Model API:")
 # A modest server for CPU-only work, when no GPU is involved.
 CPU_SERVER = Hardware(server_price=12_000.0, gpus_per_server=1, power_kw=0.45,
@@ -33,6 +36,7 @@ class Economics:
     payback_basis: str
     repatriation: Repatriation
     horizon_months: int
+    profile: WorkloadProfile | None = None  # for a one-off job's total (placement/jobs.py)
 
     @property
     def total(self) -> Decimal:
@@ -43,14 +47,46 @@ class Economics:
     def unpriced_layers(self) -> list[str]:
         return [layer for layer, c in self.split_costs.items() if c.total is None]
 
+    @property
+    def on_demand_total(self) -> Decimal:
+        """The same priced layers bought on demand (``total`` is under the profile's terms)."""
+        return sum((c.on_demand_total if c.on_demand_total is not None else c.total
+                    for c in self.split_costs.values() if c.total is not None), Decimal("0.00"))
+
+    def commitment(self) -> dict:
+        """``monthly_cost["commitment"]``: the terms, the month under them and on demand, per layer."""
+        p = self.profile
+        total, on_demand = self.total, self.on_demand_total
+        return {"term": p.commitment if p else "none", "spot_allowed": bool(p and p.spot_allowed),
+                "label": commitments.terms_label(p) if p else "On demand",
+                "total": float(total), "on_demand_total": float(on_demand),
+                "saving": float(on_demand - total),
+                "by_layer": {layer: commitments.layer_terms(c.placement, c.terms, c.on_demand_total, c.total)
+                             for layer, c in self.split_costs.items() if c.total is not None}}
+
+    def commitment_levers(self) -> tuple[Lever, ...]:
+        """What the purchase options not chosen would save on the split, one lever per layer and kind."""
+        if self.profile is None:
+            return ()
+        return tuple(lever for layer, cost in self.split_costs.items()
+                     for lever in _commitment_levers(self.profile, layer, cost))
+
     def to_dict(self) -> dict:
         total = self.total
         one_off = self.payback.refactor_cost if self.payback else 0.0
-        return {
+        month = headline(total, self.unpriced_layers, self.on_demand_total,
+                         commitments.terms_label(self.profile)
+                         if self.profile and commitments.committed(self.profile) else "")
+        job = self._job(total)
+        money = {
             "monthly_cost": {
                 "total": float(total), "currency": "USD",
                 "complete": not self.unpriced_layers, "unpriced_layers": self.unpriced_layers,
-                "headline": headline(total, self.unpriced_layers),
+                # A one-off job's headline is its total; the month while it runs stays beside it.
+                "headline": job["headline"] if job else month,
+                "monthly_headline": month,
+                "commitment": self.commitment(),
+                "job": job,
                 "common_assumptions": list(COMMON_ASSUMPTIONS),
                 "lines": [{"layer": layer, "placement": cost.placement, **line.to_dict()}
                           for layer, cost in self.split_costs.items() for line in cost.lines],
@@ -70,15 +106,31 @@ class Economics:
                     "containers": tco(monthly=self.containers_total, horizon_months=self.horizon_months),
                     "current": tco(monthly=self.current, horizon_months=self.horizon_months)},
         }
+        # A one-off job: break-even, payback, repatriation and TCO over months do not apply.
+        return jobs.without_monthly_horizon(
+            money, jobs.monthly_horizon_reasons(self.profile, total) if self.profile else {})
+
+    def _job(self, total: Decimal) -> dict | None:
+        """``monthly_cost["job"]``: a one-off job priced as a total; None for a continuing workload."""
+        names = [LAYER_NAMES[layer] for layer in self.unpriced_layers]
+        summary = jobs.job_summary(self.profile, total, names) if self.profile else None
+        return None if summary is None else summary.to_dict()
 
 
-def headline(total: Decimal, unpriced_layers: list[str]) -> str:
-    """The month's bill in one line: complete, or saying loudly which layers it leaves out."""
+def headline(total: Decimal, unpriced_layers: list[str], on_demand: Decimal | None = None,
+             terms: str = "") -> str:
+    """The month's bill in one line, under the profile's terms (``terms``, e.g. "1-year Savings
+    Plans") with the on-demand bill beside it; complete, or saying loudly which layers it leaves out."""
+    month = f"${total:,.2f} a month"
+    if terms and on_demand is not None and on_demand > total:
+        month += f" with {terms} (${on_demand:,.2f} on demand)"
+    elif terms:
+        month += f" on demand ({terms}: no Savings Plan or Spot applies to this split)"
     if not unpriced_layers:
-        return f"${total:,.2f} a month"
+        return month
     names = " and ".join(LAYER_NAMES[layer] for layer in unpriced_layers)
     verb = "is" if len(unpriced_layers) == 1 else "are"
-    return (f"INCOMPLETE: ${total:,.2f} a month without {names}, which {verb} not priced; "
+    return (f"INCOMPLETE: {month} without {names}, which {verb} not priced; "
             f"the real bill is higher")
 
 
@@ -95,7 +147,50 @@ def economics(p: WorkloadProfile, f: Facts, catalog: Catalog, split: dict[str, s
     return Economics(split=split, split_costs=split_costs, containers=containers,
                      containers_total=containers_total, current=p.current_monthly_cost,
                      break_even=cached_break_even(p, catalog, sweep_wait=wait_sweep), payback=payback, payback_basis=basis,
-                     repatriation=_repatriation(p, f, split_costs, catalog), horizon_months=p.horizon_months)
+                     repatriation=_repatriation(p, f, split_costs, catalog), horizon_months=p.horizon_months,
+                     profile=p)
+
+
+def _commitment_levers(p: WorkloadProfile, layer: str, cost: PlacementCost) -> list[Lever]:
+    """A layer's best Savings Plan option and its Spot option, where cheaper than its terms."""
+    if cost.total is None:
+        return []
+    main = max(cost.terms, key=lambda a: a.on_demand, default=None)
+    if main is None:
+        return []
+    best: dict[str, tuple[str, Decimal]] = {}
+    for purchase, amount in cost.options:
+        kind = "spot" if purchase == "spot" else "savings_plans"
+        saving = cost.total - amount
+        if saving >= MIN_LEVER_SAVING and saving > best.get(kind, ("", Decimal(0)))[1]:
+            best[kind] = (purchase, saving)
+    levers = []
+    for kind, (purchase, saving) in best.items():
+        rate = main.rate_of(purchase)
+        if rate is not None:
+            levers.append(_commitment_lever(p, layer, cost, kind, purchase, saving, main, rate))
+    return levers
+
+
+def _commitment_lever(p: WorkloadProfile, layer: str, cost: PlacementCost, kind: str, purchase: str,
+                      saving: Decimal, main: commitments.Applied, rate: commitments.Rate) -> Lever:
+    layer_name = LAYER_NAMES[layer].split(" (")[0]
+    possessive = "'" if layer_name.endswith("s") else "'s"
+    where = f"{layer_name}{possessive} {label(cost.placement)}"
+    plan = commitments.plan_label(main.service, purchase)
+    if kind == "spot":
+        title = "Spot"
+        text = (f"Spot would save about ${saving:,.2f} a month on the {where}: {plan} at "
+                f"{rate.discount:.0%} off (grade {rate.confidence}), for work that tolerates an "
+                f"interruption with two minutes' notice.")
+    else:
+        words = commitments.TERM_WORDS[commitments.TERM_OF[purchase]]
+        title = f"{words.capitalize()} Savings Plans"
+        text = (f"{words.capitalize()} Savings Plans would save about ${saving:,.2f} a month on the "
+                f"{where}: a {plan} at {rate.discount:.0%} off (grade {rate.confidence}), sized to the "
+                f"steady baseline.")
+    return Lever(id=kind, layer=layer, title=title, text=text, monthly_saving=saving.quantize(Decimal("0.01")),
+                 source=LeverSource(rate.url, rate.title, rate.read_on))
 
 
 def containers_split(f: Facts, split: dict[str, str]) -> dict[str, str]:
@@ -139,8 +234,9 @@ def _repatriation(p: WorkloadProfile, f: Facts, split_costs: dict[str, Placement
     compute = sum((line.amount for c in split_costs.values() for line in c.lines
                    if not line.name.startswith(TOKEN_LINE_PREFIXES)), Decimal(0))
     gpus = 0
-    if f.gpu_needed and (instance := sizing.gpu_instance(f.model_memory_gb, catalog)):
-        gpus = sizing.inference_servers(p, f, sizing.STREAMS_PER_GPU_SERVER) * instance.gpus
+    if f.gpu_needed:  # the GPUs of the sized fleet: its instances, each with all its GPUs
+        plan = sizing.gpu_serving(p, f, "ec2", catalog)
+        gpus = plan.replicas * plan.engine.spec.accelerators if plan.fits else 0
     hardware = Hardware(hourly_rate=p.hourly_rate) if gpus else \
         Hardware(**{**CPU_SERVER.__dict__, "hourly_rate": p.hourly_rate})
     return repatriation_roi(cloud_monthly=float(compute), gpus=gpus,

@@ -8,15 +8,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from placement.instances import largest
-from placement.pricing import DEFAULT_REGION, catalog_for_region, hosted_models
+from placement import stores
+from placement import serving
+from placement import regions
+from placement.pricing import DEFAULT_REGION, batch_models, catalog_for_pricing, catalog_for_region, hosted_models
 from placement.constants import MATRIX_CONSTANTS
 from placement.limits import limit_values, load_limits
 from placement.profile import WorkloadProfile
-
-# The most accelerator memory one instance has (p5.48xlarge: 8 x 80 GB); the instance table owns it.
-ONE_INSTANCE_ACCELERATOR_GB = largest("ec2").total_accelerator_gb
 
 # AWS bills a month as 730 hours.
 HOURS_PER_MONTH = 730.0
@@ -39,8 +39,6 @@ LAMBDA_CONCURRENCY_DEFAULT = _LIMITS["lambda_concurrency_default"]
 LAMBDA_SCALING_PER_10S = _LIMITS["lambda_scaling_per_10s"]
 LAMBDA_MAX_VCPUS = 6.0
 
-# Weights plus runtime and KV cache: a 20% allowance is the usual rule of thumb.
-MODEL_MEMORY_OVERHEAD = 1.2
 # A model must leave room for the runtime inside Lambda's 10,240 MB.
 LAMBDA_MODEL_BUDGET_GB = 9.0
 # Seed 002: 1-3B models quantised to 4 bits stream 15-25 tokens/s on a
@@ -62,20 +60,30 @@ GPU_PARAMS_THRESHOLD_B = MATRIX_CONSTANTS["small_model_max_params_b"]
 def bedrock_models(region: str) -> frozenset[str]:
     """Models Amazon Bedrock serves in ``region``: those its newest price catalog prices by the token.
 
-    A region without a catalog gets the default region's list, the best knowledge at hand.
+    A region without a catalog is priced at the default region's (``catalog_for_pricing``), so
+    it gets that list. Models placement/regions.yaml records as served in the region count too,
+    priced or not (a partial catalog says "Not priced"); those it records as not served there do not.
     Read once per process and region, like the instance table (facts are derived hundreds of
     times per advice): a catalog added while a process runs counts from its next start.
     """
+    catalog, _ = catalog_for_pricing(region)
+    priced = hosted_models(catalog) if catalog else frozenset()
+    return (priced | regions.served_models(region)) - regions.not_served_models(region)
+
+
+@lru_cache(maxsize=None)
+def bedrock_batch_models(region: str) -> frozenset[str]:
+    """Models the region's newest catalog prices for Bedrock batch inference (as ``bedrock_models``)."""
     catalog = catalog_for_region(region) or catalog_for_region(DEFAULT_REGION)
-    return hosted_models(catalog) if catalog else frozenset()
+    return batch_models(catalog) if catalog else frozenset()
 
 
 # Models Amazon Bedrock serves in the default region, from its newest price catalog.
 BEDROCK_MODELS = bedrock_models(DEFAULT_REGION)
-VECTOR_INDEX_OVERHEAD = 1.5  # HNSW graph and metadata on top of raw floats
 HOT_RAM_HEADROOM = 1.25  # data structures, fragmentation, the process itself
-# When no inference time is given, a GPU server generating ~40 tokens/s for
-# one request is the conservative single-stream figure for 7-13B models.
+# When no inference time is given and no single instance holds the model (so no fleet is
+# sized), a GPU server generating ~40 tokens/s for one request is the conservative
+# single-stream figure.
 GPU_TOKENS_PER_S = 40.0
 
 
@@ -109,6 +117,7 @@ class Facts:
     state_gb_written_per_month: float
     self_hosted: bool
     hosted_model_on_bedrock: bool
+    bedrock_batch_supported: bool
     model_weights_gb: float
     model_memory_gb: float
     gpu_needed: bool
@@ -118,17 +127,29 @@ class Facts:
     lambda_inference_seconds: float
     inference_busy_seconds_per_day: float
     inference_utilization: float
+    gpu_replicas: int
+    gpu_tokens_per_s_per_replica: float
+    gpu_utilization: float
+    gpu_batch: int
+    model_seconds: float
     lambda_cold_start_s: float
     snapstart_cold_start_s: float
     monthly_input_tokens: float
     monthly_output_tokens: float
     vector_index_gb: float
     context_gb: float
-    model_seconds: float
+    aurora_acus_needed: float
     peak_inference_concurrency: float
     hot_ram_gb: float
     peak_tokens_per_minute: float
     bedrock_tokens_per_minute_quota: float
+    # Where Bedrock serves the profile's hosted model in its region (placement/regions.yaml), in
+    # words (regions.SERVED_WORDS): "in the region", "by cross-region inference only", "not served",
+    # "not recorded"; "" when no Bedrock model is named.
+    bedrock_model_served: str
+    bedrock_model_in_region: bool
+    bedrock_model_cross_region_only: bool
+    bedrock_cross_region_profiles: str
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)  # every fact is a plain number, bool or string
@@ -159,20 +180,26 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "state_gb_written_per_month": ("State checkpointed a month", "GB"),
     "self_hosted": ("Self-hosted model", ""),
     "hosted_model_on_bedrock": ("Hosted model served by Bedrock", ""),
+    "bedrock_batch_supported": ("Bedrock batch inference offered for the model", ""),
     "model_weights_gb": ("Model weights", "GB"),
-    "model_memory_gb": ("Model memory with runtime", "GB"),
+    "model_memory_gb": ("Model memory: weights and one sequence's KV cache", "GB"),
     "gpu_needed": ("Needs a GPU", ""),
     "model_fits_lambda": ("Model fits a 10 GB function", ""),
     "model_fits_one_instance": ("Model fits the accelerators of one instance", ""),
     "lambda_tokens_per_second": ("Tokens/s on a 10 GB Arm function (est.)", "tokens/s"),
     "lambda_inference_seconds": ("Inference time on Lambda (est.)", "s"),
     "inference_busy_seconds_per_day": ("Inference busy time a day", "s"),
-    "inference_utilization": ("Utilisation of one always-on model server", "0..1"),
+    "inference_utilization": ("Utilisation of the always-on model servers", "0..1"),
+    "gpu_replicas": ("GPU instances serving the model at the peak", "instances"),
+    "gpu_tokens_per_s_per_replica": ("Output tokens/s one GPU instance sustains", "tokens/s"),
+    "gpu_utilization": ("Average utilisation of the GPU fleet", "0..1"),
+    "gpu_batch": ("Sequences one GPU instance serves at once", "sequences"),
     "lambda_cold_start_s": ("Cold start with the model loaded from S3", "s"),
     "snapstart_cold_start_s": ("Cold start with SnapStart", "s"),
     "monthly_input_tokens": ("Input tokens a month", "tokens"),
     "monthly_output_tokens": ("Output tokens a month", "tokens"),
-    "vector_index_gb": ("Vector index in RAM", "GB"),
+    "vector_index_gb": ("Vector index in RAM (HNSW)", "GB"),
+    "aurora_acus_needed": ("Aurora Serverless v2 capacity to hold the context in RAM", "ACU"),
     "context_gb": ("Context to keep hot", "GB"),
     "lambda_memory_mb": ("Memory a function gets", "MB"),
     "lambda_worst_case_s": ("Worst case on a function, at that memory", "s"),
@@ -183,6 +210,10 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "peak_tokens_per_minute": ("Tokens a minute at the peak", "tokens/min"),
     "bedrock_tokens_per_minute_quota": ("Bedrock's default tokens a minute for the model (0: unknown)",
                                         "tokens/min"),
+    "bedrock_model_served": ("How Bedrock serves the model in the region", ""),
+    "bedrock_model_in_region": ("Model served in the region itself", ""),
+    "bedrock_model_cross_region_only": ("Model served in the region only by cross-region inference", ""),
+    "bedrock_cross_region_profiles": ("Cross-region inference profiles that serve it", ""),
 }
 
 
@@ -190,10 +221,11 @@ def derive_facts(p: WorkloadProfile) -> Facts:
     """All facts of a profile. Pure: the same profile always gives the same facts."""
     traffic = _traffic(p)
     model = _model(p)
-    inference = _inference(p, model)
+    inference = _inference(p, model, traffic)
     context = _context(p)
     return _facts({**traffic, **_lambda_fit(p, traffic), **_orchestration(p),
-                   **model, **inference, **context, **_limit_checks(p, traffic, inference, context)})
+                   **model, **inference, **context, **_limit_checks(p, traffic, inference, context),
+                   **_region_facts(p, model)})
 
 
 def _facts(values: dict) -> Facts:
@@ -293,9 +325,19 @@ def _orchestration(p: WorkloadProfile) -> dict:
 
 
 def _model(p: WorkloadProfile) -> dict:
-    self_hosted = p.inference == "self_hosted"
-    weights_gb = p.model_params_b * p.quantization_bits / 8 if self_hosted else 0.0
-    memory_gb = weights_gb * MODEL_MEMORY_OVERHEAD
+    # The same for every volume and wait of a profile: a break-even search asks at each point.
+    return _model_of(p.inference, serving.need_of(p), p.gpu_required, p.hosted_model, p.region)
+
+
+@lru_cache(maxsize=4096)
+def _model_of(inference: str, need: serving.Need, gpu_required: bool | None, hosted_model: str | None,
+              region: str) -> dict:
+    self_hosted = inference == "self_hosted"
+    p = _ModelFields(inference, need.params_b, gpu_required, hosted_model, region)
+    # Weights at the precision's bytes per weight, plus the KV cache of one sequence at the
+    # profile's context (placement/serving.py): what any one server must hold at the least.
+    weights_gb = need.weights_gb if self_hosted else 0.0
+    memory_gb = serving.memory_gb(need, 1) if self_hosted else 0.0
     if p.gpu_required is not None:
         gpu_needed = self_hosted and p.gpu_required
     else:
@@ -304,16 +346,48 @@ def _model(p: WorkloadProfile) -> dict:
     return {
         "self_hosted": self_hosted,
         "hosted_model_on_bedrock": p.inference == "hosted_api" and p.hosted_model in bedrock_models(p.region),
+        "bedrock_batch_supported": (p.inference == "hosted_api"
+                                    and p.hosted_model in bedrock_batch_models(p.region)),
         "model_weights_gb": weights_gb,
         "model_memory_gb": memory_gb,
         "gpu_needed": gpu_needed,
         "model_fits_lambda": self_hosted and memory_gb <= LAMBDA_MODEL_BUDGET_GB,
-        # Whether any single GPU instance holds it (sizing.model_fit says which, at what price).
-        "model_fits_one_instance": not gpu_needed or memory_gb <= ONE_INSTANCE_ACCELERATOR_GB,
+        # Whether any single GPU instance holds it with room for a batch (serving.plan says which,
+        # at what price).
+        "model_fits_one_instance": not gpu_needed or _fits_one_instance(need),
     }
 
 
-def _inference(p: WorkloadProfile, model: dict) -> dict:
+class _ModelFields(NamedTuple):
+    """The profile fields ``_model_of`` reads besides the model's need."""
+
+    inference: str
+    model_params_b: float
+    gpu_required: bool | None
+    hosted_model: str | None
+    region: str
+
+
+@lru_cache(maxsize=1024)
+def _fits_one_instance(need: serving.Need) -> bool:
+    """Whether any GPU instance of the table holds the model and a minimum batch, priced or not."""
+    return any(serving.holds(need, spec) for spec in serving.instances.offered("ec2"))
+
+
+def gpu_serving(p: WorkloadProfile, traffic: dict) -> serving.ServingPlan:
+    """The EC2 GPU fleet that serves the profile's model (the catalog of its region decides the
+    instance); ``costs`` sizes each placement's own family with its own catalog alike."""
+    from placement.sizing import TARGET_UTILIZATION  # sizing reads this module's constants
+
+    peak, mean = traffic["peak_rps"], traffic["average_rps"]
+    need = serving.need_of(p)
+    plan = serving.plan(need, peak, mean, "ec2", serving.region_catalog(p.region), TARGET_UTILIZATION)
+    if not plan.fits and _fits_one_instance(need):  # a catalog without GPU prices: size it unpriced
+        plan = serving.plan(need, peak, mean, "ec2", None, TARGET_UTILIZATION)
+    return plan
+
+
+def _inference(p: WorkloadProfile, model: dict, traffic: dict) -> dict:
     weights = model["model_weights_gb"]
     if weights > 0:
         tokens_per_s = min(LAMBDA_MAX_TOKENS_PER_S,
@@ -321,12 +395,27 @@ def _inference(p: WorkloadProfile, model: dict) -> dict:
         lambda_seconds = p.output_tokens / tokens_per_s
     else:
         tokens_per_s, lambda_seconds = 0.0, 0.0
-    busy = p.requests_per_day * _model_seconds(p, model, lambda_seconds)
+    fleet = gpu_serving(p, traffic) if model["gpu_needed"] else None
+    seconds = _model_seconds(p, model, lambda_seconds, fleet)
+    if fleet is not None and fleet.fits:
+        # Replica-seconds of work a day: each request holds one of a replica's slots for its time.
+        busy = p.requests_per_day * fleet.request_seconds / fleet.slots
+        utilization = fleet.utilization
+    elif fleet is not None:  # no single instance holds it: no fleet is sized
+        busy, utilization = p.requests_per_day * seconds, 0.0
+    else:
+        busy = p.requests_per_day * seconds
+        utilization = min(1.0, busy / 86_400)
     return {
         "lambda_tokens_per_second": tokens_per_s,
         "lambda_inference_seconds": lambda_seconds,
         "inference_busy_seconds_per_day": busy,
-        "inference_utilization": min(1.0, busy / 86_400),
+        "inference_utilization": utilization,
+        "gpu_replicas": fleet.replicas if fleet else 0,
+        "gpu_tokens_per_s_per_replica": fleet.tokens_per_s_per_replica if fleet else 0.0,
+        "gpu_utilization": fleet.utilization if fleet else 0.0,
+        "gpu_batch": fleet.slots if fleet else 0,
+        "model_seconds": seconds if p.requests_per_day else 0.0,
         "lambda_cold_start_s": RUNTIME_INIT_S + weights / MODEL_LOAD_GB_PER_S,
         "snapstart_cold_start_s": SNAPSTART_RESTORE_S if weights > 0 else RUNTIME_INIT_S,
         "monthly_input_tokens": p.requests_per_day * DAYS_PER_MONTH * p.input_tokens,
@@ -334,20 +423,23 @@ def _inference(p: WorkloadProfile, model: dict) -> dict:
     }
 
 
-def _model_seconds(p: WorkloadProfile, model: dict, lambda_seconds: float) -> float:
-    """Model compute time per request: as stated, else estimated for the hardware."""
+def _model_seconds(p: WorkloadProfile, model: dict, lambda_seconds: float,
+                   fleet: serving.ServingPlan | None) -> float:
+    """Model time per request: as stated, else estimated for the hardware (on a GPU, the time a
+    request holds its slot in the sized fleet's batch)."""
     if not model["self_hosted"]:
         return 0.0
     if p.inference_seconds > 0:
         return p.inference_seconds
+    if fleet is not None and fleet.fits:
+        return fleet.request_seconds
     return p.output_tokens / GPU_TOKENS_PER_S if model["gpu_needed"] else lambda_seconds
 
 
 def _limit_checks(p: WorkloadProfile, traffic: dict, inference: dict, context: dict) -> dict:
     """The quantities the limit rules compare (and sizing uses): model time, RAM to hold, tokens
     at the peak."""
-    per_request = (inference["inference_busy_seconds_per_day"] / p.requests_per_day
-                   if p.requests_per_day else 0.0)
+    per_request = inference["model_seconds"]
     tokens_per_minute = traffic["peak_rps"] * 60 * (p.input_tokens + p.output_tokens)
     return {
         "model_seconds": per_request,
@@ -358,6 +450,22 @@ def _limit_checks(p: WorkloadProfile, traffic: dict, inference: dict, context: d
     }
 
 
+def _region_facts(p: WorkloadProfile, model: dict) -> dict:
+    """Where Bedrock serves the hosted model in the profile's region: data residency turns on it."""
+    if not model["hosted_model_on_bedrock"]:
+        return {"bedrock_model_served": "", "bedrock_model_in_region": False,
+                "bedrock_model_cross_region_only": False, "bedrock_cross_region_profiles": ""}
+    where = regions.bedrock_availability(p.hosted_model, p.region)
+    return {"bedrock_model_served": regions.SERVED_WORDS[where.served],
+            "bedrock_model_in_region": where.served == "in_region",
+            "bedrock_model_cross_region_only": where.served == "cross_region",
+            "bedrock_cross_region_profiles": where.profiles}
+
+
 def _context(p: WorkloadProfile) -> dict:
-    index_gb = p.vector_count * p.embedding_dim * 4 * VECTOR_INDEX_OVERHEAD / 1e9
-    return {"vector_index_gb": index_gb, "context_gb": p.hot_context_gb + index_gb}
+    """The retrieval index in RAM as an HNSW graph (placement/stores.py, the same formula the
+    OpenSearch OCUs are sized from), and the context to keep hot."""
+    index_gb = stores.hnsw_index_gb(p.vector_count, p.embedding_dim)
+    context_gb = p.hot_context_gb + index_gb
+    return {"vector_index_gb": index_gb, "context_gb": context_gb,
+            "aurora_acus_needed": stores.aurora_acus(context_gb)}

@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from placement import commitments
+
 PRICES_DIR = Path(__file__).with_name("prices")
 DEFAULT_REGION = "us-east-1"
 CENT = Decimal("0.01")
@@ -80,11 +82,17 @@ class Catalog:
 @dataclass(frozen=True)
 class Line:
     name: str
-    amount: Decimal
+    amount: Decimal  # under the purchase option priced (a Savings Plan, Spot or on demand)
     detail: str = ""
+    on_demand: Decimal | None = None  # the same usage on demand, when a discount applied
+
+    @property
+    def on_demand_amount(self) -> Decimal:
+        return self.amount if self.on_demand is None else self.on_demand
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "amount": float(self.amount), "detail": self.detail}
+        return {"name": self.name, "amount": float(self.amount), "detail": self.detail,
+                "on_demand": float(self.on_demand_amount)}
 
 
 @dataclass(frozen=True)
@@ -97,8 +105,13 @@ class Estimate:
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal("0.00"))
 
+    @property
+    def on_demand_total(self) -> Decimal:
+        return sum((line.on_demand_amount for line in self.lines), Decimal("0.00"))
+
     def to_dict(self) -> dict:
         return {"service": self.service, "total": float(self.total), "catalog": self.catalog,
+                "on_demand_total": float(self.on_demand_total),
                 "lines": [line.to_dict() for line in self.lines]}
 
 
@@ -125,6 +138,43 @@ def catalog_for_region(region: str, prices_dir: Path = PRICES_DIR) -> Catalog | 
     """The newest catalog of a region, or None when the region has none."""
     versions = catalog_versions(region, prices_dir)
     return read_catalog(versions[-1]) if versions else None
+
+
+# The offer files ``manage.py import_prices`` reads (placement/price_import.py OFFERS), named as
+# AWS's Price List bulk API names each region's file.
+IMPORTABLE_OFFERS = ("AWSLambda", "AmazonECS", "AmazonEC2", "AmazonSageMaker", "AmazonStates")
+
+
+def catalog_for_pricing(region: str, prices_dir: Path = PRICES_DIR) -> tuple[Catalog | None, bool]:
+    """The catalog that prices ``region``, and whether it is a fallback.
+
+    A region without a catalog of its own is priced at the default region's rates
+    (us-east-1): an estimate in the right order of magnitude beats none, and the
+    advice says so (``fallback_notice``). None only when the default has none either.
+    """
+    own = catalog_for_region(region, prices_dir)
+    if own is not None or region == DEFAULT_REGION:
+        return own, False
+    fallback = catalog_for_region(DEFAULT_REGION, prices_dir)
+    return fallback, fallback is not None
+
+
+def pricing_catalog(region: str, prices_dir: Path = PRICES_DIR) -> Catalog:
+    """``catalog_for_pricing``'s catalog, for callers that must have one (simulations)."""
+    catalog, _ = catalog_for_pricing(region, prices_dir)
+    if catalog is None:
+        raise CatalogError(f"no price catalog for region {region!r} nor for {DEFAULT_REGION}")
+    return catalog
+
+
+def fallback_notice(region: str) -> str:
+    """What a user is told when ``region`` is priced at the default region's rates, and how to fix it."""
+    files = " ".join(f"{offer}.json" for offer in IMPORTABLE_OFFERS)
+    return (f"No price catalog for {region}: every cost here is at {DEFAULT_REGION} rates, which can differ "
+            f"from {region}'s (in eu-central-1 Fargate costs 15% more, GPU instances 25% more). To price "
+            f"{region} itself, download its AWS Price List offer files and run "
+            f"`python manage.py import_prices {files} --region {region}`; rates the files do not "
+            f"cover (Bedrock, DynamoDB, S3, ...) stay unpriced until added with a source.")
 
 
 def hosted_models(catalog: Catalog) -> frozenset[str]:
@@ -262,12 +312,15 @@ def _check_value(service: str, key: str, kind: Any, value: Any) -> Any:
 
 
 ARCH = ("x86_64", "arm64")
-PURCHASE = ("on_demand", "spot", "savings_1y", "savings_3y")
+PURCHASE = commitments.PURCHASES  # on_demand, spot, savings_1y, savings_3y
+PURCHASE_WORDS = {"on_demand": "on demand", "spot": "Spot", "savings_1y": "1-year Savings Plan",
+                  "savings_3y": "3-year Savings Plan"}
 NUM, REQ = Decimal, _REQUIRED
 
 
 def _lambda(u: dict, c: Catalog) -> list[Line]:
     arch, gb = u["arch"], u["memory_mb"] * GB_PER_MB
+    plan = _purchased("lambda", u, c)
     # AWS meters duration in whole milliseconds.
     od_seconds = u["requests"] * Decimal(math.ceil(u["duration_ms"])) / 1000
     pc_seconds = u["pc_requests"] * Decimal(math.ceil(u["pc_duration_ms"])) / 1000
@@ -279,17 +332,18 @@ def _lambda(u: dict, c: Catalog) -> list[Line]:
     lines = [
         _line("Requests", billable_requests * c.unit_price("lambda.requests"),
               f"{all_requests:,.0f} requests{' less 1M free' if free else ''}"),
-        _line(f"Duration ({arch})", _tiered(billable_gb_s, c.tiers(f"lambda.duration.{arch}")),
-              f"{od_gb_s:,.0f} GB-s{' less 400,000 free' if free else ''}"),
+        # A Compute Savings Plan discounts Lambda's duration and provisioned concurrency, not requests.
+        plan(f"Duration ({arch})", _tiered(billable_gb_s, c.tiers(f"lambda.duration.{arch}")),
+             f"{od_gb_s:,.0f} GB-s{' less 400,000 free' if free else ''}"),
     ]
     if u["pc_concurrency"] and u["pc_hours"]:
         pc_gb_s = u["pc_concurrency"] * gb * u["pc_hours"] * 3600
-        lines.append(_line("Provisioned concurrency", pc_gb_s * c.unit_price(f"lambda.provisioned.{arch}"),
-                           f"{u['pc_concurrency']:,.0f} x {u['memory_mb']:,.0f} MB for {_quantity(u['pc_hours'])} h"))
+        lines.append(plan("Provisioned concurrency", pc_gb_s * c.unit_price(f"lambda.provisioned.{arch}"),
+                          f"{u['pc_concurrency']:,.0f} x {u['memory_mb']:,.0f} MB for {_quantity(u['pc_hours'])} h"))
     if pc_seconds:
-        lines.append(_line("Provisioned duration", pc_seconds * gb
-                           * c.unit_price(f"lambda.provisioned_duration.{arch}"),
-                           f"{u['pc_requests']:,.0f} requests of {u['pc_duration_ms']} ms"))
+        lines.append(plan("Provisioned duration", pc_seconds * gb
+                          * c.unit_price(f"lambda.provisioned_duration.{arch}"),
+                          f"{u['pc_requests']:,.0f} requests of {u['pc_duration_ms']} ms"))
     extra_gb = max(Decimal(0), u["ephemeral_mb"] - 512) * GB_PER_MB
     if extra_gb:
         lines.append(_line("Ephemeral storage", extra_gb * (od_seconds + pc_seconds)
@@ -334,16 +388,19 @@ def _fargate(u: dict, c: Catalog) -> list[Line]:
     os_, arch = u["os"], u["arch"]
     if os_ == "windows" and arch != "x86_64":
         raise UsageError("fargate: Windows tasks run on x86_64 only")
+    if u["spot"]:  # the older spelling of purchase="spot"
+        u = {**u, "purchase": "spot"}
+    if u["purchase"] == "spot" and (os_, arch) != ("linux", "x86_64"):
+        raise UsageError("fargate: Fargate Spot runs x86_64 Linux tasks only (no arm64, no Windows)")
     # Fargate bills per second with a one-minute minimum per task.
     task_seconds = u["tasks"] * max(Decimal(60), u["seconds"]) if u["seconds"] else Decimal(0)
     prefix = f"fargate.{os_}.{arch}"
     vcpu = task_seconds * u["vcpu"] * c.unit_price(f"{prefix}.vcpu")
     memory = task_seconds * u["memory_gb"] * c.unit_price(f"{prefix}.memory")
     licence = task_seconds * u["vcpu"] * c.unit_price(f"{prefix}.license") if os_ == "windows" else 0
-    discount = 1 - c.value("fargate.spot_discount") if u["spot"] else Decimal(1)
-    note = " at Spot (assumed 70% off)" if u["spot"] else ""
-    lines = [_line("vCPU", vcpu * discount, f"{task_seconds:,.0f} task-seconds x {u['vcpu']} vCPU{note}"),
-             _line("Memory", memory * discount, f"{u['memory_gb']} GB")]
+    plan = _purchased("fargate", u, c)
+    lines = [plan("vCPU", vcpu, f"{task_seconds:,.0f} task-seconds x {u['vcpu']} vCPU"),
+             plan("Memory", memory, f"{u['memory_gb']} GB")]
     if licence:
         lines.append(_line("Windows licence", licence, f"{u['vcpu']} vCPU"))
     extra = max(Decimal(0), u["ephemeral_gb"] - 20)
@@ -377,17 +434,43 @@ def _step_functions_express(u: dict, c: Catalog) -> list[Line]:
 def _instances(service: str) -> Callable[[dict, Catalog], list[Line]]:
     def compute(u: dict, c: Catalog) -> list[Line]:
         hourly = c.unit_price(f"{service}.{u['instance_type']}")
-        discount = c.value(f"purchase.{u['purchase']}") if u["purchase"] != "on_demand" else Decimal(0)
         hours = u["hours"] * u["count"]
-        return [_line(f"{u['instance_type']} ({u['purchase'].replace('_', ' ')})",
-                      hours * hourly * (1 - discount), f"{_quantity(hours)} instance-hours at ${hourly}/h"
-                      + (f" less {discount:.0%}" if discount else ""))]
+        plan = _purchased(service, u, c)
+        return [plan(f"{u['instance_type']} ({PURCHASE_WORDS[u['purchase']]})", hours * hourly,
+                     f"{_quantity(hours)} instance-hours at ${hourly}/h")]
     return compute
+
+
+def _purchased(service: str, u: dict, c: Catalog) -> Callable[[str, Decimal, str], Line]:
+    """A line maker for the usage's purchase option (``purchase``, ``committed_share``): the on-demand
+    amount less the option's rate (placement/commitments.py) on the share of the usage it covers,
+    with the on-demand amount kept beside it."""
+    purchase = u.get("purchase", "on_demand")
+    if purchase == "on_demand":
+        return _line
+    try:
+        rate = commitments.rate_for(c, service, purchase, u.get("instance_type"))
+    except commitments.NotOffered as exc:
+        raise UsageError(f"{service}: {exc}") from None
+    share = Decimal(1) if purchase == "spot" else u.get("committed_share", Decimal(1))
+    if share > 1:
+        raise UsageError(f"{service}: committed_share must be between 0 and 1")
+    cut = rate.discount * share
+    words = (f"; {commitments.plan_label(service, purchase)} at {rate.discount:.0%} off"
+             + ("" if share >= 1 else f" on {share:.0%} of it, the rest on demand"))
+
+    def line(name: str, amount: Decimal, detail: str) -> Line:
+        if not cut or not amount:
+            return _line(name, amount, detail)
+        return Line(name=name, amount=_money(amount * (1 - cut)), detail=detail + words,
+                    on_demand=_money(amount))
+    return line
 
 
 def _sagemaker_serverless(u: dict, c: Catalog) -> list[Line]:
     gb = u["memory_mb"] * GB_PER_MB
-    return [_line("Inference", gb * u["seconds"] * c.unit_price("sagemaker_serverless.memory"),
+    plan = _purchased("sagemaker_serverless", u, c)
+    return [plan("Inference", gb * u["seconds"] * c.unit_price("sagemaker_serverless.memory"),
                   f"{_quantity(u['seconds'])} s at {u['memory_mb']:,.0f} MB")]
 
 
@@ -395,10 +478,23 @@ def _bedrock(u: dict, c: Catalog) -> list[Line]:
     model = u["model"]
     if not c.has(f"bedrock.{model}.input"):
         raise UsageError(f"bedrock: no price for model {model!r} in catalog {c.version}")
-    return [_line("Input tokens", u["input_tokens"] * c.unit_price(f"bedrock.{model}.input"),
-                  f"{u['input_tokens']:,.0f} tokens of {model}"),
-            _line("Output tokens", u["output_tokens"] * c.unit_price(f"bedrock.{model}.output"),
-                  f"{u['output_tokens']:,.0f} tokens of {model}")]
+    share, how = Decimal(1), ""
+    if u["batch"]:  # batch inference: the catalog's discount off on-demand, for models that have one
+        if not c.has(f"bedrock.{model}.batch_discount"):
+            raise UsageError(f"bedrock: model {model!r} has no batch inference price in catalog {c.version}")
+        discount = c.value(f"bedrock.{model}.batch_discount")
+        share, how = 1 - discount, f" at batch inference's {discount:.0%} off on-demand"
+    suffix = " (batch)" if u["batch"] else ""
+    return [_line(f"Input tokens{suffix}", u["input_tokens"] * c.unit_price(f"bedrock.{model}.input") * share,
+                  f"{u['input_tokens']:,.0f} tokens of {model}{how}"),
+            _line(f"Output tokens{suffix}", u["output_tokens"] * c.unit_price(f"bedrock.{model}.output") * share,
+                  f"{u['output_tokens']:,.0f} tokens of {model}{how}")]
+
+
+def batch_models(catalog: Catalog) -> frozenset[str]:
+    """The Bedrock models a catalog gives a batch inference price: one ``bedrock.<model>.batch_discount`` each."""
+    return frozenset(key[len("bedrock."):-len(".batch_discount")] for key in catalog.rates
+                     if key.startswith("bedrock.") and key.endswith(".batch_discount"))
 
 
 def _quantity(value: Decimal) -> str:
@@ -429,6 +525,10 @@ def _sqs(u: dict, c: Catalog) -> list[Line]:
     return [_line("Requests", billable * c.unit_price("sqs.requests"), f"{u['requests']:,.0f} requests")]
 
 
+# A purchase option (placement/commitments.py) and the share of the usage a Savings Plan
+# covers (the steady baseline it is sized to; the rest on demand). Spot covers it all.
+_PURCHASE_KEYS = {"purchase": (PURCHASE, "on_demand"), "committed_share": (NUM, 1)}
+
 SERVICES: dict[str, _Service] = {
     "lambda": _Service({
         "requests": (NUM, 0), "duration_ms": (NUM, 0), "memory_mb": (NUM, 128), "arch": (ARCH, "x86_64"),
@@ -436,20 +536,22 @@ SERVICES: dict[str, _Service] = {
         "pc_hours": (NUM, 0), "pc_requests": (NUM, 0), "pc_duration_ms": (NUM, 0),
         "snapstart_cache_hours": (NUM, 0), "snapstart_restores": (NUM, 0), "stream_gb": (NUM, 0),
         "durable_operations": (NUM, 0), "durable_written_gb": (NUM, 0),
-        "durable_retained_gb_month": (NUM, 0)}, _lambda),
+        "durable_retained_gb_month": (NUM, 0), **_PURCHASE_KEYS}, _lambda),
     "fargate": _Service({
         "tasks": (NUM, 1), "seconds": (NUM, REQ), "vcpu": (NUM, REQ), "memory_gb": (NUM, REQ),
         "arch": (ARCH, "x86_64"), "os": (("linux", "windows"), "linux"), "ephemeral_gb": (NUM, 20),
-        "spot": (bool, False)}, _fargate),
+        "spot": (bool, False), **_PURCHASE_KEYS}, _fargate),
     "step_functions": _Service({"transitions": (NUM, REQ), "free_tier": (bool, True)}, _step_functions),
     "step_functions_express": _Service({"requests": (NUM, REQ), "duration_ms": (NUM, REQ),
                                         "memory_mb": (NUM, 64)}, _step_functions_express),
     "ec2": _Service({"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1),
-                     "purchase": (PURCHASE, "on_demand")}, _instances("ec2")),
+                     **_PURCHASE_KEYS}, _instances("ec2")),
     "sagemaker_realtime": _Service({"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1),
-                                    "purchase": (PURCHASE, "on_demand")}, _instances("sagemaker_realtime")),
-    "sagemaker_serverless": _Service({"memory_mb": (NUM, REQ), "seconds": (NUM, REQ)}, _sagemaker_serverless),
-    "bedrock": _Service({"model": (str, REQ), "input_tokens": (NUM, 0), "output_tokens": (NUM, 0)}, _bedrock),
+                                    **_PURCHASE_KEYS}, _instances("sagemaker_realtime")),
+    "sagemaker_serverless": _Service({"memory_mb": (NUM, REQ), "seconds": (NUM, REQ), **_PURCHASE_KEYS},
+                                     _sagemaker_serverless),
+    "bedrock": _Service({"model": (str, REQ), "input_tokens": (NUM, 0), "output_tokens": (NUM, 0),
+                         "batch": (bool, False)}, _bedrock),
     "api_gateway_http": _Service({"requests": (NUM, REQ)},
                                  _per_unit(("requests", "api_gateway_http.requests", "Requests"))),
     "api_gateway_rest": _Service({"requests": (NUM, REQ)},
@@ -479,4 +581,21 @@ SERVICES: dict[str, _Service] = {
         {"ocu_hours": (NUM, 0), "storage_gb": (NUM, 0)},
         _per_unit(("ocu_hours", "opensearch_serverless.ocu_hours", "Compute (OCU-hours)"),
                   ("storage_gb", "opensearch_serverless.storage_gb", "Storage"))),
+    "aurora_serverless": _Service(
+        {"acu_hours": (NUM, 0), "storage_gb_month": (NUM, 0), "io_requests": (NUM, 0)},
+        _per_unit(("acu_hours", "aurora_serverless.acu_hours", "Capacity (ACU-hours)"),
+                  ("storage_gb_month", "aurora_serverless.storage_gb", "Storage"),
+                  ("io_requests", "aurora_serverless.io_requests", "I/O requests"))),
+    "s3_vectors": _Service(
+        {"storage_gb_month": (NUM, 0), "put_gb": (NUM, 0), "queries": (NUM, 0),
+         "processed_gb_first_tier": (NUM, 0), "processed_gb_beyond": (NUM, 0)},
+        _per_unit(("storage_gb_month", "s3_vectors.storage", "Vector storage"),
+                  ("put_gb", "s3_vectors.put_gb", "PUT (logical GB written)"),
+                  ("queries", "s3_vectors.queries", "Query requests"),
+                  ("processed_gb_first_tier", "s3_vectors.processed_first_tier",
+                   "Query data processed (first 100,000 vectors of the index)"),
+                  ("processed_gb_beyond", "s3_vectors.processed_beyond",
+                   "Query data processed (vectors beyond 100,000)"))),
+    "elasticache_nodes": _Service({"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1),
+                                   "purchase": (PURCHASE, "on_demand")}, _instances("elasticache")),
 }

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Collection, Mapping
 
-from placement.pricing import catalog_for_region, hosted_models
+from placement import regions
+from placement.pricing import catalog_for_pricing, hosted_models
 
 PATTERNS = ("steady", "business_hours", "diurnal", "spiky", "batch")
 COMMITMENTS = ("none", "1y", "3y")
@@ -458,7 +459,8 @@ def _check_one_off_job(values: dict[str, Any], errors: dict[str, list[str]]) -> 
 
 
 def _check_hosted_model(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
-    """A hosted model is one the region's catalog prices, or "other" with its token prices."""
+    """A hosted model is one the catalog that prices the region knows (or regions.yaml records as
+    served there), or "other" with its token prices."""
     model = values.get("hosted_model")
     if model == OTHER_MODEL:
         for name in OTHER_MODEL_PRICES:
@@ -472,12 +474,22 @@ def _check_hosted_model(values: dict[str, Any], errors: dict[str, list[str]]) ->
                 f'Only for hosted_model "{OTHER_MODEL}": a catalog model is priced from the catalog.')
     if model is None or "region" in errors:
         return
-    catalog = catalog_for_region(values.get("region", FIELDS_BY_NAME["region"].default))
+    region = values.get("region", FIELDS_BY_NAME["region"].default)
+    catalog, _ = catalog_for_pricing(region)  # a region without its own is priced at us-east-1's
     if catalog is None:
         return  # no catalog to check against: the model is taken as named
-    known = hosted_models(catalog)
-    if model not in known:
+    known = (hosted_models(catalog) | regions.served_models(region)) - regions.not_served_models(region)
+    if model in regions.not_served_models(region):
+        errors.setdefault("hosted_model", []).append(_not_served(model, region, known))
+    elif model not in known:
         errors.setdefault("hosted_model", []).append(_unknown_model(model, known, catalog.region))
+
+
+def _not_served(model: str, region: str, known: frozenset[str]) -> str:
+    where = regions.bedrock_availability(model, region)
+    return (f"Amazon Bedrock does not serve {model} in {region}, in the region or through a "
+            f"cross-region profile ({where.note}; {where.source}). Models served there: "
+            f"{', '.join(sorted(known))}.")
 
 
 def _unknown_model(model: str, known: frozenset[str], region: str) -> str:

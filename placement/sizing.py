@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from placement import instances
+from placement import instances, serving
 from placement.constants import MATRIX_CONSTANTS
 from placement.facts import (DAYS_PER_MONTH, LAMBDA_MAX_MEMORY_MB, LAMBDA_MB_PER_VCPU,
                              LAMBDA_TIMEOUT_S, Facts, lambda_vcpus)
@@ -35,8 +35,6 @@ MAX_IN_FLIGHT_PER_VCPU = 50
 MIN_TASKS_SYNC, MIN_TASKS_ASYNC = 2, 1
 # Peaks above the active-hours average last about an hour a day.
 PEAK_HOURS_PER_DAY = 1.0
-# LLM servers batch concurrent requests: concurrent streams per GPU at a modest slowdown.
-STREAMS_PER_GPU_SERVER = 8
 ECS_PACKING_EFFICIENCY = 0.85  # tasks never fill instances perfectly
 FARGATE_MAX_GB_PER_VCPU = 8
 
@@ -54,7 +52,7 @@ class Instance:
         """'g6e.12xlarge (4 x L40S, 192 GB)'."""
         if not self.gpus:
             return self.name
-        return f"{self.name} ({self.gpus} x {self.accelerator}, {self.accelerator_gb:g} GB)"
+        return f"{self.name} ({self.gpus} x {self.accelerator}, {self.accelerator_gb:,.0f} GB)"
 
 
 def _instance(spec: instances.AcceleratedInstance, family: str) -> Instance:
@@ -173,81 +171,50 @@ def instances_for_fleet(fleet: Fleet, instance: Instance = GENERAL_INSTANCE) -> 
 
 @dataclass(frozen=True)
 class Fit:
-    """Where a model's memory fits: the cheapest instance that holds it, or why none does."""
+    """Where a model fits and how it is served: the fleet (placement/serving.py), or why none."""
 
     instance: Instance | None  # None: no single instance of the family holds the model
     fits: bool
-    advice: str
+    advice: str  # what it needs and which instance holds it, or what would make it fit
+    plan: serving.ServingPlan
 
 
-# Weight precisions a model can be served at, from the most to the least memory.
-PRECISIONS = (32, 16, 8, 4)
+def gpu_serving(p: WorkloadProfile, f: Facts, family: str = "ec2",
+                catalog: Catalog | None = None) -> serving.ServingPlan:
+    """The cheapest fleet of one GPU instance type of ``family`` (``ec2`` or ``sagemaker``) that
+    serves the profile's model at its peak, from the catalog's prices (placement/serving.py)."""
+    return serving.plan(serving.need_of(p), f.peak_rps, f.average_rps, family,
+                        catalog or load_catalog(), TARGET_UTILIZATION)
 
 
-def model_fit(model_memory_gb: float, params_b: float, bits: int, family: str = "ec2",
-              catalog: Catalog | None = None) -> Fit:
-    """The cheapest GPU instance of ``family`` (``ec2`` or ``sagemaker``) whose accelerators hold
-    ``model_memory_gb``, splitting the model over the GPUs of one node (tensor parallelism).
-
-    Only instances the catalog prices are candidates, so an old catalog keeps its old
-    choices. When none holds the model, the advice names the largest instance and what
-    would make the model fit: fewer bits per weight, or several instances.
-    """
-    catalog = catalog or load_catalog()
-    label = "SageMaker instance" if family == "sagemaker" else "instance"
-    size = f"{params_b:g}B at {bits}-bit needs about {model_memory_gb:,.0f} GB of accelerator memory"
-    priced = _priced(family, catalog)
-    best = next((i for i in priced if i.accelerator_gb >= model_memory_gb), None)
-    if best is not None:
-        return Fit(best, True, f"{size}; {best.describe()} is the cheapest {label} that holds it.")
-    if not priced:
-        return Fit(None, False, f"{size}; the price catalog has no GPU {label} to hold it.")
-    big = max(priced, key=lambda i: i.accelerator_gb)
-    return Fit(None, False, f"{size}; the largest {label} ({big.name}, {big.gpus} x {big.accelerator}, "
-                            f"{big.accelerator_gb:g} GB) holds "
-                            f"{_what_would_fit(model_memory_gb, bits, big.accelerator_gb)}.")
+def model_fit(p: WorkloadProfile, f: Facts, family: str = "ec2", catalog: Catalog | None = None) -> Fit:
+    """The instance that serves the model with tensor parallelism inside one node, or, when none
+    holds it, which precision would fit where, or how many nodes it needs."""
+    plan = gpu_serving(p, f, family, catalog)
+    instance = _instance(plan.engine.spec, family) if plan.fits else None
+    return Fit(instance, plan.fits, plan.fit_text, plan)
 
 
-def _priced(family: str, catalog: Catalog) -> tuple[Instance, ...]:
-    """GPU instances of a family that the catalog prices, cheapest first (ties: less memory).
-
-    Kept in the catalog's own memo: a break-even search sizes the same model many times.
-    """
-    def cheapest_first() -> tuple[Instance, ...]:
-        specs = [spec for spec in instances.offered(family) if catalog.has(spec.catalog_key(family))]
-        specs.sort(key=lambda spec: (catalog.unit_price(spec.catalog_key(family)),
-                                     spec.total_accelerator_gb, spec.name))
-        return tuple(_instance(spec, family) for spec in specs)
-    return catalog.remember(("gpu_instances", family), cheapest_first)
+def gpu_instance(p: WorkloadProfile, f: Facts, catalog: Catalog | None = None) -> Instance | None:
+    """The EC2 GPU instance type of the model's fleet."""
+    return model_fit(p, f, "ec2", catalog).instance
 
 
-def _what_would_fit(model_memory_gb: float, bits: int, capacity_gb: float) -> str:
-    """'it at 8-bit (486 GB) or 4-bit (243 GB), or spread over 2 instances'."""
-    lower = [(b, model_memory_gb * b / bits) for b in PRECISIONS if b < bits]
-    fitting = [f"{b}-bit ({gb:,.0f} GB)" for b, gb in lower if gb <= capacity_gb]
-    nodes = math.ceil(model_memory_gb / capacity_gb)
-    spread = f"spread over {nodes} instances"
-    if fitting:
-        return f"it at {' or '.join(fitting)}, or {spread}"
-    if not lower:
-        return f"it only when {spread}"
-    return f"it only when {spread} (even 4-bit weights need {lower[-1][1]:,.0f} GB)"
-
-
-def gpu_instance(model_memory_gb: float, catalog: Catalog | None = None) -> Instance | None:
-    """The cheapest EC2 GPU instance in the catalog whose accelerators hold the model."""
-    return model_fit(model_memory_gb, 0, 16, "ec2", catalog).instance
-
-
-def inference_servers(p: WorkloadProfile, f: Facts, streams_per_server: float) -> int:
-    """Always-on model servers for the peak, with continuous batching."""
+def inference_servers(p: WorkloadProfile, f: Facts, streams_per_server: float = 1) -> int:
+    """Always-on CPU model servers for the peak, each answering ``streams_per_server`` at once
+    (GPU fleets come from ``gpu_serving``)."""
     peak_streams = f.peak_rps * f.model_seconds
     return max(1, math.ceil(peak_streams / (streams_per_server * TARGET_UTILIZATION)))
 
 
-def busy_instance_hours(p: WorkloadProfile, f: Facts, streams_per_server: float) -> float:
-    """Instance-hours of a fleet that scales to zero between bursts (asynchronous inference)."""
+def busy_instance_hours(p: WorkloadProfile, f: Facts, streams_per_server: float = 1) -> float:
+    """Instance-hours of a CPU fleet that scales to zero between bursts (asynchronous inference)."""
     busy_hours = f.inference_busy_seconds_per_day * DAYS_PER_MONTH / 3600
     return busy_hours / streams_per_server / TARGET_UTILIZATION
 
 
+def gpu_busy_instance_hours(f: Facts, plan: serving.ServingPlan) -> float:
+    """Instance-hours of a GPU fleet that scales to zero between bursts: each request holds one
+    of an instance's batch slots for its time, at the target utilisation."""
+    busy_hours = f.requests_per_month * plan.request_seconds / plan.slots / 3600
+    return busy_hours / TARGET_UTILIZATION

@@ -232,16 +232,19 @@ SERVICE_LABELS: dict[str, str] = {
     "api_gateway_rest": "API Gateway (REST API)",
     "api_gateway_websocket": "API Gateway (WebSocket API)",
     "alb": "Application Load Balancer",
+    "aurora_serverless": "Aurora Serverless v2",
     "bedrock": "Amazon Bedrock",
     "dynamodb": "DynamoDB",
     "ec2": "Amazon EC2",
     "eks": "Amazon EKS",
+    "elasticache": "ElastiCache nodes (Valkey)",
     "elasticache_serverless": "ElastiCache Serverless",
     "fargate": "AWS Fargate",
     "lambda": "AWS Lambda",
     "opensearch_serverless": "OpenSearch Serverless",
     "purchase": "Purchase options",
     "s3": "Amazon S3",
+    "s3_vectors": "Amazon S3 Vectors",
     "sagemaker_async": "SageMaker asynchronous inference",
     "sagemaker_realtime": "SageMaker real-time endpoint",
     "sagemaker_serverless": "SageMaker Serverless Inference",
@@ -251,14 +254,14 @@ SERVICE_LABELS: dict[str, str] = {
 }
 _RATE_WORDS = {"vcpu": "vCPU", "gb": "GB", "ocu": "OCU", "ecpus": "ECPUs", "x86_64": "x86",
                "1y": "1 year", "3y": "3 years", "gb_seconds": "GB-seconds", "gb_hours": "GB-hours",
-               "ocu_hours": "OCU-hours", "lcu_hours": "LCU-hours", "storage_gb": "storage (GB)", "free_gb": "free GB"}
+               "ocu_hours": "OCU-hours", "acu_hours": "ACU-hours", "lcu_hours": "LCU-hours", "storage_gb": "storage (GB)", "free_gb": "free GB"}
 
 
 def rate_label(key: str) -> str:
     """'step_functions_express.duration' -> 'Step Functions (Express): duration'."""
     service, _, rest = key.partition(".")
     name = SERVICE_LABELS.get(service, humanize(service))
-    if service in ("ec2", "sagemaker_realtime", "sagemaker_async"):  # an instance type
+    if service in ("ec2", "sagemaker_realtime", "sagemaker_async", "elasticache"):  # an instance type
         return f"{name}: {rest}" if rest else name
     if service == "bedrock" and "." in rest:  # a model key, then what is billed
         model, _, item = rest.rpartition(".")

@@ -171,6 +171,77 @@ class LayersSerializer(serializers.Serializer):
     nerves = LayerAdviceSerializer()
 
 
+class AdviceSourceSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    title = serializers.CharField(required=False)
+    read_on = serializers.CharField(required=False, help_text="The date the source was read, YYYY-MM-DD.")
+    confidence = serializers.CharField(required=False, help_text="A, B or C (C: derived; see its note).")
+
+
+class LeverSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="prompt_caching, bedrock_batch, provisioned_throughput, "
+                                         "cross_region_inference, quota, savings_plans, spot, ...")
+    layer = serializers.ChoiceField(choices=["brain", "memory", "nerves"])
+    title = serializers.CharField()
+    text = serializers.CharField(help_text="What to do and what it saves, in a sentence.")
+    monthly_saving = serializers.FloatField(
+        allow_null=True, help_text="USD a month; null when the lever cannot be priced (the text says why).")
+    source = AdviceSourceSerializer(required=False, allow_null=True)
+
+
+class LayerTermsSerializer(serializers.Serializer):
+    placement = serializers.CharField()
+    plan = serializers.CharField(help_text='e.g. "Compute Savings Plan, 1-year, no upfront", "EC2 Spot", '
+                                           '"On demand".')
+    discount = serializers.FloatField(help_text="0..1, off the on-demand rate.")
+    on_demand = serializers.FloatField()
+    committed = serializers.FloatField()
+    source = AdviceSourceSerializer(required=False, allow_null=True)
+
+
+class CommitmentSerializer(serializers.Serializer):
+    term = serializers.CharField(help_text='"none", "1y" or "3y", as the profile\'s commitment.')
+    spot_allowed = serializers.BooleanField()
+    label = serializers.CharField(help_text='e.g. "1-year Savings Plans, Spot allowed".')
+    total = serializers.FloatField(help_text="USD a month under these terms.")
+    on_demand_total = serializers.FloatField(help_text="USD a month on demand, for comparison.")
+    saving = serializers.FloatField(help_text="USD a month against on demand.")
+    by_layer = serializers.DictField(child=LayerTermsSerializer(), help_text="brain, memory, nerves.")
+
+
+class OneOffJobSerializer(serializers.Serializer):
+    items = serializers.FloatField()
+    deadline_days = serializers.FloatField()
+    total = serializers.FloatField(help_text="USD for the whole job.")
+    monthly_equivalent = serializers.FloatField(help_text="USD a month while the job runs.")
+    headline = serializers.CharField(help_text='e.g. "One-off job: $40,120.00 in total over 10 days".')
+    notes = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class MonthlyCostSerializer(serializers.Serializer):
+    total = serializers.FloatField(allow_null=True, help_text="USD a month under the profile's chosen "
+                                                              "terms (commitment, Spot).")
+    currency = serializers.CharField()
+    complete = serializers.BooleanField()
+    unpriced_layers = serializers.ListField(child=serializers.CharField())
+    headline = serializers.CharField(help_text='e.g. "$12,345.67 a month with 1-year Savings Plans '
+                                               '($15,000.00 on demand)".')
+    commitment = CommitmentSerializer(required=False, allow_null=True)
+    job = OneOffJobSerializer(required=False, allow_null=True, help_text="Null for a continuing workload.")
+    lines = serializers.ListField(child=serializers.DictField(),
+                                  help_text="layer, placement, name, amount (committed), detail, and "
+                                            "on_demand where a commitment discounts it.")
+    assumptions = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    common_assumptions = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class PricingSerializer(serializers.Serializer):
+    region = serializers.CharField(help_text="The profile's region.")
+    catalog_region = serializers.CharField(help_text="The region whose catalog priced it.")
+    fallback = serializers.BooleanField(help_text="True when another region's rates stood in (a warning "
+                                                  "says so and how to import the region's prices).")
+
+
 class AdviceSerializer(serializers.Serializer):
     """Documents Advice.to_dict(); responses pass the engine's dict through unchanged."""
 
@@ -180,7 +251,10 @@ class AdviceSerializer(serializers.Serializer):
     layers = LayersSerializer()
     warnings = serializers.ListField(child=serializers.CharField())
     trace = serializers.ListField(child=serializers.DictField())
-    monthly_cost = serializers.DictField(allow_null=True)
+    monthly_cost = MonthlyCostSerializer(allow_null=True)
+    levers = LeverSerializer(many=True, required=False,
+                             help_text="The cost levers that apply to this advice, best saving first.")
+    pricing = PricingSerializer(required=False, allow_null=True)
     # Null when the region has no price catalog (the engine then prices nothing).
     costs = serializers.DictField(required=False, allow_null=True)
     economics = serializers.DictField(required=False, allow_null=True)

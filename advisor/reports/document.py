@@ -57,7 +57,7 @@ def report_context(*, assessment: Assessment, simulation: SimulationRun | None,
         "next_steps": observability_steps(result),
         "profile_pairs": _pairs([r for r in profile_rows(assessment.profile) if r["name"] != "name"]),
         "fact_pairs": _pairs(advice["facts"]),
-        "contents": _pairs(_contents(money=money, simulation=simulation)),
+        "contents": _pairs(_contents(money=money, simulation=simulation, levers=bool(advice["levers"]))),
     }
 
 
@@ -68,9 +68,10 @@ def _pairs(items: list) -> list[list]:
             zip(items[:half], items[half:] + [None] * (half - len(items[half:])))]
 
 
-def _contents(*, money: dict | None, simulation: SimulationRun | None) -> list[tuple[str, str]]:
-    sections = [("summary", "Summary"), ("warnings", "Warnings"),
-                ("why", "Why each layer runs where it does")]
+def _contents(*, money: dict | None, simulation: SimulationRun | None,
+              levers: bool = False) -> list[tuple[str, str]]:
+    sections = [("summary", "Summary"), *([("levers", "Cost levers")] if levers else []),
+                ("warnings", "Warnings"), ("why", "Why each layer runs where it does")]
     if money:
         sections.append(("costs", "What it costs"))
     if simulation:
@@ -109,6 +110,8 @@ def _warnings(advice: dict) -> list[dict[str, str]]:
                 seen.add(text)
                 rows.append({"layer": layer["title"], "text": text})
     rows += [{"layer": "Whole workload", "text": t} for t in advice["warnings"] if t not in seen]
+    if advice.get("pricing"):  # the cover says it in short; here in full, first
+        rows.insert(0, {"layer": "Prices", "text": advice["pricing"]["text"]})
     return rows
 
 
@@ -137,7 +140,11 @@ TRIGGERS = {"api": "synchronous API calls", "event": "events", "queue": "a queue
 
 def workload_summary(profile: dict[str, Any]) -> str:
     """A manager's one-paragraph description of the workload, from the normalised profile."""
-    parts = [f"{profile['requests_per_day']:,.0f} requests a day with "
+    volume = f"{profile['requests_per_day']:,.0f} requests a day"
+    if profile.get("job_total_requests") is not None and profile.get("job_deadline_days"):
+        volume = (f"A one-off job of {profile['job_total_requests']:,.0f} items in "
+                  f"{plural(profile['job_deadline_days'], 'day')} ({volume})")
+    parts = [f"{volume} with "
              f"{PATTERNS.get(profile.get('pattern'), profile.get('pattern'))} traffic "
              f"(peaks {profile.get('peak_to_average', 1):g}x the average), "
              f"triggered by {TRIGGERS.get(profile.get('trigger'), profile.get('trigger'))}."]

@@ -1,8 +1,8 @@
 """Monthly cost per simulated path, from the price catalog.
 
 Costs come through ``placement.costs.cost_of`` (priced at the path's own
-monthly volume) and ``placement.pricing.estimate`` (for the fleet hours that
-autoscaling produced), never from rates written here. Pricing is a Python
+monthly volume) and ``placement.costs.fleet_cost`` (for the fleet hours that
+autoscaling produced), both under the profile's terms, never from rates written here. Pricing is a Python
 call, so it is not made once per path: each chunk prices a few nodes spanning
 its paths' usage and interpolates. Every cost used here is monotone and
 piecewise linear in its usage, so the nodes carry it exactly except across a
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from placement import sizing
-from placement.costs import cost_of, fargate_usage, front_door_cost
-from placement.facts import DAYS_PER_MONTH, HOURS_PER_MONTH, Facts, derive_facts
-from placement.pricing import Catalog, estimate
+from placement.costs import cost_of, fleet_cost, front_door_cost
+from placement.facts import DAYS_PER_MONTH, Facts, derive_facts
+from placement.pricing import Catalog
 from placement.profile import WorkloadProfile
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ PRICE_NODES = 9  # usage levels priced per chunk and placement
 
 
 class Pricer:
-    """Monthly cost per path from the catalog, through ``cost_of`` and ``estimate``."""
+    """Monthly cost per path from the catalog, through ``cost_of`` and ``fleet_cost``."""
 
     def __init__(self, p: WorkloadProfile, f: Facts, catalog: Catalog, days: int):
         self.p, self.f, self.catalog, self.days = p, f, catalog, days
@@ -64,14 +64,9 @@ class Pricer:
 
     def _fleet(self, t: Target, task_hours: np.ndarray) -> np.ndarray:
         """The task-hours autoscaling produced, priced as ``costs`` prices the sized fleet."""
-        fleet, catalog = sizing.nerves_fleet(self.p, self.f), self.catalog
-        if t.placement == "fargate":
-            return price_curve(task_hours, lambda h: estimate(
-                "fargate", fargate_usage(dataclasses.replace(fleet, task_hours=h)), catalog).total)
-        fee = estimate("eks", {"cluster_hours": HOURS_PER_MONTH}, catalog).total if t.placement == "eks" else 0
-        hours = lambda h: sizing.instances_for_fleet(dataclasses.replace(fleet, task_hours=h))
-        return price_curve(task_hours, lambda h: fee + estimate(
-            "ec2", {"instance_type": sizing.GENERAL_INSTANCE.name, "hours": hours(h)}, catalog).total)
+        fleet = sizing.nerves_fleet(self.p, self.f)
+        # Under the profile's terms (its Savings Plan or Spot), as costs prices the sized fleet.
+        return price_curve(task_hours, lambda h: fleet_cost(t.placement, fleet, h, self.p, self.f, self.catalog))
 
 
 def price_curve(usage: np.ndarray, price: Callable[[float], Any]) -> np.ndarray:

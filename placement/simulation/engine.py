@@ -23,7 +23,7 @@ from placement import sizing
 from placement.costs import cost_of
 from placement.facts import DAYS_PER_MONTH, Facts, derive_facts
 from placement.placements import PLACEMENTS
-from placement.pricing import Catalog, load_catalog
+from placement.pricing import Catalog, pricing_catalog
 from placement.profile import WorkloadProfile
 from placement.simulation import capacity, traffic
 from placement.simulation.costing import Pricer
@@ -147,7 +147,7 @@ def simulate(profile: WorkloadProfile, catalog: Catalog | None = None, *, paths:
     is checked before each chunk and raises ``SimulationCancelled`` when true.
     """
     check_run(paths, seed, days)
-    catalog = catalog or load_catalog(profile.region)
+    catalog = catalog or pricing_catalog(profile.region)
     chunks = []
     for chunk in range(chunk_count(paths)):
         if should_stop is not None and should_stop():
@@ -184,7 +184,7 @@ def simulate_chunk(profile: WorkloadProfile, catalog: Catalog | None = None, *, 
                    paths: int, seed: int, days: int = 30,
                    placements: Mapping[str, Any] | None = None) -> ChunkResult:
     """Simulate the paths of chunk ``chunk`` of a ``paths``-path run."""
-    catalog = catalog or load_catalog(profile.region)
+    catalog = catalog or pricing_catalog(profile.region)
     facts = derive_facts(profile)
     targets, skipped = plan(profile, facts, catalog, placements)
     arrivals = demand_chunk(profile, chunk=chunk, paths=paths, seed=seed, days=days)
@@ -287,7 +287,8 @@ def _chunk_metrics(p: WorkloadProfile, f: Facts, catalog: Catalog, days: int, ta
     The minute-by-minute work runs on blocks of ``BLOCK_ROWS`` paths, whose
     arrays stay in the CPU cache; pricing runs once on the whole chunk.
     """
-    blocks = [_Block(p, f, days, arrivals[i:i + BLOCK_ROWS]) for i in range(0, len(arrivals), BLOCK_ROWS)]
+    blocks = [_Block(p, f, days, arrivals[i:i + BLOCK_ROWS], catalog)
+              for i in range(0, len(arrivals), BLOCK_ROWS)]
     usage = {t: _join([b.usage(t) for b in blocks]) for t in targets}
     week = _join([b.week() for b in blocks])
     month = DAYS_PER_MONTH / days  # simulated days -> a 730-hour month
@@ -332,8 +333,10 @@ def _join(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 class _Block:
     """The minute arrays of a few paths, shared by the placements that need the same thing."""
 
-    def __init__(self, p: WorkloadProfile, f: Facts, days: int, arrivals: np.ndarray):
+    def __init__(self, p: WorkloadProfile, f: Facts, days: int, arrivals: np.ndarray,
+                 catalog: Catalog | None = None):
         self.p, self.f, self.days, self.arrivals = p, f, days, arrivals
+        self.catalog = catalog
         self._in_flight: dict[float, np.ndarray] = {}
         self._done: dict[tuple, dict] = {}
         self._fleet_hourly: np.ndarray | None = None
@@ -345,7 +348,7 @@ class _Block:
         if t.kind == "autoscaled":
             return self._autoscaled()
         if t.kind == "fixed":
-            return self._fixed()
+            return self._fixed(t)
         return {}
 
     def in_flight(self, duration_s: float) -> np.ndarray:
@@ -389,14 +392,21 @@ class _Block:
             self._done[("fleet",)] = metrics
         return self._done[("fleet",)]
 
-    def _fixed(self) -> dict:
-        if ("fixed",) not in self._done:
-            p, f = self.p, self.f
-            streams = sizing.STREAMS_PER_GPU_SERVER if f.gpu_needed else 1
-            servers = sizing.inference_servers(p, f, streams)
-            busy = self.in_flight(f.model_seconds)
-            self._done[("fixed",)] = capacity.fixed_fleet(busy, servers * streams)
-        return self._done[("fixed",)]
+    def _fixed(self, t: Target) -> dict:
+        """An always-on model fleet. On GPUs, the fleet ``costs`` priced (placement/serving.py):
+        each request holds one of its batch slots for its time in the batch, so the simulated
+        utilisation is the sizing's, measured minute by minute."""
+        p, f = self.p, self.f
+        family = "sagemaker" if t.placement == "sagemaker_realtime" else "ec2"
+        key = ("fixed", family if f.gpu_needed else "cpu")
+        if key not in self._done:
+            if f.gpu_needed:
+                plan = sizing.gpu_serving(p, f, family, self.catalog)
+                duration, slots = plan.request_seconds, plan.replicas * plan.slots
+            else:
+                duration, slots = f.model_seconds, sizing.inference_servers(p, f)
+            self._done[key] = capacity.fixed_fleet(self.in_flight(duration), slots)
+        return self._done[key]
 
 
 def _hourly(minutes: np.ndarray, hours: int, reduce: Callable) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from placement.pricing import Catalog, load_catalog
+from placement.pricing import Catalog, pricing_catalog
 from placement.profile import FIELDS_BY_NAME, WorkloadProfile
 from placement.simulation.engine import (ENGINE_VERSION, Progress, ShouldStop, SimulationCancelled,
                                          simulate)
@@ -77,7 +77,7 @@ def sweep(profile: WorkloadProfile, catalog: Catalog | None = None, *,
           placements: Mapping[str, Any] | None = None, progress: Progress | None = None,
           should_stop: ShouldStop | None = None) -> SweepResult:
     """Simulate the profile at each rate and report cost bands and break-even rates per layer."""
-    catalog = catalog or load_catalog(profile.region)
+    catalog = catalog or pricing_catalog(profile.region)
     rates = _check_rates(default_rates(profile) if rates is None else rates)
     total = paths * len(rates)
     runs: list[SimulationResult] = []

@@ -112,9 +112,11 @@ def test_monthly_costs_per_layer_and_in_total_with_the_difference_in_words(owner
 
 def test_an_unpriced_side_says_not_priced_and_no_difference(owner_client, owner, team, workload,
                                                             profile):
-    paris = services.workload_create(user=owner, team=team,
-                                     profile_data={**profile, "name": "Paris bot", "region": "eu-west-3"})
-    total = _row(_compare(owner_client, workload.pk, paris.pk), "Total a month")
+    # A region without a catalog is now priced at us-east-1 rates (issue 15): a model not named yet
+    # is what leaves a layer unpriced.
+    unnamed = services.workload_create(user=owner, team=team,
+                                       profile_data={**profile, "name": "Unnamed model bot", "hosted_model": None})
+    total = _row(_compare(owner_client, workload.pk, unnamed.pk), "Total a month")
     assert "not priced" in total and "B costs" not in total
 
 

@@ -135,11 +135,15 @@ def test_an_incomplete_estimate_is_flagged_and_left_out_of_the_saving(owner_clie
     assert "estimate not complete" in html
 
 
-def test_a_workload_in_a_region_without_prices_is_not_priced(owner_client, owner, team, profile):
-    _add(owner, team, profile, "Paris bot", region="eu-west-3")
-    row = portfolio_rows(team=team)[0]
-    assert row.projected is None and not row.projected_complete
-    assert "not priced" in _page(owner_client, team)
+def test_a_workload_in_a_region_without_prices_is_priced_at_us_east_1_rates(owner_client, owner, team, profile):
+    # Issue 15: a region without its own catalog is priced at us-east-1 rates, and says so.
+    paris = _add(owner, team, profile, "Paris bot", region="eu-west-3")
+    home = _add(owner, team, profile, "Virginia bot", region="us-east-1")
+    rows = {r.name: r for r in portfolio_rows(team=team)}
+    assert rows["Paris bot"].projected == rows["Virginia bot"].projected is not None
+    assert paris.assessments.get().result["pricing"] == {
+        "region": "eu-west-3", "catalog_region": "us-east-1", "fallback": True}
+    assert home.assessments.get().result["pricing"]["fallback"] is False
 
 
 def test_the_columns_sort_by_the_sort_parameter_both_ways(team, three):

@@ -61,9 +61,12 @@ def test_containers_hold_more_waiting_requests_per_vcpu_so_they_cost_less_as_wai
 
 def test_gpu_models_get_the_cheapest_instance_that_holds_them():
     c = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=70, quantization_bits=16)
-    # 168 GB of model: 4 x L40S (192 GB) at $10.49 an hour beats 8 x A100 (320 GB) at $21.96
+    # 140 GB of weights: 4 x L40S (4 x (0.9 x 48 - 1.5) = 166.8 GB usable) at $10.49 an hour
+    # beats 8 x A100 (320 GB) at $21.96; at 10,000 requests a day one instance serves the peak.
     assert "g6e.12xlarge" in c.lines[0].name
-    assert any("cheapest instance that holds it" in a for a in c.assumptions)
+    assert any("g6e.12xlarge (4 x L40S, 192 GB) holds it with tensor parallelism over 4 L40Ss" in a
+               for a in c.assumptions)
+    assert any(a.startswith("1 x g6e.12xlarge always on") for a in c.assumptions)
     too_big = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=1000, quantization_bits=16)
     assert too_big.total is None and any("p5.48xlarge" in a for a in too_big.assumptions)
 
@@ -73,8 +76,14 @@ def test_a_fine_tuned_70b_model_is_priced_on_a_sagemaker_endpoint():
         c = cost("brain", placement, inference="self_hosted", model_params_b=70, quantization_bits=16,
                  requests_per_day=30 * 86_400)
         assert c.total is not None and c.total > 0, placement
-        assert "ml.g6e.12xlarge" in c.lines[0].name
-        assert any("168 GB" in a and "ml.g6e.12xlarge" in a for a in c.assumptions)
+        # 90 requests/s at the peak (3 x 30) of 1,000 prompt tokens each are compute bound: the
+        # H100s' FLOPS serve them with the fewest dollars (tests/placement/test_serving.py).
+        assert "ml.p5.48xlarge" in c.lines[0].name
+        assert any("140.0 GB of weights" in a and "ml.p5.48xlarge" in a for a in c.assumptions)
+    realtime = cost("brain", "sagemaker_realtime", inference="self_hosted", model_params_b=70,
+                    quantization_bits=16, requests_per_day=30 * 86_400)
+    assert any(a.startswith("8 x ml.p5.48xlarge always on") for a in realtime.assumptions)
+    assert realtime.total == Decimal("369648.64")  # 8 x $63.296 x 730 h
 
 
 def test_a_400b_model_at_16_bit_fits_no_single_instance_and_says_what_would():
@@ -82,9 +91,11 @@ def test_a_400b_model_at_16_bit_fits_no_single_instance_and_says_what_would():
         c = cost("brain", placement, inference="self_hosted", model_params_b=400, quantization_bits=16)
         assert c.total is None, placement
         note = " ".join(c.assumptions)
-        assert "Not priced" in note and "960 GB" in note
-        assert "p5.48xlarge, 8 x H100, 640 GB" in note  # the largest instance
-        assert "8-bit (480 GB) or 4-bit (240 GB)" in note and "spread over 2 instances" in note
+        assert "Not priced" in note and "800.0 GB of weights" in note  # 400B x 2 bytes
+        assert "p5.48xlarge, 8 x H100, 640 GB) offers 564 GB" in note  # 8 x (0.9 x 80 - 1.5)
+        assert "At 8-bit (400 GB of weights) it fits" in note
+        assert "at 4-bit (225 GB of weights) it fits" in note  # 0.5625 bytes a weight
+        assert "spread over 2 nodes" in note
 
 
 def test_every_instance_in_the_specs_has_a_sourced_price_in_the_newest_catalog():
@@ -103,8 +114,12 @@ def test_every_instance_in_the_specs_has_a_sourced_price_in_the_newest_catalog()
 def test_purchase_options_are_priced_beside_on_demand():
     c = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=7, quantization_bits=16)
     options = dict(c.options)
-    assert options["savings_3y"] < options["savings_1y"] < c.total
-    assert options["spot"] < c.total
+    assert options["savings_3y"] < options["savings_1y"] < c.total == c.on_demand_total
+    # A synchronous API's servers are never offered on Spot (test_commitments.py); queued work is.
+    assert "spot" not in options
+    queued = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=7, quantization_bits=16,
+                  trigger="queue")
+    assert dict(queued.options)["spot"] < queued.total
 
 
 def test_a_model_with_no_price_is_not_given_a_number():

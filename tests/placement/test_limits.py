@@ -72,6 +72,16 @@ DOCUMENTED = {
     "sqs_visibility_timeout_max_s": (43200, "s", False),
     "s3_object_max_gb": (50 * 1024, "GB", False),
     "elasticache_serverless_max_data_gb": (5000, "GB", False),
+    # Memory stores (placement/stores.py): OCU and ACU memory, Aurora's range, S3 Vectors' limits.
+    "opensearch_serverless_ocu_memory_gb": (6, "GB", False),
+    "aurora_serverless_gb_per_acu": (2, "GB", False),
+    "aurora_serverless_min_acu": (0.5, "count", False),
+    "aurora_serverless_max_acu": (256, "count", False),
+    "s3_vectors_max_dimensions": (4096, "count", False),
+    "s3_vectors_max_vectors_per_index": (2_000_000_000, "count", False),
+    "s3_vectors_max_top_k": (100, "count", False),
+    "s3_vectors_writes_per_s": (1000, "per_s", False),
+    "s3_vectors_warm_query_ms": (100, "ms", False),
 }
 
 GOOD = {

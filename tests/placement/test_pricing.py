@@ -68,7 +68,10 @@ def test_fargate_bills_a_one_minute_minimum_and_windows_its_licence():
 def test_instances_apply_the_purchase_option():
     on_demand = estimate("ec2", {"instance_type": "g5.xlarge", "hours": 730})
     assert on_demand.total == Decimal("734.38")
-    assert estimate("ec2", {"instance_type": "g5.xlarge", "purchase": "savings_3y"}).total == Decimal("205.63")
+    # 730 h x $1.006 = $734.38, less the catalog's 3-year Compute Savings Plan rate for GPU
+    # families (savings_plans.compute.3y.ec2_gpu, 50%): $367.19, with on demand kept beside it.
+    committed = estimate("ec2", {"instance_type": "g5.xlarge", "purchase": "savings_3y"})
+    assert committed.total == Decimal("367.19") and committed.on_demand_total == Decimal("734.38")
 
 
 def test_an_application_load_balancer_bills_its_hours_and_capacity_units():
@@ -149,11 +152,12 @@ def test_every_usage_key_of_prices_md_is_accepted():
     documented = {
         "lambda": "requests duration_ms memory_mb arch ephemeral_mb free_tier pc_concurrency pc_hours "
                   "pc_requests pc_duration_ms snapstart_cache_hours snapstart_restores stream_gb "
-                  "durable_operations durable_written_gb durable_retained_gb_month",
-        "fargate": "tasks seconds vcpu memory_gb arch os ephemeral_gb spot",
+                  "durable_operations durable_written_gb durable_retained_gb_month purchase committed_share",
+        "fargate": "tasks seconds vcpu memory_gb arch os ephemeral_gb spot purchase committed_share",
         "step_functions": "transitions free_tier", "step_functions_express": "requests duration_ms memory_mb",
-        "ec2": "instance_type hours count purchase", "sagemaker_realtime": "instance_type hours count purchase",
-        "sagemaker_serverless": "memory_mb seconds", "bedrock": "model input_tokens output_tokens",
+        "ec2": "instance_type hours count purchase committed_share",
+        "sagemaker_realtime": "instance_type hours count purchase committed_share",
+        "sagemaker_serverless": "memory_mb seconds purchase committed_share", "bedrock": "model input_tokens output_tokens",
         "api_gateway_http": "requests", "api_gateway_rest": "requests", "sqs": "requests",
         "api_gateway_websocket": "messages connection_minutes", "dynamodb": "write_units read_units",
         "elasticache_serverless": "gb_hours ecpus", "opensearch_serverless": "ocu_hours storage_gb",
@@ -195,7 +199,8 @@ def test_no_cost_is_negative_or_nan(service, quantity):
                 "sagemaker_serverless": {"memory_mb": 2048, "seconds": quantity},
                 "bedrock": {"model": "nova-lite", "input_tokens": quantity},
                 "api_gateway_http": {"requests": quantity}, "api_gateway_rest": {"requests": quantity},
-                "sqs": {"requests": quantity}, "eks": {"cluster_hours": quantity}}.get(service, {})
+                "sqs": {"requests": quantity}, "eks": {"cluster_hours": quantity},
+                "elasticache_nodes": {"instance_type": "cache.r7g.large", "hours": quantity}}.get(service, {})
     e = estimate(service, required)
     assert e.total >= 0 and e.total == e.total
     assert all(line.amount >= 0 for line in e.lines)

@@ -137,8 +137,11 @@ def test_a_model_like_none_the_catalog_knows_is_refused_without_a_guess():
     assert "did you mean" not in message
 
 
-def test_a_region_without_a_catalog_takes_any_model_as_named():
-    assert parse_profile(with_model("gpt-4o", region="eu-west-3")).hosted_model == "gpt-4o"
+def test_a_region_without_a_catalog_checks_models_against_the_us_east_1_catalog_that_prices_it():
+    # eu-west-3 has no catalog: it is priced at us-east-1 rates (issue 15), so us-east-1's models are known.
+    assert parse_profile(with_model("claude-haiku-4.5", region="eu-west-3")).hosted_model == "claude-haiku-4.5"
+    [message] = errors_of(with_model("gpt-4o", region="eu-west-3"))["hosted_model"]
+    assert message.startswith("Unknown model 'gpt-4o' in the us-east-1 price catalog.")
 
 
 def test_another_model_is_accepted_with_its_token_prices():

@@ -153,3 +153,15 @@ def test_warnings_are_about_the_chosen_split(profile):
             if layer.placement not in firing.about:
                 assert firing.text not in layer.warnings
                 assert any(firing.text in w for w in layer.alternative_warnings)
+
+
+@settings(max_examples=100, deadline=None)
+@given(profiles())
+def test_a_gpu_models_utilisation_is_its_sized_fleets(profile):
+    from placement.facts import derive_facts
+    f = derive_facts(profile)
+    if f.gpu_needed and f.model_fits_one_instance:
+        # No more single-stream busy time capped at 100%: the fleet's mean load over its capacity.
+        assert f.gpu_replicas >= 1 and f.gpu_tokens_per_s_per_replica > 0
+        assert f.inference_utilization == f.gpu_utilization
+        assert 0 <= f.gpu_utilization <= 1

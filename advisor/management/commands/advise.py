@@ -16,8 +16,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from advisor.money import money_context
-from advisor.presentation import LAYER_ORDER, format_value
+from advisor.money import job_context, money_context
+from advisor.presentation import LAYER_ORDER, format_value, lever_rows, pricing_notice
 from advisor.services import profile_evaluate
 from placement.placements import LAYER_NAMES, label
 from placement.wording import humanize, layer_label, unit_for
@@ -96,8 +96,15 @@ def render_text(advice: dict[str, Any]) -> str:
     out = [f"Placement advice for {profile['name']}",
            f"rule set {advice['ruleset']}" + (f", catalog {advice['catalog']}"
                                               if advice.get("catalog") else "")]
+    pricing = pricing_notice(advice)
+    if pricing:
+        out.append(f"WARNING: priced at {pricing['catalog_region']} rates. {pricing['text']}")
     if advice.get("monthly_cost"):
-        out.append(f"Monthly cost: {advice['monthly_cost']['headline']}")
+        job = job_context(advice["monthly_cost"].get("job"))
+        if job:
+            out.append(job["headline"])
+        monthly = advice["monthly_cost"]
+        out.append(f"Monthly cost: {monthly.get('monthly_headline') or monthly['headline']}")
     out.append("")
     for name in LAYER_ORDER:
         layer = advice["layers"][name]
@@ -117,6 +124,7 @@ def render_text(advice: dict[str, Any]) -> str:
         if layer["alternatives"]:
             out.append(f"  alternatives: {', '.join(layer_label(name, p) for p in layer['alternatives'])}")
         out.append("")
+    out += _lever_text(advice)
     out += _cost_text(advice)
     if advice.get("simulation"):
         out += _simulation_text(advice["simulation"])
@@ -141,6 +149,20 @@ def _cost_text(advice: dict[str, Any]) -> list[str]:
            + (f" (the split {summary['saving_vs_containers']})" if summary["saving_vs_containers"] else "")]
     if summary["current"]:
         out.append(f"  today's bill: {summary['current']} (the split {summary['saving_vs_current']})")
+    commitment = money["commitment"]
+    if commitment and commitment["committed"]:
+        out.append(f"  with {commitment['label']}: {commitment['total_text']} a month "
+                   f"({commitment['on_demand_text']} on demand"
+                   + (f"; {commitment['saving_text']})" if commitment["saving_text"] else ")"))
+        for terms in commitment["layers"]:
+            out.append(f"    {terms['title']}: {terms['plan']}" + (
+                f", {terms['discount_text']} off, {terms['on_demand_text']} on demand, "
+                f"{terms['committed_text']} committed" if terms.get("discount") else f", {terms['committed_text']}"))
+    job = money["job"]
+    if job:
+        out.append(f"  {job['headline']} ({job['items_text']} items; "
+                   f"{job['monthly_equivalent_text']} a month while it runs)")
+        out += [f"    note: {n}" for n in job["notes"]]
     for layer in money["layers"]:
         out.append(f"  {layer['title']}:")
         for row in layer["rows"]:
@@ -150,10 +172,29 @@ def _cost_text(advice: dict[str, Any]) -> list[str]:
                 out += [f"        {line['name']}: ${line['amount']:,.2f} ({line['detail']})" for line in row["lines"]]
                 out += [f"        assumes: {a}" for a in row["assumptions"]]
     be = money["break_even"]
-    if be["requests_per_day"]:
+    if be is None:
+        out += [f"  {name.replace('_', ' ')}: {why}" for name, why in money["not_applicable"].items()]
+    elif be["requests_per_day"]:
         out.append(f"  break-even: {be['serverless_label']} and {be['provisioned_label']} cost the same at "
                    f"about {be['requests_per_day']:,.0f} requests a day "
                    f"({be['utilization']:.0%} utilisation; the rule of thumb says 15%)")
+    out.append("")
+    return out
+
+
+def _lever_text(advice: dict[str, Any]) -> list[str]:
+    """The cost levers that apply, best saving first: title, saving, what to do and its source."""
+    levers = lever_rows(advice)
+    if not levers:
+        return []
+    out = ["Cost levers"]
+    for lever in levers:
+        out.append(f"  {lever['title']}: " + (f"saves about {lever['saving_text']}" if lever["priced"]
+                                              else "saving not priced"))
+        out.append(f"    {lever['text']}")
+        if lever["source"]:
+            out.append(f"    source: {lever['source']['url']}"
+                       + (f" (read {lever['source']['read_on']})" if lever["source"].get("read_on") else ""))
     out.append("")
     return out
 

@@ -127,6 +127,7 @@ def lever_rows(advice: dict[str, Any]) -> list[dict[str, Any]]:
     Empty for an assessment made before the engine named levers (no ``levers`` key).
     """
     rows = []
+    job = (advice.get("monthly_cost") or {}).get("job")
     for lever in advice.get("levers") or []:
         saving = lever.get("monthly_saving")
         source = lever.get("source") or {}
@@ -134,10 +135,19 @@ def lever_rows(advice: dict[str, Any]) -> list[dict[str, Any]]:
             **lever,
             "layer_title": LAYER_NAMES.get(lever.get("layer", ""), "").split(" ")[0],
             "priced": saving is not None,
-            "saving_text": "not priced" if saving is None else f"${saving:,.2f} a month",
+            "saving_text": "not priced" if saving is None else _saving_text(saving, job),
             "source": source if source.get("url") else None,
         })
     return rows
+
+
+def _saving_text(monthly: float, job: dict[str, Any] | None) -> str:
+    """'$1,234.56 a month'; for a one-off job, what it saves over the job first, since the job is
+    priced as a total (its total over its month while it runs is the job's share of a month)."""
+    if not job or not job.get("monthly_equivalent"):
+        return f"${monthly:,.2f} a month"
+    over_job = monthly * job["total"] / job["monthly_equivalent"]
+    return f"${over_job:,.2f} over the job (${monthly:,.2f} a month while it runs)"
 
 
 # The words a fallback warning is recognised by (placement/pricing: "import_prices" and the

@@ -141,6 +141,18 @@ def test_a_one_off_job_shows_its_total_where_a_workload_shows_its_month(owner_cl
     assert f"{usd(job['total'])} in total over 10 days" in shown
 
 
+def test_a_one_off_jobs_levers_say_what_they_save_over_the_job_before_the_month():
+    from advisor.presentation import lever_rows
+    result = advice_of(BACKFILL)
+    job = result["monthly_cost"]["job"]
+    rows = [row for row in lever_rows(result) if row["priced"]]
+    assert rows, "the backfill has a priced lever (Spot on its Nerves)"
+    for row in rows:
+        over_job = row["monthly_saving"] * job["total"] / job["monthly_equivalent"]
+        assert row["saving_text"] == (f"${over_job:,.2f} over the job "
+                                      f"(${row['monthly_saving']:,.2f} a month while it runs)")
+
+
 def test_a_region_priced_at_another_regions_rates_says_so_above_everything(owner_client, create):
     workload = create({**CACHED_PROMPT, "region": "ap-southeast-2"})  # no catalog of its own
     result = workload.assessments.get().result

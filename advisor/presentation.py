@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from placement.placements import LAYER_NAMES, label
+from placement.pricing import fallback_notice
 from placement.profile import FIELDS_BY_NAME
 from placement.wording import choice_label, layer_label, layer_phrase, name_label, unit_for
 
@@ -150,21 +151,13 @@ def _saving_text(monthly: float, job: dict[str, Any] | None) -> str:
     return f"${over_job:,.2f} over the job (${monthly:,.2f} a month while it runs)"
 
 
-# The words a fallback warning is recognised by (placement/pricing: "import_prices" and the
-# region whose rates stood in); older or newer wording still matches on the command's name.
-_FALLBACK_MARK = "import_prices"
-
-
 def pricing_notice(advice: dict[str, Any]) -> dict[str, Any] | None:
     """When the profile's region has no catalog of its own and another region's rates priced it:
     the regions and the warning that says so, for a banner. None otherwise (and for old results)."""
     pricing = advice.get("pricing") or {}
     if not pricing.get("fallback"):
         return None
-    region, stand_in = pricing.get("region"), pricing.get("catalog_region")
-    text = next((w for w in advice.get("warnings", []) if _FALLBACK_MARK in w), None)
-    if text is None:
-        text = (f"{region} has no price catalog of its own, so every figure uses {stand_in} rates. "
-                f"Import the region's offer file with manage.py import_prices to price it at its own rates.")
-    return {"region": region, "catalog_region": stand_in, "text": text}
+    region = pricing.get("region")
+    # The engine's own notice (placement/pricing.py), the same words it put among the warnings.
+    return {"region": region, "catalog_region": pricing.get("catalog_region"), "text": fallback_notice(region)}
 

@@ -160,23 +160,15 @@ def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: C
             with_options: bool = True) -> PlacementCost:
     """One placement's monthly cost; ``with_options=False`` skips the other purchase options,
     for searches that compare totals only."""
-    builder = _BUILDERS.get((layer, placement))
-    if builder is None:
+    if (layer, placement) not in _BUILDERS:
         return PlacementCost(layer, placement, None, assumptions=("Not priced for this layer.",))
     job = _Job(p, f, catalog, with_options=with_options, layer=layer)
     try:
-        result = builder(job)
+        parts = _parts(job, layer, placement)
     except UsageError as exc:  # a partial catalog (an imported region) lacks this rate
         return PlacementCost(layer, placement, None, assumptions=(f"Not priced: {exc}.",))
-    if result is None:
+    if parts is None:
         return PlacementCost(layer, placement, None, assumptions=tuple(job.notes))
-    # Builders may still return their own options; the options now come from the terms (job.est).
-    parts, _ = result if isinstance(result, tuple) else (result, {})
-    if layer == "nerves":
-        try:
-            parts, _ = _with_front_door(job, placement, parts, {})
-        except UsageError as exc:  # the front door's rate is missing from a partial catalog
-            return PlacementCost(layer, placement, None, assumptions=(f"Not priced: {exc}.",))
     lines = tuple(Line(f"{label}: {line.name}", line.amount, line.detail, line.on_demand)
                   for label, e in parts for line in e.lines)
     total = sum((line.amount for line in lines), ZERO)
@@ -191,20 +183,22 @@ def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: C
 def monthly_total(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog) -> Decimal | None:
     """``cost_of(...).total`` alone, for searches that price hundreds of points and compare totals
     (the break-even): no purchase options, no relabelled lines, no on-demand sum."""
-    builder = _BUILDERS.get((layer, placement))
-    if builder is None:
+    if (layer, placement) not in _BUILDERS:
         return None
-    job = _Job(p, f, catalog, with_options=False, layer=layer)
     try:
-        result = builder(job)
-        if result is None:
-            return None
-        parts = result[0] if isinstance(result, tuple) else result
-        if layer == "nerves":
-            parts, _ = _with_front_door(job, placement, parts, {})
+        parts = _parts(_Job(p, f, catalog, with_options=False, layer=layer), layer, placement)
     except UsageError:
         return None
-    return sum((line.amount for _, e in parts for line in e.lines), ZERO)
+    return None if parts is None else sum((line.amount for _, e in parts for line in e.lines), ZERO)
+
+
+def _parts(job: _Job, layer: str, placement: str) -> list[tuple[str, Estimate]] | None:
+    """The labelled estimates of one placement, the orchestration's front door included; None
+    when it cannot be priced (``job.notes`` says why). Raises UsageError for a missing rate."""
+    parts = _BUILDERS[layer, placement](job)
+    if parts is not None and layer == "nerves":
+        parts = _with_front_door(job, placement, parts)
+    return parts
 
 
 def _on_demand_notes(job: _Job, parts: list) -> None:
@@ -213,15 +207,14 @@ def _on_demand_notes(job: _Job, parts: list) -> None:
         job.notes.append(f"On demand: {commitments.on_demand_reason(service)}.")
 
 
-def _with_front_door(job: _Job, placement: str, parts: list, options: dict) -> tuple[list, dict]:
+def _with_front_door(job: _Job, placement: str, parts: list) -> list:
     """The orchestration's front door is part of what it costs (placement/front_door.py)."""
     door = front_door.door_for(placement, job.p, job.f)
     service, usage, note = front_door.door_usage(door, job.p, job.f)
     job.notes.append(f"Front door: {door.label}. {note}".strip())
     if service is None:
-        return parts, options
-    fee = job.est(service, **usage)
-    return parts + [(door.label, fee)], {k: v + fee.total for k, v in options.items()}
+        return parts
+    return parts + [(door.label, job.est(service, **usage))]
 
 
 def front_door_cost(placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog) -> Decimal:
@@ -312,7 +305,7 @@ def _nerves_fargate(job: _Job):
 def _fargate_fleet(job: _Job, label: str, fleet: sizing.Fleet):
     job.notes.append(f"Fargate on arm64: {fleet.describe()}; {fleet.task_hours:,.0f} task-hours a month.")
     share = commitments.fleet_baseline_share(fleet, job.p, job.f)
-    return [(label, job.est("fargate", baseline_share=share, **fargate_usage(fleet)))], {}
+    return [(label, job.est("fargate", baseline_share=share, **fargate_usage(fleet)))]
 
 
 def fargate_usage(fleet: sizing.Fleet) -> dict:
@@ -347,19 +340,18 @@ def _nerves_ecs_ec2(job: _Job):
 
 
 def _instances(job: _Job, label: str, instance: sizing.Instance, hours: float, note: str,
-               service: str = "ec2", options: tuple = PURCHASE_OPTIONS,
-               baseline_share: float | None = None):
+               service: str = "ec2", baseline_share: float | None = None):
     """Instance-hours priced under the profile's terms. ``baseline_share`` is the share of the
     hours that runs in every hour of the month (what a Savings Plan is sized to); by default,
     all of them for always-on servers (whole months of hours), else the quietest hour's share
-    of a fleet that follows the traffic. ``options`` is kept for older callers: the other
-    purchase options now come from the terms (commitments.alternatives)."""
+    of a fleet that follows the traffic. The other purchase options come from the terms
+    (``_Job.est``)."""
     job.notes.append(f"{note} {hours:,.0f} instance-hours a month.")
     if baseline_share is None:
         always_on = hours > 0 and float(hours) % HOURS_PER_MONTH == 0
         baseline_share = 1.0 if always_on else commitments.quiet_share(job.p, job.f)
     usage = {"instance_type": instance.name, "hours": hours}
-    return [(label, job.est(service, baseline_share=baseline_share, **usage))], {}
+    return [(label, job.est(service, baseline_share=baseline_share, **usage))]
 
 
 def _with_eks(builder: Callable) -> Callable:
@@ -367,10 +359,9 @@ def _with_eks(builder: Callable) -> Callable:
         result = builder(job)
         if result is None:
             return None
-        parts, options = result
         fee = job.est("eks", cluster_hours=HOURS_PER_MONTH)
         job.notes.append("One EKS cluster's control plane, billed by the hour.")
-        return parts + [("EKS", fee)], {k: v + fee.total for k, v in options.items()}
+        return result + [("EKS", fee)]
     return build
 
 
@@ -579,7 +570,7 @@ def _brain_sagemaker_async(job: _Job):
         hours = sizing.busy_instance_hours(job.p, job.f, streams_per_server=1)
         note = f"{instance.name} scaled to zero between bursts, one request at a time."
     return _instances(job, "SageMaker async", instance, hours, note,
-                      service="sagemaker_realtime", options=())
+                      service="sagemaker_realtime")
 
 
 def _brain_sagemaker_realtime(job: _Job):
@@ -592,7 +583,7 @@ def _brain_sagemaker_realtime(job: _Job):
         count = sizing.inference_servers(job.p, job.f)
         note = f"{count} x {instance.name} always on."
     return _instances(job, "SageMaker endpoint", instance, count * HOURS_PER_MONTH, note,
-                      service="sagemaker_realtime", options=())
+                      service="sagemaker_realtime")
 
 
 def _brain_servers(job: _Job, label: str):
@@ -758,9 +749,7 @@ def _memory_fargate(job: _Job):
                      f"{fleet.memory_gb:g} GB always on{zones}, holding {job.f.hot_ram_gb:,.1f} GB in RAM "
                      f"(the context with {HOT_RAM_HEADROOM_TEXT} headroom); "
                      f"{fleet.task_hours:,.0f} task-hours a month.")
-    usage = fargate_usage(fleet)
-    options = {"spot": job.est("fargate", **usage, spot=True).total} if job.with_options else {}
-    return [("Fargate", job.est("fargate", **usage))], options
+    return [("Fargate", job.est("fargate", **fargate_usage(fleet)))]
 
 
 def _memory_ecs_ec2(job: _Job):

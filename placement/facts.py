@@ -8,12 +8,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 
 from placement import stores
 from placement import serving
 from placement import regions
-from placement.pricing import DEFAULT_REGION, batch_models, catalog_for_pricing, catalog_for_region, hosted_models
+from placement.pricing import DEFAULT_REGION, batch_models, catalog_for_pricing, hosted_models
 from placement.constants import MATRIX_CONSTANTS
 from placement.limits import limit_values, load_limits
 from placement.profile import WorkloadProfile
@@ -74,7 +73,7 @@ def bedrock_models(region: str) -> frozenset[str]:
 @lru_cache(maxsize=None)
 def bedrock_batch_models(region: str) -> frozenset[str]:
     """Models the region's newest catalog prices for Bedrock batch inference (as ``bedrock_models``)."""
-    catalog = catalog_for_region(region) or catalog_for_region(DEFAULT_REGION)
+    catalog, _ = catalog_for_pricing(region)
     return batch_models(catalog) if catalog else frozenset()
 
 
@@ -333,21 +332,20 @@ def _model(p: WorkloadProfile) -> dict:
 def _model_of(inference: str, need: serving.Need, gpu_required: bool | None, hosted_model: str | None,
               region: str) -> dict:
     self_hosted = inference == "self_hosted"
-    p = _ModelFields(inference, need.params_b, gpu_required, hosted_model, region)
+    hosted = inference == "hosted_api"
     # Weights at the precision's bytes per weight, plus the KV cache of one sequence at the
     # profile's context (placement/serving.py): what any one server must hold at the least.
     weights_gb = need.weights_gb if self_hosted else 0.0
     memory_gb = serving.memory_gb(need, 1) if self_hosted else 0.0
-    if p.gpu_required is not None:
-        gpu_needed = self_hosted and p.gpu_required
+    if gpu_required is not None:
+        gpu_needed = self_hosted and gpu_required
     else:
-        gpu_needed = self_hosted and (p.model_params_b > GPU_PARAMS_THRESHOLD_B
+        gpu_needed = self_hosted and (need.params_b > GPU_PARAMS_THRESHOLD_B
                                       or memory_gb > LAMBDA_MODEL_BUDGET_GB)
     return {
         "self_hosted": self_hosted,
-        "hosted_model_on_bedrock": p.inference == "hosted_api" and p.hosted_model in bedrock_models(p.region),
-        "bedrock_batch_supported": (p.inference == "hosted_api"
-                                    and p.hosted_model in bedrock_batch_models(p.region)),
+        "hosted_model_on_bedrock": hosted and hosted_model in bedrock_models(region),
+        "bedrock_batch_supported": hosted and hosted_model in bedrock_batch_models(region),
         "model_weights_gb": weights_gb,
         "model_memory_gb": memory_gb,
         "gpu_needed": gpu_needed,
@@ -356,16 +354,6 @@ def _model_of(inference: str, need: serving.Need, gpu_required: bool | None, hos
         # at what price).
         "model_fits_one_instance": not gpu_needed or _fits_one_instance(need),
     }
-
-
-class _ModelFields(NamedTuple):
-    """The profile fields ``_model_of`` reads besides the model's need."""
-
-    inference: str
-    model_params_b: float
-    gpu_required: bool | None
-    hosted_model: str | None
-    region: str
 
 
 @lru_cache(maxsize=1024)

@@ -55,7 +55,7 @@ from typing import Any, Callable, NamedTuple
 
 from placement import instances
 from placement.instances import AcceleratedInstance
-from placement.pricing import DEFAULT_REGION, Catalog, catalog_for_region
+from placement.pricing import Catalog, catalog_for_pricing
 from placement.wording import plural
 
 GB = 1e9
@@ -571,9 +571,10 @@ def _no_fit_text(need: Need, family: str, catalog: Catalog | None, label: str) -
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
 def region_catalog(region: str) -> Catalog | None:
-    """The catalog facts size a fleet with: the region's newest, else the default region's.
-
-    Read once per process and region, as ``facts.bedrock_models`` does.
-    """
-    return catalog_for_region(region) or catalog_for_region(DEFAULT_REGION)
+    """The catalog facts size a fleet with: the one that prices the region (its own, else the
+    default region's). Read once per process and region, as ``facts.bedrock_models`` is: facts are
+    derived at every point of a break-even search, and finding a catalog lists a directory."""
+    catalog, _ = catalog_for_pricing(region)
+    return catalog

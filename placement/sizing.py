@@ -195,11 +195,6 @@ def model_fit(p: WorkloadProfile, f: Facts, family: str = "ec2", catalog: Catalo
     return Fit(instance, plan.fits, plan.fit_text, plan)
 
 
-def gpu_instance(p: WorkloadProfile, f: Facts, catalog: Catalog | None = None) -> Instance | None:
-    """The EC2 GPU instance type of the model's fleet."""
-    return model_fit(p, f, "ec2", catalog).instance
-
-
 def inference_servers(p: WorkloadProfile, f: Facts, streams_per_server: float = 1) -> int:
     """Always-on CPU model servers for the peak, each answering ``streams_per_server`` at once
     (GPU fleets come from ``gpu_serving``)."""

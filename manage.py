@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
+
 import os
 import sys
 
@@ -10,7 +11,7 @@ STATELESS_COMMANDS = {"advise"}
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
-    settings = "advisor.settings_cli" if command in STATELESS_COMMANDS else "advisor.settings"
+    settings = "advisor.config.settings_cli" if command in STATELESS_COMMANDS else "advisor.config.settings"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
     from django.core.management import execute_from_command_line
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from advisor.models import AuditEvent
-from advisor.models import Assessment, Membership, ProfileVersion, Team, Workload
+from advisor.models import Assessment, AuditEvent, Membership, ProfileVersion, Team, Workload
 
 
 class MembershipInline(admin.TabularInline):

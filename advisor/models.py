@@ -1,10 +1,17 @@
 """Teams own workloads; every profile a workload ever had, and every assessment, is kept.
 
 Models hold data and integrity constraints only. What happens on create, edit
-or delete lives in ``advisor.services``; who may see what in ``advisor.selectors``.
+or delete lives in ``advisor.workloads.services``; who may see what in ``advisor.workloads.selectors``.
 """
+
+from functools import cached_property
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
+
+from advisor.advice_record import StoredAdvice
 
 
 class Team(models.Model):
@@ -27,8 +34,7 @@ class Membership(models.Model):
     # Roles that may create, edit and delete a team's workloads.
     WRITE_ROLES = (Role.OWNER, Role.MEMBER)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
 
@@ -50,14 +56,20 @@ class Workload(models.Model):
     # an omitted field keeps following its documented default on the next edit.
     profile = models.JSONField()
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [models.Index(fields=["team", "-updated_at"])]
+        constraints = [
+            # Pickers show workloads by name: two a person cannot tell apart ("Bot", "bot") are refused.
+            # The services check first and say so on the name field; this is the backstop under a race.
+            models.UniqueConstraint(models.F("team"), Lower("name"), name="workload_unique_name_per_team"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -67,19 +79,42 @@ class ProfileVersion(models.Model):
     workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
     profile = models.JSONField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-version"]
         constraints = [
-            models.UniqueConstraint(fields=["workload", "version"],
-                                    name="profileversion_unique_workload_version"),
+            models.UniqueConstraint(
+                fields=["workload", "version"], name="profileversion_unique_workload_version"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.workload} v{self.version}"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def with_number(self) -> "AssessmentQuerySet":
+        """Each assessment annotated with its number within its workload (``Assessment.number``).
+
+        Numbered 1, 2, 3 in the order they were made (created_at, then id), by one correlated
+        count in the same query, so a list of any length costs no query per row.
+        """
+        earlier = (
+            Assessment.objects.order_by()
+            .filter(workload=models.OuterRef("workload"))
+            .filter(
+                models.Q(created_at__lt=models.OuterRef("created_at"))
+                | models.Q(created_at=models.OuterRef("created_at"), pk__lte=models.OuterRef("pk"))
+            )
+            .values("workload")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(number_in_workload=models.Subquery(earlier, output_field=models.IntegerField()))
 
 
 class Assessment(models.Model):
@@ -90,10 +125,14 @@ class Assessment(models.Model):
     profile_version = models.PositiveIntegerField()
     ruleset_version = models.CharField(max_length=100)
     catalog_version = models.CharField(max_length=100, null=True, blank=True)
+    # Stamped with its schema_version (advisor.advice_record); read it through ``advice``.
     result = models.JSONField(help_text="Advice.to_dict() as returned by the engine.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -109,15 +148,80 @@ class Assessment(models.Model):
             raise ValueError("An assessment is immutable once stored; run a new one instead.")
         super().save(*args, **kwargs)
 
+    @cached_property
+    def advice(self) -> StoredAdvice:
+        """The stored result, read once per instance into the typed read model."""
+        return StoredAdvice.from_result(self.result)
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("advice", None)  # read again from the result reloaded
+        super().refresh_from_db(*args, **kwargs)
+
     def placement(self, layer: str) -> str | None:
-        return (self.result.get("layers", {}).get(layer) or {}).get("placement")
+        return self.advice.placement(layer)
+
+    @property
+    def number(self) -> int:
+        """Its number within its workload, 1 for the first: what pages call it ("assessment 3 of X").
+
+        Lists annotate it (``with_number()``); an assessment read alone counts it here, once.
+        """
+        if getattr(self, "number_in_workload", None) is None:
+            self.number_in_workload = (
+                Assessment.objects.filter(pk=self.pk)
+                .with_number()
+                .values_list("number_in_workload", flat=True)
+                .get()
+            )
+        return self.number_in_workload
 
 
-class SimulationRun(models.Model):
-    """A Monte Carlo simulation of a month of traffic for one profile snapshot.
+class JobReason(models.TextChoices):
+    """Why background work stands where it stands, as a code an API client can branch on.
 
-    The run is cut into chunks of paths that any worker may compute; the seed
-    and the fixed chunking make the result the same however they were spread.
+    The words a person reads for each code live in one place, ``REASON_WORDS`` below.
+    """
+
+    NONE = "", "None"
+    BROKER_UNREACHABLE = "broker_unreachable", "Task queue unreachable"
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted", "Out of attempts"
+    TIMED_OUT = "timed_out", "Took too long"
+    CANCELLED = "cancelled", "Cancelled"
+    INVALID_INPUT = "invalid_input", "Invalid input"
+    ERROR = "error", "Stopped with an error"
+
+
+REASON_WORDS: dict[str, str] = {
+    JobReason.BROKER_UNREACHABLE: "Queued: the task queue is unreachable right now. The {noun} starts by itself "
+    "when it is back; nothing is lost.",
+    JobReason.CANCELLED: "Cancelled.",
+    JobReason.ATTEMPTS_EXHAUSTED: "{what} was attempted {attempts} times without finishing.",
+    JobReason.TIMED_OUT: "{what} took longer than {limit_s} s and was stopped.",
+    JobReason.INVALID_INPUT: "Nothing was stored: the input was refused.",
+    JobReason.ERROR: "{what} stopped with an error.",
+}
+# Reasons that describe a state rather than a failure: shown as the job's ``note``.
+NOTE_REASONS = (JobReason.BROKER_UNREACHABLE, JobReason.CANCELLED)
+
+
+def reason_words(reason: str, *, noun: str = "work", what: str | None = None, **facts: Any) -> str:
+    """The sentence of a reason, e.g. for ``error`` when a job fails."""
+    return REASON_WORDS[reason].format(noun=noun, what=what or f"The {noun}", **facts)
+
+
+def reason_note(job: "BackgroundJob") -> str:
+    """The job's ``note``: the words of a reason that is a state (broker down, cancelled), else ""."""
+    return reason_words(job.reason, noun=job.NOUN) if job.reason in NOTE_REASONS else ""
+
+
+class BackgroundJob(models.Model):
+    """The shape of every kind of background work (simulation runs, reports, imports).
+
+    ``advisor.jobs`` claims, finishes and re-sends them all the same way. A kind whose API
+    has always said other words for its states (a report is "ready", an import "done")
+    keeps its own ``Status`` and names which of them are its success and its ends in
+    ``SUCCEEDED`` and ``FINISHED``. ``error`` holds the words of a failure as they were when
+    it failed; ``reason`` says which kind of failure (or of wait) it is.
     """
 
     class Status(models.TextChoices):
@@ -127,11 +231,57 @@ class SimulationRun(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    Reason = JobReason
+    SUCCEEDED = Status.SUCCEEDED
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    NOUN = "work"  # what the words of a reason call it: "the run", "the report"
+    LIVENESS = "started_at"  # the field that shows a running job is alive; beat judges it by this
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Deliveries that took it, at most JOB_MAX_ATTEMPTS."
+    )
+    reason = models.CharField(
+        max_length=20,
+        choices=JobReason.choices,
+        blank=True,
+        default="",
+        help_text="Why it waits or ended as it did (advisor.models.REASON_WORDS).",
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def note(self) -> str:
+        """What a person should know about a state that is no failure (queued while the
+        broker is down, cancelled); "" otherwise. A failure says why in ``error``."""
+        return reason_note(self)
+
+
+class SimulationRun(BackgroundJob):
+    """A Monte Carlo simulation of a month of traffic for one profile snapshot.
+
+    The run is cut into chunks of paths that any worker may compute; the seed
+    and the fixed chunking make the result the same however they were spread.
+    Its ``attempts`` are those of its most tried chunk (each chunk counts its own).
+    """
+
+    NOUN = "run"
 
     workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="simulations")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     profile = models.JSONField(help_text="The normalised profile simulated.")
     profile_version = models.PositiveIntegerField()
     seed = models.BigIntegerField()
@@ -139,19 +289,12 @@ class SimulationRun(models.Model):
     days = models.PositiveIntegerField(default=30)
     engine_version = models.CharField(max_length=50)
     catalog_version = models.CharField(max_length=100)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     chunks_total = models.PositiveIntegerField()
     chunks_done = models.PositiveIntegerField(default=0)
-    note = models.CharField(max_length=300, blank=True,
-                            help_text="What a person should know about the state, e.g. queued while the broker is down.")
-    error = models.TextField(blank=True)
     result = models.JSONField(null=True, blank=True)
-    sweep = models.JSONField(null=True, blank=True,
-                             help_text="Cost bands across request rates, computed after the run.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sweep = models.JSONField(
+        null=True, blank=True, help_text="Cost bands across request rates, computed after the run."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -164,12 +307,8 @@ class SimulationRun(models.Model):
     def progress(self) -> float:
         return self.chunks_done / self.chunks_total if self.chunks_total else 0.0
 
-    @property
-    def finished(self) -> bool:
-        return self.status in self.FINISHED
 
-
-class SimulationChunk(models.Model):
+class SimulationChunk(models.Model):  # noqa: DJ008 (internal rows: no admin or page lists them)
     """One chunk of a run: its attempts, and its per-path result once computed.
 
     Only a few chunks of a run are in the broker at a time (``SIMULATION_CHUNKS_QUEUED_PER_RUN``):
@@ -195,8 +334,13 @@ class SimulationChunk(models.Model):
         ordering = ["run", "index"]
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="simulationchunk_unique_index")]
 
+    @property
+    def finished(self) -> bool:
+        """Nothing more to do for it: computed, or its run ended (cancelled, failed)."""
+        return self.status == self.Status.DONE or self.run.finished
 
-class Report(models.Model):
+
+class Report(BackgroundJob):
     """The PDF recommendation report of one assessment, rendered by a worker and cached.
 
     One row per assessment. The PDF includes the newest finished simulation of the
@@ -213,23 +357,27 @@ class Report(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    SUCCEEDED = Status.READY
+    FINISHED = (Status.READY, Status.FAILED)
+    NOUN = "report"
+
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="report")
-    simulation = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="+", help_text="The run the PDF includes, if any.")
+    simulation = models.ForeignKey(
+        SimulationRun,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The run the PDF includes, if any.",
+    )
     with_sweep = models.BooleanField(default=False, help_text="The run's volume sweep was included.")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    note = models.CharField(max_length=300, blank=True)
-    error = models.TextField(blank=True)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     figures_seconds = models.FloatField(null=True, blank=True, help_text="Chart export to SVG.")
     pdf_seconds = models.FloatField(null=True, blank=True, help_text="HTML to PDF (WeasyPrint).")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Report of assessment {self.assessment_id} ({self.status})"
@@ -244,8 +392,7 @@ class ApiToken(models.Model):
 
     PREFIX_LENGTH = 8
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What the token is for, e.g. intake-bot.")
     prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
     # SHA-256 hex of the whole token. A fast hash is right here, unlike for
@@ -298,10 +445,12 @@ class AuditEvent(models.Model):
     ``target_name`` keeps what a person would recognise it by.
     """
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                              null=True, blank=True, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
     action = models.CharField(max_length=50, help_text="e.g. workload.update")
     target_type = models.CharField(max_length=50, blank=True)
     target_id = models.CharField(max_length=50, blank=True)
@@ -317,7 +466,7 @@ class AuditEvent(models.Model):
         return f"{self.action} {self.target_type} {self.target_id} by {self.actor}"
 
 
-class PortfolioImport(models.Model):
+class PortfolioImport(BackgroundJob):
     """One upload of many workloads (CSV or JSON) into a team, and what became of each row.
 
     The rows are validated when the file arrives; ``profiles`` holds the valid ones
@@ -337,9 +486,15 @@ class PortfolioImport(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed: nothing stored"
 
+    SUCCEEDED = Status.DONE
+    FINISHED = (Status.REJECTED, Status.DONE, Status.FAILED)
+    NOUN = "import"
+    LIVENESS = "heartbeat_at"
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="imports")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     filename = models.CharField(max_length=200, blank=True)
     file_format = models.CharField(max_length=4, help_text="csv or json")
     mode = models.CharField(max_length=20, choices=Mode.choices)
@@ -350,27 +505,20 @@ class PortfolioImport(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{row, field, message}]")
-    profiles = models.JSONField(default=list, blank=True,
-                                help_text="[{row, profile}] waiting to be stored; emptied when done.")
-    attempts = models.PositiveIntegerField(default=0)
-    note = models.CharField(max_length=300, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    profiles = models.JSONField(
+        default=list, blank=True, help_text="[{row, profile}] waiting to be stored; emptied when done."
+    )
     heartbeat_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last sign of life of the worker storing it; beat re-sends a silent one.")
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+        null=True,
+        blank=True,
+        help_text="Last sign of life of the worker storing it; beat re-sends a silent one.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Import {self.pk} into {self.team} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in {self.Status.REJECTED, self.Status.DONE, self.Status.FAILED}
 
     @property
     def rows_valid(self) -> int:

@@ -1,4 +1,5 @@
 """Request bodies as an intake tool sends them: shared by the load and engine benchmarks."""
+
 from __future__ import annotations
 
 import random

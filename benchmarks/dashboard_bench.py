@@ -13,6 +13,7 @@ Sets up its own database (migrated, one team, the `agent_orchestrator` preset wi
       context (cold cache) and of --repeat loads in one context (warm cache).
 Targets: (a) median <= 150 ms, (b) <= 1.5 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advisor.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advisor.config.settings")
 os.environ.setdefault("DEBUG", "1")
 # Shared with the gunicorn it starts: sessions made here must verify there.
 os.environ["SECRET_KEY"] = "benchmark-only-" + "x" * 40
@@ -41,7 +42,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-
 from simulation_bench import machine  # noqa: E402
 
 TARGET_SERVER_S, TARGET_DRAWN_S = 0.150, 1.5
@@ -52,8 +52,9 @@ def prepare() -> int:
     """A team, a user and one workload with a finished simulation; returns the workload id."""
     from django.contrib.auth import get_user_model
 
-    from advisor import services, simulations
     from advisor.models import Membership, Team
+    from advisor.simulations import services as simulations
+    from advisor.workloads import services
     from placement.presets import PRESETS
 
     call_command("migrate", verbosity=0)
@@ -62,8 +63,9 @@ def prepare() -> int:
     if user is None:
         user = get_user_model().objects.create_user("bench", password=PASSWORD)
         Membership.objects.create(user=user, team=team, role="owner")
-    workload = services.workload_create(user=user, team=team,
-                                        profile_data=PRESETS["agent_orchestrator"].profile)
+    workload = services.workload_create(
+        user=user, team=team, profile_data=PRESETS["agent_orchestrator"].profile
+    )
     simulations.simulation_request(user=user, workload=workload, paths=1000, seed=20261101)
     return workload.pk
 
@@ -81,13 +83,20 @@ def server_times(workload_id: int, repeat: int) -> dict:
         start = time.perf_counter()
         response = client.get(url)
         elapsed = time.perf_counter() - start
-        assert response.status_code == 200 and response.content.count(b'class="chart ') >= 6, "not every chart"
+        assert response.status_code == 200 and response.content.count(b'class="chart ') >= 6, (
+            "not every chart"
+        )
         return elapsed
 
     first = once()
     times = [once() for _ in range(repeat)]
-    return {"first_s": round(first, 4), "median_s": round(statistics.median(times), 4),
-            "min_s": round(min(times), 4), "max_s": round(max(times), 4), "repeat": repeat}
+    return {
+        "first_s": round(first, 4),
+        "median_s": round(statistics.median(times), 4),
+        "min_s": round(min(times), 4),
+        "max_s": round(max(times), 4),
+        "repeat": repeat,
+    }
 
 
 def _session_key() -> str:
@@ -101,29 +110,50 @@ def _session_key() -> str:
 def drawn_times(workload_id: int, repeat: int, port: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    env = {**os.environ, "DEBUG": "0",
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0",
-           "CSRF_COOKIE_SECURE": "0"}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)
-    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "advisor.wsgi",
-                               "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"],
-                              cwd=ROOT, env=env)
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "advisor.config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     session_key = _session_key()
     try:
         time.sleep(3)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
 
             def signed_in_context():
                 # A session made by Django itself: the login form's CSRF origin check would
                 # (rightly) refuse a plain-HTTP origin in production settings.
-                context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                              extra_http_headers={"X-Forwarded-Proto": "https"})
-                context.add_cookies([{"name": "sessionid", "value": session_key, "url": base,
-                                      "httpOnly": True}])
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 900}, extra_http_headers={"X-Forwarded-Proto": "https"}
+                )
+                context.add_cookies(
+                    [{"name": "sessionid", "value": session_key, "url": base, "httpOnly": True}]
+                )
                 return context, context.new_page()
 
             def load(page) -> float:
@@ -132,7 +162,9 @@ def drawn_times(workload_id: int, repeat: int, port: int) -> dict:
                     page.locator("figure.chart").first.wait_for(state="attached", timeout=15000)
                 except Exception:
                     raise SystemExit(f"no chart at {page.url}: {page.content()[:400]}")
-                page.locator("figure.chart:not([data-drawn=yes])").first.wait_for(state="detached", timeout=30000)
+                page.locator("figure.chart:not([data-drawn=yes])").first.wait_for(
+                    state="detached", timeout=30000
+                )
                 # performance.now() counts from the start of this navigation.
                 return page.evaluate("() => performance.now()") / 1000
 
@@ -148,8 +180,12 @@ def drawn_times(workload_id: int, repeat: int, port: int) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    return {"cold_median_s": round(statistics.median(cold), 3), "cold_max_s": round(max(cold), 3),
-            "warm_median_s": round(statistics.median(warm), 3), "repeat": repeat}
+    return {
+        "cold_median_s": round(statistics.median(cold), 3),
+        "cold_max_s": round(max(cold), 3),
+        "warm_median_s": round(statistics.median(warm), 3),
+        "repeat": repeat,
+    }
 
 
 def main() -> int:
@@ -161,19 +197,27 @@ def main() -> int:
     workload_id = prepare()
     server = server_times(workload_id, args.repeat)
     drawn = drawn_times(workload_id, max(args.repeat // 2, 3), args.port)
-    report = {"machine": machine(), "server": server, "drawn": drawn,
-              "targets": {"server_median_s": TARGET_SERVER_S, "drawn_s": TARGET_DRAWN_S}}
+    report = {
+        "machine": machine(),
+        "server": server,
+        "drawn": drawn,
+        "targets": {"server_median_s": TARGET_SERVER_S, "drawn_s": TARGET_DRAWN_S},
+    }
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         m = report["machine"]
         print(f"{m['date']}  {m['nproc']} x {m['cpu']}  Python {m['python']}")
-        print(f"(a) server: first {server['first_s'] * 1000:.0f} ms (charts built), "
-              f"median {server['median_s'] * 1000:.1f} ms of {server['repeat']} "
-              f"(min {server['min_s'] * 1000:.1f}, max {server['max_s'] * 1000:.1f})  target <= 150 ms")
-        print(f"(b) drawn in Chromium: cold cache median {drawn['cold_median_s']:.2f} s "
-              f"(max {drawn['cold_max_s']:.2f}), warm cache median {drawn['warm_median_s']:.2f} s "
-              f"of {drawn['repeat']}  target <= 1.5 s")
+        print(
+            f"(a) server: first {server['first_s'] * 1000:.0f} ms (charts built), "
+            f"median {server['median_s'] * 1000:.1f} ms of {server['repeat']} "
+            f"(min {server['min_s'] * 1000:.1f}, max {server['max_s'] * 1000:.1f})  target <= 150 ms"
+        )
+        print(
+            f"(b) drawn in Chromium: cold cache median {drawn['cold_median_s']:.2f} s "
+            f"(max {drawn['cold_max_s']:.2f}), warm cache median {drawn['warm_median_s']:.2f} s "
+            f"of {drawn['repeat']}  target <= 1.5 s"
+        )
     ok = server["median_s"] <= TARGET_SERVER_S and drawn["cold_median_s"] <= TARGET_DRAWN_S
     return 0 if ok else 1
 

@@ -14,6 +14,7 @@ interleaved round by round so the machine's noise hits them alike:
 Reports the median milliseconds per profile of each mode over all rounds, and how many
 evaluations a second one core would give. No Django, no database.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,12 +54,18 @@ def main() -> int:
     parser.add_argument("--profiles", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--continuing-only", action="store_true",
-                        help="Leave out one-off job presets (issue 15), so an older tree times the same bodies.")
+    parser.add_argument(
+        "--continuing-only",
+        action="store_true",
+        help="Leave out one-off job presets (issue 15), so an older tree times the same bodies.",
+    )
     args = parser.parse_args()
 
-    bases = [dict(p.profile) for p in PRESETS.values()
-             if not (args.continuing_only and p.profile.get("job_total_requests") is not None)]
+    bases = [
+        dict(p.profile)
+        for p in PRESETS.values()
+        if not (args.continuing_only and p.profile.get("job_total_requests") is not None)
+    ]
     modes = {"default": advise}
     # Older engines had no wait_sweep switch: then only the default is measured.
     if "wait_sweep" in inspect.signature(advise).parameters:
@@ -68,15 +75,20 @@ def main() -> int:
     for round_ in range(args.rounds):
         for mode, call in modes.items():
             rng = random.Random(f"engine-{round_}")
-            profiles = [parse_profile(varied_body(rng, bases, f"{mode}-{round_}-{n}"))
-                        for n in range(args.profiles)]
+            profiles = [
+                parse_profile(varied_body(rng, bases, f"{mode}-{round_}-{n}")) for n in range(args.profiles)
+            ]
             forget()
             times[mode] += timed(call, profiles)
             if mode == "default":
                 times["cached"] += timed(advise, profiles)
-    result = {mode: {"median_ms": round(statistics.median(t), 2),
-                     "per_core_per_s": round(1000 / statistics.median(t), 1)}
-              for mode, t in times.items()}
+    result = {
+        mode: {
+            "median_ms": round(statistics.median(t), 2),
+            "per_core_per_s": round(1000 / statistics.median(t), 1),
+        }
+        for mode, t in times.items()
+    }
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -4,6 +4,7 @@ Start the stack first (``benchmarks/hardening_stack.sh start .``), then
 ``.venv/bin/python benchmarks/hardening_probe.py {big|many|idem|hostile|fair}``; each prints one
 line per request: what was sent and what came back. Results: BENCHMARKS.md section 7.
 """
+
 import json
 import os
 import subprocess
@@ -27,8 +28,10 @@ def h(user, **extra):
 
 def show(label, r, t0):
     body = r.content
-    print(f"{label}: HTTP {r.status_code} in {time.monotonic() - t0:.2f} s, {len(body):,} bytes: "
-          f"{' '.join(body[:300].decode('utf-8', 'replace').split())[:200]}")
+    print(
+        f"{label}: HTTP {r.status_code} in {time.monotonic() - t0:.2f} s, {len(body):,} bytes: "
+        f"{' '.join(body[:300].decode('utf-8', 'replace').split())[:200]}"
+    )
 
 
 def rss_mb():
@@ -43,8 +46,11 @@ def rss_mb():
 
 
 def workload(user, name):
-    r = requests.post(f"{BASE}/api/v1/workloads/", headers=h(user),
-                      data=json.dumps({"name": name, "requests_per_day": 50000}))
+    r = requests.post(
+        f"{BASE}/api/v1/workloads/",
+        headers=h(user),
+        data=json.dumps({"name": name, "requests_per_day": 50000}),
+    )
     r.raise_for_status()
     return r.json()["id"]
 
@@ -55,27 +61,40 @@ def big():
     print(f"body: {len(body):,} bytes, 600,000 unknown keys; worker RSS before (MB): {rss_mb()}")
     wid = workload("a_owner", "Probe target")
     for label, method, url, user, extra in (
-            ("evaluate (viewer)", "post", "/api/v1/evaluate/", "a_viewer", {}),
-            ("create", "post", "/api/v1/workloads/", "a_owner", {}),
-            ("create + Idempotency-Key", "post", "/api/v1/workloads/", "a_owner", {"Idempotency-Key": "big-1"}),
-            ("PUT", "put", f"/api/v1/workloads/{wid}/", "a_owner", {})):
+        ("evaluate (viewer)", "post", "/api/v1/evaluate/", "a_viewer", {}),
+        ("create", "post", "/api/v1/workloads/", "a_owner", {}),
+        ("create + Idempotency-Key", "post", "/api/v1/workloads/", "a_owner", {"Idempotency-Key": "big-1"}),
+        ("PUT", "put", f"/api/v1/workloads/{wid}/", "a_owner", {}),
+    ):
         t0 = time.monotonic()
         r = getattr(requests, method)(BASE + url, headers=h(user, **extra), data=body)
         show(label, r, t0)
     print(f"worker RSS after (MB): {rss_mb()}")
     with psycopg.connect(DB) as c:
-        print("stored idempotency answer bytes:",
-              c.execute("select coalesce(length(response_body::text), 0) from advisor_idempotencykey "
-                        "where key='big-1'").fetchone())
+        print(
+            "stored idempotency answer bytes:",
+            c.execute(
+                "select coalesce(length(response_body::text), 0) from advisor_idempotencykey "
+                "where key='big-1'"
+            ).fetchone(),
+        )
     # two at once, and the sign-in page meanwhile
     results = []
-    threads = [threading.Thread(target=lambda: results.append(
-        requests.post(BASE + "/api/v1/evaluate/", headers=h("a_viewer"), data=body).status_code)) for _ in range(2)]
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(
+                requests.post(BASE + "/api/v1/evaluate/", headers=h("a_viewer"), data=body).status_code
+            )
+        )
+        for _ in range(2)
+    ]
     [t.start() for t in threads]
     time.sleep(0.2)
     t0 = time.monotonic()
     r = requests.get(BASE + "/accounts/login/")
-    print(f"GET /accounts/login/ during two such requests: HTTP {r.status_code} in {time.monotonic() - t0:.2f} s")
+    print(
+        f"GET /accounts/login/ during two such requests: HTTP {r.status_code} in {time.monotonic() - t0:.2f} s"
+    )
     [t.join() for t in threads]
     print("the two big requests answered:", results, "; worker RSS (MB):", rss_mb())
 
@@ -85,15 +104,30 @@ def idem():
     raw = b'{"name": "a\\ud800b", "requests_per_day": 1000}'
     for attempt in (1, 2):
         t0 = time.monotonic()
-        r = requests.post(BASE + "/api/v1/workloads/", headers=h("a_owner", **{"Idempotency-Key": "surrogate-" + uuid.uuid4().hex[:6]}), data=raw)
+        r = requests.post(
+            BASE + "/api/v1/workloads/",
+            headers=h("a_owner", **{"Idempotency-Key": "surrogate-" + uuid.uuid4().hex[:6]}),
+            data=raw,
+        )
         show(f"surrogate create with key, attempt {attempt}", r, t0)
     # (b) a worker killed mid-request
     key = f"killed-{uuid.uuid4().hex[:6]}"
     body = json.dumps({"name": f"Killed {key}", "requests_per_day": 200000, "wait_fraction": 0.6})
     master = int(open(PROBE_DIR + "/gunicorn.pid").read())
     out = {}
-    t = threading.Thread(target=lambda: out.setdefault("r", _try(lambda: requests.post(
-        BASE + "/api/v1/workloads/", headers=h("a_owner", **{"Idempotency-Key": key}), data=body, timeout=30))))
+    t = threading.Thread(
+        target=lambda: out.setdefault(
+            "r",
+            _try(
+                lambda: requests.post(
+                    BASE + "/api/v1/workloads/",
+                    headers=h("a_owner", **{"Idempotency-Key": key}),
+                    data=body,
+                    timeout=30,
+                )
+            ),
+        )
+    )
     with psycopg.connect(DB, autocommit=True) as c:
         t.start()
         deadline = time.monotonic() + 10
@@ -110,8 +144,10 @@ def idem():
         print("the killed request's client saw:", out.get("r"))
         time.sleep(3)  # gunicorn starts new workers
         start = time.monotonic()
-        for i in range(40):
-            r = requests.post(BASE + "/api/v1/workloads/", headers=h("a_owner", **{"Idempotency-Key": key}), data=body)
+        for _ in range(40):
+            r = requests.post(
+                BASE + "/api/v1/workloads/", headers=h("a_owner", **{"Idempotency-Key": key}), data=body
+            )
             print(f"  retry at +{time.monotonic() - start:5.1f} s: HTTP {r.status_code} {r.text[:120]}")
             if r.status_code != 409:
                 break
@@ -135,22 +171,37 @@ def hostile():
     nested = b"[" * 100_000 + b"]" * 100_000
     nested_field = b'{"name": "n", "requests_per_day": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     for what, body, import_body in (
-            ("lone surrogate", surrogate, b'{"mode": "all_or_nothing", "workloads": [' + surrogate + b']}'),
-            ("100,000 nested brackets", nested, b'{"mode": "all_or_nothing", "workloads": ' + nested + b'}'),
-            ("nested in a field", nested_field, None),
-            ("30,000 nested brackets (under the size cap)", b"[" * 30_000 + b"]" * 30_000, None)):
-        for label, method, url in (("evaluate", "post", "/api/v1/evaluate/"), ("create", "post", "/api/v1/workloads/"),
-                                   ("update", "put", f"/api/v1/workloads/{wid}/")):
+        ("lone surrogate", surrogate, b'{"mode": "all_or_nothing", "workloads": [' + surrogate + b"]}"),
+        ("100,000 nested brackets", nested, b'{"mode": "all_or_nothing", "workloads": ' + nested + b"}"),
+        ("nested in a field", nested_field, None),
+        ("30,000 nested brackets (under the size cap)", b"[" * 30_000 + b"]" * 30_000, None),
+    ):
+        for label, method, url in (
+            ("evaluate", "post", "/api/v1/evaluate/"),
+            ("create", "post", "/api/v1/workloads/"),
+            ("update", "put", f"/api/v1/workloads/{wid}/"),
+        ):
             t0 = time.monotonic()
-            show(f"{what} -> {label}", getattr(requests, method)(BASE + url, headers=h("a_owner"), data=body), t0)
+            show(
+                f"{what} -> {label}",
+                getattr(requests, method)(BASE + url, headers=h("a_owner"), data=body),
+                t0,
+            )
         if import_body:
             t0 = time.monotonic()
-            show(f"{what} -> import (JSON body)", requests.post(f"{BASE}/api/v1/teams/{team}/imports/",
-                                                                headers=h("a_owner"), data=import_body), t0)
+            show(
+                f"{what} -> import (JSON body)",
+                requests.post(f"{BASE}/api/v1/teams/{team}/imports/", headers=h("a_owner"), data=import_body),
+                t0,
+            )
             t0 = time.monotonic()
-            file_body = surrogate[:0] + (b'[' + surrogate + b']' if what == "lone surrogate" else nested)
-            r = requests.post(f"{BASE}/api/v1/teams/{team}/imports/", headers={"Authorization": f"Bearer {T['a_owner']}"},
-                              data={"mode": "all_or_nothing"}, files={"file": ("p.json", file_body, "application/json")})
+            file_body = surrogate[:0] + (b"[" + surrogate + b"]" if what == "lone surrogate" else nested)
+            r = requests.post(
+                f"{BASE}/api/v1/teams/{team}/imports/",
+                headers={"Authorization": f"Bearer {T['a_owner']}"},
+                data={"mode": "all_or_nothing"},
+                files={"file": ("p.json", file_body, "application/json")},
+            )
             show(f"{what} -> import (JSON file)", r, t0)
     with psycopg.connect(DB) as c:
         print("workloads stored:", c.execute("select name from advisor_workload order by id").fetchall())
@@ -161,15 +212,23 @@ def fair():
     b = workload("b_owner", "Team B small simulation")
     runs = []
     for i in range(4):
-        r = requests.post(f"{BASE}/api/v1/workloads/{a}/simulations/", headers=h("a_owner"),
-                          data=json.dumps({"paths": 100_000, "seed": i + 1, "days": 30}))
-        print(f"team A run {i + 1} (100,000 paths): HTTP {r.status_code} Retry-After={r.headers.get('Retry-After')} {r.text[:300]}")
+        r = requests.post(
+            f"{BASE}/api/v1/workloads/{a}/simulations/",
+            headers=h("a_owner"),
+            data=json.dumps({"paths": 100_000, "seed": i + 1, "days": 30}),
+        )
+        print(
+            f"team A run {i + 1} (100,000 paths): HTTP {r.status_code} Retry-After={r.headers.get('Retry-After')} {r.text[:300]}"
+        )
         if r.status_code == 202:
             runs.append(r.json()["id"])
     time.sleep(2)
     t0 = time.monotonic()
-    r = requests.post(f"{BASE}/api/v1/workloads/{b}/simulations/", headers=h("b_owner"),
-                      data=json.dumps({"paths": 100, "seed": 7, "days": 30}))
+    r = requests.post(
+        f"{BASE}/api/v1/workloads/{b}/simulations/",
+        headers=h("b_owner"),
+        data=json.dumps({"paths": 100, "seed": 7, "days": 30}),
+    )
     print(f"team B run (100 paths): HTTP {r.status_code}")
     run_b = r.json()["id"]
     while time.monotonic() - t0 < 240:
@@ -182,9 +241,12 @@ def fair():
         s = requests.get(f"{BASE}/api/v1/workloads/{a}/simulations/{run}/", headers=h("a_owner")).json()
         print(f"  team A run {run}: {s['status']}, chunks {s.get('chunks_done')}/{s.get('chunks_total')}")
         requests.post(f"{BASE}/api/v1/workloads/{a}/simulations/{run}/cancel/", headers=h("a_owner"))
-    print("chunk messages left in the broker:", subprocess.run(["redis-cli", "-n", "7", "llen", "celery"],
-                                                               capture_output=True, text=True).stdout.strip())
-
+    print(
+        "chunk messages left in the broker:",
+        subprocess.run(
+            ["redis-cli", "-n", "7", "llen", "celery"], capture_output=True, text=True
+        ).stdout.strip(),
+    )
 
 
 def many():
@@ -194,10 +256,18 @@ def many():
     for label, extra in (("evaluate", {}), ("create + Idempotency-Key", {"Idempotency-Key": "many-1"})):
         t0 = time.monotonic()
         url = "/api/v1/evaluate/" if label == "evaluate" else "/api/v1/workloads/"
-        show(f"{label}, {len(body):,} bytes, 6,000 unknown keys", requests.post(BASE + url, headers=h("a_owner", **extra), data=body), t0)
+        show(
+            f"{label}, {len(body):,} bytes, 6,000 unknown keys",
+            requests.post(BASE + url, headers=h("a_owner", **extra), data=body),
+            t0,
+        )
     with psycopg.connect(DB) as c:
-        print("stored idempotency answer bytes:",
-              c.execute("select length(response_body::text) from advisor_idempotencykey where key='many-1'").fetchone())
+        print(
+            "stored idempotency answer bytes:",
+            c.execute(
+                "select length(response_body::text) from advisor_idempotencykey where key='many-1'"
+            ).fetchone(),
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ set -u
 PROBE_DIR=${PROBE_DIR:-/tmp/probe}; mkdir -p "$PROBE_DIR"
 HERE=$(cd "$(dirname "$0")" && pwd)
 PORT=8095
-export DJANGO_SETTINGS_MODULE=advisor.settings DEBUG=0 SECRET_KEY=probe-secret-key-not-for-production-0123456789-abcdefghijklmnop \
+export DJANGO_SETTINGS_MODULE=advisor.config.settings DEBUG=0 SECRET_KEY=probe-secret-key-not-for-production-0123456789-abcdefghijklmnop \
   ALLOWED_HOSTS=127.0.0.1,localhost DATABASE_URL=postgres://postgres@127.0.0.1:5432/pa_probe \
   CELERY_BROKER_URL=redis://127.0.0.1:6379/7 CACHE_URL=redis://127.0.0.1:6379/8 SECURE_SSL_REDIRECT=0
 case $1 in
@@ -18,7 +18,7 @@ start)
   .venv/bin/python manage.py migrate --noinput >$PROBE_DIR/migrate.log 2>&1 || { tail $PROBE_DIR/migrate.log; exit 1; }
   .venv/bin/python manage.py collectstatic --noinput >/dev/null 2>&1
   .venv/bin/python manage.py shell < "$HERE/hardening_seed.py"
-  setsid .venv/bin/gunicorn advisor.wsgi:application -b 127.0.0.1:$PORT -w 2 --access-logfile $PROBE_DIR/access.log --error-logfile $PROBE_DIR/gunicorn.log --pid $PROBE_DIR/gunicorn.pid >/dev/null 2>&1 &
+  setsid .venv/bin/gunicorn advisor.config.wsgi:application -b 127.0.0.1:$PORT -w 2 --access-logfile $PROBE_DIR/access.log --error-logfile $PROBE_DIR/gunicorn.log --pid $PROBE_DIR/gunicorn.pid >/dev/null 2>&1 &
   setsid .venv/bin/celery -A advisor worker -l info -c 1 --pidfile $PROBE_DIR/worker.pid >$PROBE_DIR/worker.log 2>&1 &
   setsid .venv/bin/celery -A advisor beat -l info --schedule $PROBE_DIR/celerybeat-schedule --pidfile $PROBE_DIR/beat.pid >$PROBE_DIR/beat.log 2>&1 &
   for i in $(seq 60); do curl -s -o /dev/null http://127.0.0.1:$PORT/accounts/login/ && break; sleep 0.5; done

@@ -13,6 +13,7 @@ do not help) is imported in mode all_or_nothing:
 There is no target in the issue; the figures say how long a user waits and size the
 worker's time limit (IMPORT_SOFT_LIMIT_S).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advisor.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advisor.config.settings")
 os.environ.setdefault("DEBUG", "1")
 
 import django  # noqa: E402
@@ -37,8 +38,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from advisor import imports  # noqa: E402
 from advisor.models import Membership, Team  # noqa: E402
+from advisor.portfolio import imports  # noqa: E402
 
 PATTERNS = ("steady", "business_hours", "diurnal", "spiky", "batch")
 MODELS = ("claude-haiku-4.5", "claude-sonnet-4.5", "llama-3.1-8b")
@@ -47,21 +48,36 @@ MODELS = ("claude-haiku-4.5", "claude-sonnet-4.5", "llama-3.1-8b")
 def portfolio_csv(rows: int) -> str:
     lines = ["name,requests_per_day,pattern,request_duration_s,wait_fraction,hosted_model,hot_context_gb"]
     for i in range(rows):
-        lines.append(f"Workload {i:05d},{50 + 13 * i},{PATTERNS[i % 5]},{1 + i % 40 / 4},"
-                     f"{(i % 10) / 10},{MODELS[i % 3]},{(i % 7) * 0.5}")
+        lines.append(
+            f"Workload {i:05d},{50 + 13 * i},{PATTERNS[i % 5]},{1 + i % 40 / 4},"
+            f"{(i % 10) / 10},{MODELS[i % 3]},{(i % 7) * 0.5}"
+        )
     return "\n".join(lines) + "\n"
 
 
 def machine() -> dict:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), "unknown")
-    return {"cpu": model, "nproc": os.cpu_count(), "python": platform.python_version(),
-            "loadavg": os.getloadavg(), "date": dt.date.today().isoformat(),
-            "database": connection.vendor}
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    return {
+        "cpu": model,
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "loadavg": os.getloadavg(),
+        "date": dt.date.today().isoformat(),
+        "database": connection.vendor,
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -76,8 +92,14 @@ def main() -> int:
     imports.portfolio_import_enqueue = lambda import_id: True
 
     started = time.perf_counter()
-    job = imports.portfolio_import_start(user=user, team=team, content=content.encode(), file_format="csv",
-                                         mode="all_or_nothing", filename="bench.csv")
+    job = imports.portfolio_import_start(
+        user=user,
+        team=team,
+        content=content.encode(),
+        file_format="csv",
+        mode="all_or_nothing",
+        filename="bench.csv",
+    )
     check_s = time.perf_counter() - started
     assert job.status == "queued", job.errors[:3]
     started = time.perf_counter()
@@ -86,15 +108,22 @@ def main() -> int:
     job.refresh_from_db()
     assert job.status == "done" and job.created_count == args.rows, job.error
 
-    result = {"machine": machine(), "rows": args.rows, "file_bytes": len(content),
-              "check_seconds": round(check_s, 2), "store_seconds": round(store_s, 1),
-              "store_ms_per_row": round(store_s / args.rows * 1000, 1)}
+    result = {
+        "machine": machine(),
+        "rows": args.rows,
+        "file_bytes": len(content),
+        "check_seconds": round(check_s, 2),
+        "store_seconds": round(store_s, 1),
+        "store_ms_per_row": round(store_s / args.rows * 1000, 1),
+    }
     Team.objects.filter(pk=team.pk).delete()
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"{args.rows:,} rows ({len(content) / 1024:.0f} KiB): check {check_s:.2f} s, "
-              f"store {store_s:.1f} s ({result['store_ms_per_row']} ms a row); machine {result['machine']}")
+        print(
+            f"{args.rows:,} rows ({len(content) / 1024:.0f} KiB): check {check_s:.2f} s, "
+            f"store {store_s:.1f} s ({result['store_ms_per_row']} ms a row); machine {result['machine']}"
+        )
     return 0
 
 

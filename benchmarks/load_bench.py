@@ -25,6 +25,7 @@ answered is counted inside the workers (a gunicorn hook around placement.advise)
 This file is also the locustfile: locust imports it (then __name__ is not "__main__")
 and finds the user class below, configured through LOAD_BENCH_* variables.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,15 @@ from bodies import varied_body  # benchmarks/ is on sys.path, for the script and
 ROOT = Path(__file__).resolve().parents[1]
 USERS = 50
 TARGET_RPS, TARGET_P95_MS = 200.0, 100.0
-DEFAULT_RUNS = ("evaluate:paced,trivial:paced,evaluate:closed,trivial:closed,evaluate-same:paced,"
-                "evaluate-sweep:paced")
-PATHS = {"evaluate": "/api/v1/evaluate/", "evaluate-same": "/api/v1/evaluate/",
-         "evaluate-sweep": "/api/v1/evaluate/?include=wait_sweep", "trivial": "/api/v1/workloads/"}
+DEFAULT_RUNS = (
+    "evaluate:paced,trivial:paced,evaluate:closed,trivial:closed,evaluate-same:paced,evaluate-sweep:paced"
+)
+PATHS = {
+    "evaluate": "/api/v1/evaluate/",
+    "evaluate-same": "/api/v1/evaluate/",
+    "evaluate-sweep": "/api/v1/evaluate/?include=wait_sweep",
+    "trivial": "/api/v1/workloads/",
+}
 
 
 if __name__ != "__main__":  # imported by locust as its locustfile
@@ -83,8 +89,11 @@ if __name__ != "__main__":  # imported by locust as its locustfile
             if _kind == "trivial":
                 self.client.get(PATHS[_kind], headers=self.headers, name=_kind)
                 return
-            body = (dict(_bases[0]) if _kind == "evaluate-same"
-                    else varied_body(self.rng, _bases, f"u{self.number}-{self.sent}"))
+            body = (
+                dict(_bases[0])
+                if _kind == "evaluate-same"
+                else varied_body(self.rng, _bases, f"u{self.number}-{self.sent}")
+            )
             self.client.post(PATHS[_kind], json=body, headers=self.headers, name=_kind)
 
 
@@ -103,13 +112,15 @@ CACHE_URL = "redis://127.0.0.1:6379/15"  # a Redis database of its own (tests: 1
 SECRET_KEY = "benchmark-only-" + "x" * 40
 BIN = Path(sys.executable).parent
 # The test suite restarts Redis and PostgreSQL on this shared machine; a run that saw it is redone.
-DISTURBANCES = {"Redis restarted": "redis.exceptions.ConnectionError",
-                "PostgreSQL restarted": "database unavailable"}
+DISTURBANCES = {
+    "Redis restarted": "redis.exceptions.ConnectionError",
+    "PostgreSQL restarted": "database unavailable",
+}
 REDO = 2
 
 # Gunicorn hooks, in a config file written for each run: count, inside every worker, the
 # evaluations and the break-even searches actually computed (the engine caches them per profile).
-GUNICORN_HOOKS = '''
+GUNICORN_HOOKS = """
 import json, os
 
 def post_worker_init(worker):
@@ -133,7 +144,7 @@ def worker_exit(server, worker):
         path = os.path.join(os.environ["LOAD_BENCH_STATS"], f"{os.getpid()}.json")
         with open(path, "w") as out:
             json.dump(counts, out)
-'''
+"""
 
 
 def prepare(database_url: str) -> list[str]:
@@ -144,8 +155,14 @@ def prepare(database_url: str) -> list[str]:
     with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "advisor.settings", "DEBUG": "1",
-                       "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "advisor.config.settings",
+            "DEBUG": "1",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": SECRET_KEY,
+        }
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -153,7 +170,7 @@ def prepare(database_url: str) -> list[str]:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from advisor import services
+    from advisor.accounts import services as account_services
     from advisor.models import ApiToken, Membership, Team, Workload
 
     call_command("migrate", verbosity=0)
@@ -167,7 +184,7 @@ def prepare(database_url: str) -> list[str]:
             user.save()
         Membership.objects.get_or_create(user=user, team=team, defaults={"role": "member"})
         ApiToken.objects.filter(user=user).delete()
-        tokens.append(services.api_token_create(user=user, name="load bench")[1])
+        tokens.append(account_services.api_token_create(user=user, name="load bench")[1])
     return tokens
 
 
@@ -195,17 +212,39 @@ class Gunicorn:
         self.stats.mkdir()
         config = workdir / "gunicorn_hooks.py"
         config.write_text(GUNICORN_HOOKS)
-        env = {**os.environ, "DEBUG": "0", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1",
-               "SECURE_SSL_REDIRECT": "0", "DATABASE_URL": database_url, "CACHE_URL": CACHE_URL,
-               "CELERY_BROKER_URL": "", "LOAD_BENCH_STATS": str(self.stats)}
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": database_url,
+            "CACHE_URL": CACHE_URL,
+            "CELERY_BROKER_URL": "",
+            "LOAD_BENCH_STATS": str(self.stats),
+        }
         env.pop("CONN_MAX_AGE", None)  # the app's default: persistent connections
         self.log = (workdir / "gunicorn.log").open("w")
         # As docker-compose runs it (sync workers, an access log), bound to loopback.
         self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "advisor.wsgi:application", "-c", str(config),
-             "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-             "--access-logfile", str(workdir / "access.log")],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(BIN / "gunicorn"),
+                "advisor.config.wsgi:application",
+                "-c",
+                str(config),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(workers),
+                "--access-logfile",
+                str(workdir / "access.log"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
 
     def warm_up(self, token: str, bases: list[dict], workers: int) -> int:
@@ -227,10 +266,12 @@ class Gunicorn:
         return sent
 
     def _call(self, method: str, path: str, token: str, body: dict | None = None) -> None:
-        request = urllib.request.Request(self.url + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Authorization": f"Bearer {token}",
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
 
@@ -278,17 +319,44 @@ def run_once(kind: str, pacing: str, args, tokens: list[str], bases: list[dict],
     try:
         warm = server.warm_up(tokens[0], bases, args.workers)
         rate = args.rate if pacing == "paced" else 0
-        env = {**os.environ, "LOAD_BENCH_TOKENS": str(workdir.parent / "tokens.txt"),
-               "LOAD_BENCH_BASES": str(workdir.parent / "bases.json"), "LOAD_BENCH_KIND": kind,
-               "LOAD_BENCH_RATE": str(rate), "LOAD_BENCH_SEED": workdir.name}
+        env = {
+            **os.environ,
+            "LOAD_BENCH_TOKENS": str(workdir.parent / "tokens.txt"),
+            "LOAD_BENCH_BASES": str(workdir.parent / "bases.json"),
+            "LOAD_BENCH_KIND": kind,
+            "LOAD_BENCH_RATE": str(rate),
+            "LOAD_BENCH_SEED": workdir.name,
+        }
         load_before, busy_before = load_average(), machine_busy_seconds()
         server_before = cpu_seconds([server.proc.pid])
         started = time.monotonic()
         locust = subprocess.Popen(
-            [str(BIN / "locust"), "-f", __file__, "--headless", "-u", str(USERS), "-r", str(USERS),
-             "-t", f"{args.duration}s", "--host", server.url, "--csv", str(workdir / "locust"),
-             "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
-            cwd=ROOT, env=env, stdout=(workdir / "locust.log").open("w"), stderr=subprocess.STDOUT)
+            [
+                str(BIN / "locust"),
+                "-f",
+                __file__,
+                "--headless",
+                "-u",
+                str(USERS),
+                "-r",
+                str(USERS),
+                "-t",
+                f"{args.duration}s",
+                "--host",
+                server.url,
+                "--csv",
+                str(workdir / "locust"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--stop-timeout",
+                "5",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=(workdir / "locust.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
         locust_cpu = 0.0
         while locust.poll() is None:
             locust_cpu = max(locust_cpu, cpu_seconds([locust.pid]))
@@ -312,19 +380,29 @@ def run_once(kind: str, pacing: str, args, tokens: list[str], bases: list[dict],
         stats["cache_hit_share"] = round(1 - computed / advised, 4)
     failures = workdir / "locust_failures.csv"
     if failures.exists():
-        stats["failure_kinds"] = [row["Error"] + f" x{row['Occurrences']}"
-                                  for row in csv.DictReader(failures.open())][:5]
+        stats["failure_kinds"] = [
+            row["Error"] + f" x{row['Occurrences']}" for row in csv.DictReader(failures.open())
+        ][:5]
     cores = os.cpu_count() or 1
-    stats.update({"run": f"{kind}:{pacing}", "offered_rps": round(USERS * rate) if rate else None,
-                  "cpu_s": {"gunicorn": round(server_cpu, 1), "locust": round(locust_cpu, 1),
-                            "others": round(max(0.0, busy - server_cpu - locust_cpu), 1),
-                            "idle": round(max(0.0, elapsed * cores - busy), 1)},
-                  "load_average": [load_before, load_after]})
+    stats.update(
+        {
+            "run": f"{kind}:{pacing}",
+            "offered_rps": round(USERS * rate) if rate else None,
+            "cpu_s": {
+                "gunicorn": round(server_cpu, 1),
+                "locust": round(locust_cpu, 1),
+                "others": round(max(0.0, busy - server_cpu - locust_cpu), 1),
+                "idle": round(max(0.0, elapsed * cores - busy), 1),
+            },
+            "load_average": [load_before, load_after],
+        }
+    )
     return stats
 
 
-def run_with_redo(kind: str, pacing: str, args, tokens: list[str], bases: list[dict], workdir: Path,
-                  redone: list[str]) -> dict:
+def run_with_redo(
+    kind: str, pacing: str, args, tokens: list[str], bases: list[dict], workdir: Path, redone: list[str]
+) -> dict:
     for attempt in range(1 + REDO):
         attempt_dir = workdir.with_name(f"{workdir.name}-{kind}-{pacing}-{attempt}")
         attempt_dir.mkdir()
@@ -338,10 +416,15 @@ def run_with_redo(kind: str, pacing: str, args, tokens: list[str], bases: list[d
 def read_stats(path: Path) -> dict:
     rows = {row["Name"]: row for row in csv.DictReader(path.open())}
     row = rows["Aggregated"]
-    return {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
-            "rps": round(float(row["Requests/s"]), 1), "median_ms": float(row["50%"]),
-            "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
-            "mean_ms": round(float(row["Average Response Time"]), 1)}
+    return {
+        "requests": int(row["Request Count"]),
+        "errors": int(row["Failure Count"]),
+        "rps": round(float(row["Requests/s"]), 1),
+        "median_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
+        "p99_ms": float(row["99%"]),
+        "mean_ms": round(float(row["Average Response Time"]), 1),
+    }
 
 
 def ratios(results: dict) -> dict:
@@ -349,24 +432,32 @@ def ratios(results: dict) -> dict:
     for pacing in ("paced", "closed"):
         evaluate, trivial = results.get(f"evaluate:{pacing}"), results.get(f"trivial:{pacing}")
         if evaluate and trivial:
-            out[pacing] = {"rps": round(evaluate["rps"] / trivial["rps"], 3),
-                           "p95": round(evaluate["p95_ms"] / trivial["p95_ms"], 2)}
+            out[pacing] = {
+                "rps": round(evaluate["rps"] / trivial["rps"], 3),
+                "p95": round(evaluate["p95_ms"] / trivial["p95_ms"], 2),
+            }
     return out
 
 
 def print_report(report: dict) -> None:
     m = report["machine"]
-    print(f"{m['date']}  {m['nproc']} x {m['cpu']}  Python {m['python']}  "
-          f"gunicorn -w {report['workers']}  {USERS} users  {report['duration_s']} s a run")
-    print(f"{'run':<22}{'offered/s':>10}{'req/s':>8}{'median':>8}{'p95':>7}{'p99':>7}{'errors':>7}"
-          f"{'cache':>7}   cpu-s gunicorn/locust/others/idle   load")
+    print(
+        f"{m['date']}  {m['nproc']} x {m['cpu']}  Python {m['python']}  "
+        f"gunicorn -w {report['workers']}  {USERS} users  {report['duration_s']} s a run"
+    )
+    print(
+        f"{'run':<22}{'offered/s':>10}{'req/s':>8}{'median':>8}{'p95':>7}{'p99':>7}{'errors':>7}"
+        f"{'cache':>7}   cpu-s gunicorn/locust/others/idle   load"
+    )
     for name, r in report["results"].items():
         cache = f"{r['cache_hit_share']:.0%}" if "cache_hit_share" in r else "-"
         cpu = r["cpu_s"]
-        print(f"{name:<22}{r['offered_rps'] or 'max':>10}{r['rps']:>8.1f}{r['median_ms']:>8.0f}"
-              f"{r['p95_ms']:>7.0f}{r['p99_ms']:>7.0f}{r['errors']:>7}{cache:>7}   "
-              f"{cpu['gunicorn']:>6}/{cpu['locust']}/{cpu['others']}/{cpu['idle']}"
-              f"   {r['load_average'][0]:.1f}-{r['load_average'][1]:.1f}")
+        print(
+            f"{name:<22}{r['offered_rps'] or 'max':>10}{r['rps']:>8.1f}{r['median_ms']:>8.0f}"
+            f"{r['p95_ms']:>7.0f}{r['p99_ms']:>7.0f}{r['errors']:>7}{cache:>7}   "
+            f"{cpu['gunicorn']:>6}/{cpu['locust']}/{cpu['others']}/{cpu['idle']}"
+            f"   {r['load_average'][0]:.1f}-{r['load_average'][1]:.1f}"
+        )
         for kind in r.get("failure_kinds", []):
             print(f"    {kind}")
     for run in report["redone"]:
@@ -374,8 +465,10 @@ def print_report(report: dict) -> None:
     for pacing, ratio in report["ratios"].items():
         print(f"evaluate/trivial ({pacing}): throughput {ratio['rps']:.2f}, p95 {ratio['p95']:.1f}x")
     t = report["target"]
-    print(f"target (evaluate:paced): >= {TARGET_RPS:.0f} req/s, p95 < {TARGET_P95_MS:.0f} ms, no errors: "
-          f"{'holds' if t['holds'] else 'missed'}")
+    print(
+        f"target (evaluate:paced): >= {TARGET_RPS:.0f} req/s, p95 < {TARGET_P95_MS:.0f} ms, no errors: "
+        f"{'holds' if t['holds'] else 'missed'}"
+    )
 
 
 def main() -> int:
@@ -404,12 +497,21 @@ def main() -> int:
     for n, (kind, pacing) in enumerate(runs):
         results[f"{kind}:{pacing}"] = run_with_redo(kind, pacing, args, tokens, bases, top / str(n), redone)
     target = results.get("evaluate:paced")
-    holds = bool(target) and (target["rps"] >= TARGET_RPS and target["p95_ms"] < TARGET_P95_MS
-                              and target["errors"] == 0)
-    report = {"machine": started, "workers": args.workers, "users": USERS, "duration_s": args.duration,
-              "rate_per_user": args.rate, "results": results, "ratios": ratios(results),
-              "target": {"rps": TARGET_RPS, "p95_ms": TARGET_P95_MS, "holds": holds}, "redone": redone,
-              "logs": str(top)}
+    holds = bool(target) and (
+        target["rps"] >= TARGET_RPS and target["p95_ms"] < TARGET_P95_MS and target["errors"] == 0
+    )
+    report = {
+        "machine": started,
+        "workers": args.workers,
+        "users": USERS,
+        "duration_s": args.duration,
+        "rate_per_user": args.rate,
+        "results": results,
+        "ratios": ratios(results),
+        "target": {"rps": TARGET_RPS, "p95_ms": TARGET_P95_MS, "holds": holds},
+        "redone": redone,
+        "logs": str(top),
+    }
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -12,6 +12,7 @@ Measures, for a preset workload:
       process state.
 Targets: (a) <= 5 s on the project's 2-core machine, (a)/(b) <= 2, (c) <= 1 GB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,9 +48,14 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "numpy": np.__version__, "platform": platform.platform(),
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -94,33 +100,51 @@ def main(argv: list[str] | None = None) -> int:
         run_times += timed(run, 1)
     run_s, floor_s = statistics.median(run_times), statistics.median(floor_times)
     report = {
-        "machine": machine(), "preset": args.preset, "paths": args.paths, "days": args.days,
-        "minutes": args.days * 1440, "seed": args.seed, "repeat": args.repeat,
-        "engine_version": result.engine_version, "catalog": result.catalog,
+        "machine": machine(),
+        "preset": args.preset,
+        "paths": args.paths,
+        "days": args.days,
+        "minutes": args.days * 1440,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "engine_version": result.engine_version,
+        "catalog": result.catalog,
         "placements": sum(len(v) for v in result.placements.values()),
         "run_s": {"median": run_s, "all": run_times},
         "floor_s": {"median": floor_s, "all": floor_times},
         "ratio": run_s / floor_s,
         "memory": {"tracemalloc_peak_bytes": traced_peak, "maxrss_growth_bytes": rss_growth},
-        "targets_met": {"run_s": run_s <= TARGET_SECONDS, "ratio": run_s / floor_s <= TARGET_RATIO,
-                        "memory": max(traced_peak, rss_growth) <= TARGET_BYTES},
+        "targets_met": {
+            "run_s": run_s <= TARGET_SECONDS,
+            "ratio": run_s / floor_s <= TARGET_RATIO,
+            "memory": max(traced_peak, rss_growth) <= TARGET_BYTES,
+        },
     }
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         m = report["machine"]
         print(f"machine: {m['nproc']} x {m['cpu']}; Python {m['python']}, NumPy {m['numpy']}; {m['date']}")
-        print(f"workload: preset {args.preset}, {args.paths:,} paths x {args.days} days x 1-minute steps, "
-              f"{report['placements']} placements, catalog {result.catalog}")
-        print(f"(a) default run   median {run_s:6.2f} s  (of {args.repeat}: "
-              f"{', '.join(f'{t:.2f}' for t in run_times)})  target <= {TARGET_SECONDS:g} s")
-        print(f"(b) demand floor  median {floor_s:6.2f} s  (of {args.repeat}: "
-              f"{', '.join(f'{t:.2f}' for t in floor_times)})")
+        print(
+            f"workload: preset {args.preset}, {args.paths:,} paths x {args.days} days x 1-minute steps, "
+            f"{report['placements']} placements, catalog {result.catalog}"
+        )
+        print(
+            f"(a) default run   median {run_s:6.2f} s  (of {args.repeat}: "
+            f"{', '.join(f'{t:.2f}' for t in run_times)})  target <= {TARGET_SECONDS:g} s"
+        )
+        print(
+            f"(b) demand floor  median {floor_s:6.2f} s  (of {args.repeat}: "
+            f"{', '.join(f'{t:.2f}' for t in floor_times)})"
+        )
         print(f"    ratio run/floor {run_s / floor_s:.2f}  target <= {TARGET_RATIO:g}")
-        print(f"(c) peak memory   tracemalloc {traced_peak / 2**20:,.0f} MiB, max RSS growth "
-              f"{rss_growth / 2**20:,.0f} MiB  target <= 1 GiB")
-        print("targets met:", ", ".join(f"{k}={'yes' if v else 'NO'}"
-                                        for k, v in report["targets_met"].items()))
+        print(
+            f"(c) peak memory   tracemalloc {traced_peak / 2**20:,.0f} MiB, max RSS growth "
+            f"{rss_growth / 2**20:,.0f} MiB  target <= 1 GiB"
+        )
+        print(
+            "targets met:", ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in report["targets_met"].items())
+        )
     return 0 if all(report["targets_met"].values()) else 1
 
 

@@ -5,7 +5,7 @@
 
 What it measures, all in one invocation:
   * a --paths run (default 10,000 paths x 30 days = 100 chunks, every default placement of the
-    preset) requested through ``advisor.simulations.simulation_request`` and computed by real
+    preset) requested through ``advisor.simulations.services.simulation_request`` and computed by real
     Celery workers over the real Redis and PostgreSQL on 127.0.0.1, timed from the request until
     the ``SimulationRun`` row reads ``succeeded`` (polled every 20 ms). The volume sweep that
     follows is waited for too (reported as "with sweep") so it never runs inside the next run;
@@ -40,6 +40,7 @@ workers then run with this file as their Celery app module (``celery -A
 benchmarks.workers_bench``), which applies the named monkeypatch in each pool process. An
 experiment measures a change that is NOT in the shipped code; see EXPERIMENTS below.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,7 +65,7 @@ ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",
     "CELERY_TASK_DEFAULT_QUEUE": "bench",
-    "DJANGO_SETTINGS_MODULE": "advisor.settings",
+    "DJANGO_SETTINGS_MODULE": "advisor.config.settings",
 }
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 14
 TARGET_RATIO = 1.7
@@ -74,7 +75,7 @@ EXPERIMENT_ENV = "WORKERS_BENCH_EXPERIMENT"
 
 # -- experiments: monkeypatches applied inside each worker pool process -------------------------
 #
-# Each one replaces a function of advisor.simulations in the worker only, for this benchmark.
+# Each one replaces a function of advisor.simulations.services in the worker only, for this benchmark.
 
 
 # Experiments patch the workers only; the binary chunk encoding measured here once now ships.
@@ -87,13 +88,15 @@ def __getattr__(name: str):
         raise AttributeError(name)
     from celery.signals import worker_process_init
 
-    from advisor.celery import app
+    from advisor.config.celery import app
 
     experiment = os.environ.get(EXPERIMENT_ENV, "")
     if experiment:
+
         @worker_process_init.connect(weak=False)
         def _apply(**_):
             EXPERIMENTS[experiment]()
+
     return app
 
 
@@ -134,8 +137,14 @@ def ensure_database(quiet: bool) -> None:
         if not exists:
             log(quiet, f"creating database {DB_NAME}")
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-                          cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode:
         raise BenchError(f"migrate failed:\n{done.stdout}\n{done.stderr}")
 
@@ -151,8 +160,9 @@ def child_env(experiment: str = "") -> dict:
 def redis_client():
     import redis
 
-    return redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB, socket_timeout=5,
-                       socket_connect_timeout=2)
+    return redis.Redis(
+        host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB, socket_timeout=5, socket_connect_timeout=2
+    )
 
 
 class Workers:
@@ -166,27 +176,47 @@ class Workers:
         self.procs: list[subprocess.Popen] = []
 
     def start(self, timeout: float) -> float:
-        from advisor.celery import app
+        from advisor.config.celery import app
 
         app_module = "benchmarks.workers_bench" if self.experiment else "advisor"
         started = time.perf_counter()
         for i in range(self.count):
             logfile = open(self.logdir / f"worker-{self.config.replace(':', '-')}-{i}.log", "ab")
-            cmd = [str(ROOT / ".venv/bin/celery"), "-A", app_module, "worker", "-Q", "bench",
-                   "-c", str(self.concurrency), "-n", f"bench{i}-{os.getpid()}@%h",
-                   "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
-                   *self.extra_args]
-            self.procs.append(subprocess.Popen(cmd, cwd=ROOT, env=child_env(self.experiment),
-                                               stdout=logfile, stderr=subprocess.STDOUT,
-                                               start_new_session=True))
+            cmd = [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                app_module,
+                "worker",
+                "-Q",
+                "bench",
+                "-c",
+                str(self.concurrency),
+                "-n",
+                f"bench{i}-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+                *self.extra_args,
+            ]
+            self.procs.append(
+                subprocess.Popen(
+                    cmd,
+                    cwd=ROOT,
+                    env=child_env(self.experiment),
+                    stdout=logfile,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
             logfile.close()
         names = {f"bench{i}-{os.getpid()}" for i in range(self.count)}
         deadline = started + timeout
         while time.perf_counter() < deadline:
             for p in self.procs:
                 if p.poll() is not None:
-                    raise BenchError(f"worker exited with status {p.returncode} at start; "
-                                     f"see {self.logdir}")
+                    raise BenchError(f"worker exited with status {p.returncode} at start; see {self.logdir}")
             try:
                 replies = app.control.ping(timeout=0.5) or []
             except Exception as exc:  # noqa: BLE001 - Redis restarted under us (the test suite does)
@@ -227,8 +257,9 @@ def wait_for_run(run_id: int, deadline: float, redis_id: str, stall_s: float) ->
 
     last_done, last_progress, last_check = -1, time.perf_counter(), 0.0
     while time.perf_counter() < deadline:
-        status, error, done = (SimulationRun.objects.filter(pk=run_id)
-                               .values_list("status", "error", "chunks_done").get())
+        status, error, done = (
+            SimulationRun.objects.filter(pk=run_id).values_list("status", "error", "chunks_done").get()
+        )
         if status == SimulationRun.Status.SUCCEEDED:
             return
         if status in SimulationRun.FINISHED:
@@ -257,12 +288,14 @@ def wait_for_sweep(run_id: int, deadline: float) -> None:
     raise BenchError(f"the sweep of simulation run {run_id} not finished in time")
 
 
-def timed_run(user, workload, paths: int, seed: int, timeout: float, stall_s: float = 60,
-              on_succeeded=lambda: None) -> dict:
+def timed_run(
+    user, workload, paths: int, seed: int, timeout: float, stall_s: float = 60, on_succeeded=lambda: None
+) -> dict:
     """Request a run; time it until ``succeeded``, then until its sweep is stored too."""
-    from advisor.models import SimulationRun
-    from advisor.simulations import simulation_request
     from django.db.models import Max
+
+    from advisor.models import SimulationRun
+    from advisor.simulations.services import simulation_request
 
     redis_id = redis_run_id()
     start = time.perf_counter()
@@ -282,10 +315,18 @@ def timed_run(user, workload, paths: int, seed: int, timeout: float, stall_s: fl
     run = SimulationRun.objects.get(pk=run.pk)
     digest = hashlib.sha256(json.dumps(run.result, sort_keys=True).encode()).hexdigest()[:16]
     last_store = run.chunks.aggregate(t=Max("updated_at"))["t"]
-    return {"at_succeeded": at_succeeded, "run_id": run.pk, "seed": seed, "result_sha256": digest, "s": elapsed, "with_sweep_s": with_sweep, "request_s": requested - start,
-            "first_claim_s": (run.started_at - run.created_at).total_seconds(),
-            # the last chunk's store and the merge of all chunks share one transaction
-            "merge_tail_s": (run.finished_at - last_store).total_seconds()}
+    return {
+        "at_succeeded": at_succeeded,
+        "run_id": run.pk,
+        "seed": seed,
+        "result_sha256": digest,
+        "s": elapsed,
+        "with_sweep_s": with_sweep,
+        "request_s": requested - start,
+        "first_claim_s": (run.started_at - run.created_at).total_seconds(),
+        # the last chunk's store and the merge of all chunks share one transaction
+        "merge_tail_s": (run.finished_at - last_store).total_seconds(),
+    }
 
 
 def flush_redis(timeout: float = 60) -> None:
@@ -313,8 +354,9 @@ def setup_django():
 def bench_workload(preset: str):
     from django.contrib.auth import get_user_model
 
+    from advisor.accounts.services import team_membership_ensure
     from advisor.models import Membership, SimulationRun, Team, Workload
-    from advisor.services import team_membership_ensure, workload_create
+    from advisor.workloads.services import workload_create
     from placement.presets import PRESETS
 
     user, _ = get_user_model().objects.get_or_create(username="workers-bench")
@@ -327,7 +369,7 @@ def bench_workload(preset: str):
 
 def breakdown(user, workload, paths: int, seed: int) -> dict:
     """The run through the service functions in this process, chunk after chunk, timed by part."""
-    from advisor import simulations as s
+    from advisor.simulations import services as s
     from placement import simulation
 
     parts = {"claim": 0.0, "engine": 0.0, "store": 0.0, "merge": 0.0}
@@ -339,10 +381,17 @@ def breakdown(user, workload, paths: int, seed: int) -> dict:
                 return fn(*a, **k)
             finally:
                 parts[name] += time.perf_counter() - t
+
         return wrapper
 
-    saved = (s._chunk_claim, s._chunk_store, s._merge, simulation.simulate_chunk, s.simulation_enqueue,
-             s._enqueue_sweep)
+    saved = (
+        s._chunk_claim,
+        s._chunk_store,
+        s._merge,
+        simulation.simulate_chunk,
+        s.simulation_enqueue,
+        s._enqueue_sweep,
+    )
     simulation.simulate_chunk = timed_fn("engine", simulation.simulate_chunk)  # s.simulation is this module
     s._chunk_claim = timed_fn("claim", s._chunk_claim)
     s._chunk_store = timed_fn("store", s._chunk_store)
@@ -356,16 +405,26 @@ def breakdown(user, workload, paths: int, seed: int) -> dict:
             s.simulation_chunk_compute(run_id=run.pk, chunk=chunk)
         total = time.perf_counter() - start
     finally:
-        (s._chunk_claim, s._chunk_store, s._merge, simulation.simulate_chunk,
-         s.simulation_enqueue, s._enqueue_sweep) = saved
+        (
+            s._chunk_claim,
+            s._chunk_store,
+            s._merge,
+            simulation.simulate_chunk,
+            s.simulation_enqueue,
+            s._enqueue_sweep,
+        ) = saved
     run.refresh_from_db()
     if run.status != "succeeded":
         raise BenchError(f"breakdown run ended {run.status}: {run.error}")
     parts["store"] -= parts["merge"]  # the merge runs inside the last store
     chunks = run.chunks_total
-    return {"total_s": total, "chunks": chunks, **{f"{k}_s": v for k, v in parts.items()},
-            "per_chunk_ms": {k: 1000 * v / chunks for k, v in parts.items() if k != "merge"},
-            "other_s": total - sum(parts.values())}
+    return {
+        "total_s": total,
+        "chunks": chunks,
+        **{f"{k}_s": v for k, v in parts.items()},
+        "per_chunk_ms": {k: 1000 * v / chunks for k, v in parts.items() if k != "merge"},
+        "other_s": total - sum(parts.values()),
+    }
 
 
 def cpu_snapshot(worker_pgids: list[int]) -> dict:
@@ -375,8 +434,12 @@ def cpu_snapshot(worker_pgids: list[int]) -> dict:
     tick = os.sysconf("SC_CLK_TCK")
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
     idle = values[3] + values[4]
-    snap = {"machine_busy": (sum(values) - idle) / tick, "machine_idle": idle / tick,
-            "workers": 0.0, "this_process": 0.0}
+    snap = {
+        "machine_busy": (sum(values) - idle) / tick,
+        "machine_idle": idle / tick,
+        "workers": 0.0,
+        "this_process": 0.0,
+    }
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -384,7 +447,7 @@ def cpu_snapshot(worker_pgids: list[int]) -> dict:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        rest = stat[stat.rindex(")") + 2:].split()
+        rest = stat[stat.rindex(")") + 2 :].split()
         pgrp, cpu = int(rest[2]), (int(rest[11]) + int(rest[12])) / tick
         if int(entry.name) == os.getpid():
             snap["this_process"] += cpu
@@ -406,32 +469,57 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="agent_orchestrator", choices=sorted(PRESETS))
     parser.add_argument("--paths", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--reference-repeat", type=int, default=3,
-                        help="in-process simulate() runs, interleaved with the worker runs (0: none)")
-    parser.add_argument("--configs", default="1x1,1x2,2x1",
-                        help="comma-separated WxC (W worker processes with --concurrency C), each "
-                             "optionally WxC:EXPERIMENT, e.g. 1x1,1x2,2x1")
+    parser.add_argument(
+        "--reference-repeat",
+        type=int,
+        default=3,
+        help="in-process simulate() runs, interleaved with the worker runs (0: none)",
+    )
+    parser.add_argument(
+        "--configs",
+        default="1x1,1x2,2x1",
+        help="comma-separated WxC (W worker processes with --concurrency C), each "
+        "optionally WxC:EXPERIMENT, e.g. 1x1,1x2,2x1",
+    )
     parser.add_argument("--seed", type=int, default=20261101)
-    parser.add_argument("--warmup-paths", type=int, default=400,
-                        help="paths of the untimed run after each start (0: cold workers)")
+    parser.add_argument(
+        "--warmup-paths",
+        type=int,
+        default=400,
+        help="paths of the untimed run after each start (0: cold workers)",
+    )
     parser.add_argument("--run-timeout", type=float, default=300, help="seconds per run")
-    parser.add_argument("--retries", type=int, default=2,
-                        help="times a run disturbed from outside (Redis restarted, stall) is redone")
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="times a run disturbed from outside (Redis restarted, stall) is redone",
+    )
     parser.add_argument("--start-timeout", type=float, default=60, help="seconds for workers to answer")
-    parser.add_argument("--breakdown", action="store_true",
-                        help="also time the service functions in-process, chunk after chunk")
-    parser.add_argument("--worker-args", default="",
-                        help="EXPERIMENT: extra celery worker options, e.g. '--prefetch-multiplier 4'")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time the service functions in-process, chunk after chunk",
+    )
+    parser.add_argument(
+        "--worker-args",
+        default="",
+        help="EXPERIMENT: extra celery worker options, e.g. '--prefetch-multiplier 4'",
+    )
     parser.add_argument("--logdir", default="/tmp/workers_bench", help="worker logs")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     for c in configs:
         shape, _, experiment = c.partition(":")
-        if (len(shape.split("x")) != 2 or not all(x.isdigit() and int(x) > 0 for x in shape.split("x"))
-                or (experiment and experiment not in EXPERIMENTS)):
-            parser.error(f"bad configuration {c!r}: use WxC or WxC:EXPERIMENT "
-                         f"(experiments: {', '.join(EXPERIMENTS)})")
+        if (
+            len(shape.split("x")) != 2
+            or not all(x.isdigit() and int(x) > 0 for x in shape.split("x"))
+            or (experiment and experiment not in EXPERIMENTS)
+        ):
+            parser.error(
+                f"bad configuration {c!r}: use WxC or WxC:EXPERIMENT (experiments: {', '.join(EXPERIMENTS)})"
+            )
     quiet = args.json
     logdir = Path(args.logdir)
     logdir.mkdir(parents=True, exist_ok=True)
@@ -475,8 +563,14 @@ def main(argv: list[str] | None = None) -> int:
                         load = loadavg()
                         pgids = [p.pid for p in workers.procs]
                         cpu_before = cpu_snapshot(pgids)
-                        r = timed_run(user, workload, args.paths, args.seed + rep, args.run_timeout,
-                                      on_succeeded=lambda: cpu_snapshot(pgids))
+                        r = timed_run(
+                            user,
+                            workload,
+                            args.paths,
+                            args.seed + rep,
+                            args.run_timeout,
+                            on_succeeded=lambda pgids=pgids: cpu_snapshot(pgids),
+                        )
                         r["cpu_s"] = cpu_delta(cpu_before, r.pop("at_succeeded"))
                         r["loadavg_1m_before"] = load
                         break
@@ -491,8 +585,11 @@ def main(argv: list[str] | None = None) -> int:
                         workers = None
                 starts[config].append(started)
                 runs[config].append(r)
-                log(quiet, f"rep {rep + 1}: {config} {r['s']:.2f} s (merge tail {r['merge_tail_s']:.2f} s, "
-                           f"load {load:.2f}, cpu s {r['cpu_s']})")
+                log(
+                    quiet,
+                    f"rep {rep + 1}: {config} {r['s']:.2f} s (merge tail {r['merge_tail_s']:.2f} s, "
+                    f"load {load:.2f}, cpu s {r['cpu_s']})",
+                )
         for rep in range(args.repeat, args.reference_repeat):
             t = time.perf_counter()
             simulate(profile, catalog, paths=args.paths, seed=args.seed + rep)
@@ -519,54 +616,83 @@ def main(argv: list[str] | None = None) -> int:
             ratios[f"{base}/{c}"] = medians[base] / medians[c]
     target_key = f"{BASELINE_CONFIG}/{TARGET_CONFIG}"
     report = {
-        "machine": machine(), "preset": args.preset, "paths": args.paths, "days": 30,
-        "chunks": chunk_count(args.paths), "seed": args.seed, "repeat": args.repeat,
-        "engine_version": ENGINE_VERSION, "catalog": catalog.version, "worker_args": args.worker_args,
+        "machine": machine(),
+        "preset": args.preset,
+        "paths": args.paths,
+        "days": 30,
+        "chunks": chunk_count(args.paths),
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "engine_version": ENGINE_VERSION,
+        "catalog": catalog.version,
+        "worker_args": args.worker_args,
         "warmup_paths": args.warmup_paths,
-        "runs": {c: {"median_s": medians[c], "all_s": [r["s"] for r in runs[c]],
-                     "merge_tail_median_s": statistics.median(r["merge_tail_s"] for r in runs[c]),
-                     "with_sweep_median_s": statistics.median(r["with_sweep_s"] for r in runs[c]),
-                     "details": runs[c], "worker_start_s": starts[c]} for c in configs},
+        "runs": {
+            c: {
+                "median_s": medians[c],
+                "all_s": [r["s"] for r in runs[c]],
+                "merge_tail_median_s": statistics.median(r["merge_tail_s"] for r in runs[c]),
+                "with_sweep_median_s": statistics.median(r["with_sweep_s"] for r in runs[c]),
+                "details": runs[c],
+                "worker_start_s": starts[c],
+            }
+            for c in configs
+        },
         "in_process": {"median_s": ref, "all_s": reference},
         "queue_overhead": {c: medians[c] / ref for c in configs} if ref else {},
         "disturbed_runs_redone": disturbed,
-        "ratios": ratios, "target": {"ratio": target_key, "at_least": TARGET_RATIO},
+        "ratios": ratios,
+        "target": {"ratio": target_key, "at_least": TARGET_RATIO},
         "target_met": ratios[target_key] >= TARGET_RATIO if target_key in ratios else None,
-        "same_result_per_seed": all(len({r["result_sha256"] for c in configs for r in runs[c] if r["seed"] == seed}) == 1
-                                    for seed in {r["seed"] for c in configs for r in runs[c]}),
+        "same_result_per_seed": all(
+            len({r["result_sha256"] for c in configs for r in runs[c] if r["seed"] == seed}) == 1
+            for seed in {r["seed"] for c in configs for r in runs[c]}
+        ),
         **result,
     }
     if args.json:
         print(json.dumps(report, indent=2, default=str))
     else:
         m = report["machine"]
-        print(f"machine: {m['nproc']} x {m['cpu']}; Python {m['python']}, NumPy {m['numpy']}, "
-              f"Celery {m['celery']}; {m['date']}")
-        print(f"workload: preset {args.preset}, {args.paths:,} paths x 30 days "
-              f"({report['chunks']} chunks), catalog {catalog.version}"
-              + (f"; EXPERIMENT worker args {args.worker_args!r}" if args.worker_args else ""))
+        print(
+            f"machine: {m['nproc']} x {m['cpu']}; Python {m['python']}, NumPy {m['numpy']}, "
+            f"Celery {m['celery']}; {m['date']}"
+        )
+        print(
+            f"workload: preset {args.preset}, {args.paths:,} paths x 30 days "
+            f"({report['chunks']} chunks), catalog {catalog.version}"
+            + (f"; EXPERIMENT worker args {args.worker_args!r}" if args.worker_args else "")
+        )
         if ref:
-            print(f"in-process simulate   median {ref:6.2f} s  (of {len(reference)}: "
-                  f"{', '.join(f'{t:.2f}' for t in reference)})")
+            print(
+                f"in-process simulate   median {ref:6.2f} s  (of {len(reference)}: "
+                f"{', '.join(f'{t:.2f}' for t in reference)})"
+            )
         for c in configs:
             shape, _, experiment = c.partition(":")
             w, n = shape.split("x")
             label = f"EXPERIMENT {experiment}: " if experiment else ""
-            print(f"{label}workers {c} ({w} worker{'s' if w != '1' else ''} x -c {n})  median {medians[c]:6.2f} s  "
-                  f"(of {len(runs[c])}: {', '.join(f'{t:.2f}' for t in report['runs'][c]['all_s'])})"
-                  f"  merge tail {report['runs'][c]['merge_tail_median_s']:.2f} s"
-                  f"  with sweep {report['runs'][c]['with_sweep_median_s']:.2f} s"
-                  + (f"  queue overhead x{medians[c] / ref:.2f}" if ref else ""))
+            print(
+                f"{label}workers {c} ({w} worker{'s' if w != '1' else ''} x -c {n})  median {medians[c]:6.2f} s  "
+                f"(of {len(runs[c])}: {', '.join(f'{t:.2f}' for t in report['runs'][c]['all_s'])})"
+                f"  merge tail {report['runs'][c]['merge_tail_median_s']:.2f} s"
+                f"  with sweep {report['runs'][c]['with_sweep_median_s']:.2f} s"
+                + (f"  queue overhead x{medians[c] / ref:.2f}" if ref else "")
+            )
         for c, r in ratios.items():
             mark = f"  target >= {TARGET_RATIO}" if c == target_key else ""
             print(f"ratio {c} = {r:.2f}{mark}")
-        print("same merged result for the same seed in every configuration:",
-              "yes" if report["same_result_per_seed"] else "NO")
+        print(
+            "same merged result for the same seed in every configuration:",
+            "yes" if report["same_result_per_seed"] else "NO",
+        )
         if "breakdown" in report:
             b = report["breakdown"]
-            print(f"breakdown (in-process, service functions, {b['chunks']} chunks): total {b['total_s']:.2f} s = "
-                  f"claim {b['claim_s']:.2f} + engine {b['engine_s']:.2f} + store {b['store_s']:.2f} "
-                  f"+ merge {b['merge_s']:.2f} + other {b['other_s']:.2f}")
+            print(
+                f"breakdown (in-process, service functions, {b['chunks']} chunks): total {b['total_s']:.2f} s = "
+                f"claim {b['claim_s']:.2f} + engine {b['engine_s']:.2f} + store {b['store_s']:.2f} "
+                f"+ merge {b['merge_s']:.2f} + other {b['other_s']:.2f}"
+            )
         if report["target_met"] is not None:
             print("target met:", "yes" if report["target_met"] else "NO")
     return 0 if report["target_met"] in (True, None) else 1

@@ -3,10 +3,12 @@
 profile -> derived facts -> every candidate priced -> the decision matrix's
 trace -> per layer, the choice (``placement.decision``) -> the money view.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 from placement import commitments, sizing
 from placement.calculators import cost_facts
@@ -16,10 +18,11 @@ from placement.economics import Economics, economics
 from placement.facts import FACT_LABELS, Facts, derive_facts
 from placement.front_door import LIMITS, Door, door_for
 from placement.levers import Lever, bedrock_levers, best_first
+from placement.placements import DECISION_ORDER as LAYERS
 from placement.placements import label
 from placement.pricing import Catalog, catalog_for_pricing, fallback_notice
 from placement.profile import WorkloadProfile
-from placement.rules import LAYERS, Firing, Matrix, _plain, evaluate, limit_source, load_matrix
+from placement.rules import Firing, Matrix, _plain, evaluate, limit_source, load_matrix
 
 
 @dataclass(frozen=True)
@@ -37,19 +40,21 @@ class LayerAdvice:
     def alternatives(self) -> list[str]:
         return [p for p, _ in self.ranking if p != self.placement]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "placement": self.placement,
             "label": label(self.placement),
             "alternatives": self.alternatives,
-            "ranking": [{"placement": p, "label": label(p), "score": round(s, 3)}
-                        for p, s in self.ranking],
+            "ranking": [{"placement": p, "label": label(p), "score": round(s, 3)} for p, s in self.ranking],
             "reasons": [f.as_reason() for f in self.reasons],
             "excluded": [{"placement": p, **f.as_reason()} for p, f in self.excluded],
             "warnings": list(self.warnings),
             "alternative_warnings": list(self.alternative_warnings),
-            **({} if self.front_door is None else {
-                "front_door": self.front_door.id, "front_door_detail": self.front_door.to_dict()}),
+            **(
+                {}
+                if self.front_door is None
+                else {"front_door": self.front_door.id, "front_door_detail": self.front_door.to_dict()}
+            ),
         }
 
 
@@ -65,7 +70,7 @@ class Advice:
     economics: Economics | None = None
     notices: tuple[str, ...] = ()
     # Which region's catalog priced it: {"region", "catalog_region", "fallback"} (CONTRACT.md item 3).
-    pricing: dict | None = None
+    pricing: dict[str, Any] | None = None
     # AWS cost levers that apply to this advice, best saving first (CONTRACT.md item 1).
     levers: tuple[Lever, ...] = ()
 
@@ -73,7 +78,7 @@ class Advice:
     def warnings(self) -> list[str]:
         return [w for layer in self.layers.values() for w in layer.warnings] + list(self.notices)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         money = self.economics.to_dict() if self.economics else {}
         return {
             "profile": self.profile.to_dict(),
@@ -83,9 +88,12 @@ class Advice:
             "warnings": self.warnings,
             "trace": [f.to_dict() for f in self.trace],
             "monthly_cost": money.pop("monthly_cost", None),
-            "costs": None if self.costs is None else {
+            "costs": None
+            if self.costs is None
+            else {
                 layer: {p: c.to_dict() for p, c in by_placement.items()}
-                for layer, by_placement in self.costs.items()},
+                for layer, by_placement in self.costs.items()
+            },
             "economics": money or None,
             "ruleset": self.ruleset,
             "catalog": self.catalog,
@@ -97,8 +105,12 @@ class Advice:
 _REGION_CATALOG = object()
 
 
-def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
-           catalog: Catalog | None | object = _REGION_CATALOG, wait_sweep: bool = True) -> Advice:
+def advise(
+    profile: WorkloadProfile,
+    matrix: Matrix | None = None,
+    catalog: Catalog | None | object = _REGION_CATALOG,
+    wait_sweep: bool = True,
+) -> Advice:
     """Evaluate every rule of the matrix against a profile and choose per layer.
 
     Costs come from the newest catalog of the profile's region unless a catalog
@@ -115,39 +127,73 @@ def advise(profile: WorkloadProfile, matrix: Matrix | None = None,
         if fallback:
             notices = (fallback_notice(profile.region),)
         elif catalog is None:
-            notices = (f"No price catalog for {profile.region}: costs are not shown and the "
-                       f"15% rule of thumb stands in for the computed break-even.",)
+            notices = (
+                f"No price catalog for {profile.region}: costs are not shown and the "
+                f"15% rule of thumb stands in for the computed break-even.",
+            )
+    catalog = cast("Catalog | None", catalog)  # the stand-in for "the region's" is replaced above
     pricing = _pricing(profile.region, catalog, fallback)
     costs = placement_costs(profile, facts, catalog, matrix.candidates) if catalog else None
-    context = {**matrix.constants, **profile.to_dict(), **facts.to_dict(),
-               **cost_facts(profile, facts.utilization, catalog, _total(costs, "nerves", "lambda"),
-                            _total(costs, "nerves", "fargate")),
-               **_advice_values(profile, facts, catalog, costs)}
+    context = {
+        **matrix.constants,
+        **profile.to_dict(),
+        **facts.to_dict(),
+        **cost_facts(
+            profile,
+            facts.utilization,
+            catalog,
+            _total(costs, "nerves", "lambda"),
+            _total(costs, "nerves", "fargate"),
+        ),
+        **_advice_values(profile, facts, catalog, costs),
+    }
     trace = evaluate(matrix, context)
     version = catalog.version if catalog else None
     doors = {p: door_for(p, profile, facts) for p in matrix.candidates["nerves"]}
     terms = commitments.terms_label(profile) if commitments.committed(profile) else ""
-    layers = {layer: _layer(layer, matrix, trace, costs, version, doors if layer == "nerves" else None,
-                            terms) for layer in LAYERS}
-    money, levers = None, ()
-    if catalog is not None:
+    layers = {
+        layer: _layer(layer, matrix, trace, costs, version, doors if layer == "nerves" else None, terms)
+        for layer in LAYERS
+    }
+    money: Economics | None = None
+    levers: tuple[Lever, ...] = ()
+    if catalog is not None and costs is not None:  # costs are priced whenever there is a catalog
         split = {name: layer.placement for name, layer in layers.items()}
         money = economics(profile, facts, catalog, split, costs, wait_sweep=wait_sweep)
         levers = bedrock_levers(profile, facts, catalog, split, costs) + money.commitment_levers()
-    return Advice(profile=profile, facts=facts, layers=layers, trace=trace, ruleset=matrix.version,
-                  catalog=version, costs=costs, economics=money, notices=notices, pricing=pricing,
-                  levers=levers)
+    return Advice(
+        profile=profile,
+        facts=facts,
+        layers=layers,
+        trace=trace,
+        ruleset=matrix.version,
+        catalog=version,
+        costs=costs,
+        economics=money,
+        notices=notices,
+        pricing=pricing,
+        levers=levers,
+    )
 
 
-def _pricing(region: str, catalog: Catalog | None, fallback: bool) -> dict:
+def _pricing(region: str, catalog: Catalog | None, fallback: bool) -> dict[str, Any]:
     """Which region's rates priced the advice; a fallback is the default region's, for a region without its own."""
-    return {"region": region, "catalog_region": catalog.region if catalog else None,
-            "fallback": fallback or (catalog is not None and catalog.region != region)}
+    return {
+        "region": region,
+        "catalog_region": catalog.region if catalog else None,
+        "fallback": fallback or (catalog is not None and catalog.region != region),
+    }
 
 
-def _layer(layer: str, matrix: Matrix, trace: tuple[Firing, ...],
-           costs: dict[str, dict[str, PlacementCost]] | None, catalog: str | None,
-           doors: dict[str, Door] | None, terms: str = "") -> LayerAdvice:
+def _layer(
+    layer: str,
+    matrix: Matrix,
+    trace: tuple[Firing, ...],
+    costs: dict[str, dict[str, PlacementCost]] | None,
+    catalog: str | None,
+    doors: dict[str, Door] | None,
+    terms: str = "",
+) -> LayerAdvice:
     totals: dict[str, Decimal | None] | None = None
     if costs is not None:
         totals = {p: c.total for p, c in costs[layer].items()}
@@ -155,9 +201,16 @@ def _layer(layer: str, matrix: Matrix, trace: tuple[Firing, ...],
     choice = choose(layer, matrix.candidates[layer], trace, totals, catalog, blocked, terms)
     door = (doors or {}).get(choice.placement)
     warnings = choice.warnings + (door.warnings if door else ())
-    return LayerAdvice(layer=layer, placement=choice.placement, ranking=choice.ranking,
-                       reasons=choice.reasons, excluded=choice.excluded, warnings=warnings,
-                       alternative_warnings=choice.alternative_warnings, front_door=door)
+    return LayerAdvice(
+        layer=layer,
+        placement=choice.placement,
+        ranking=choice.ranking,
+        reasons=choice.reasons,
+        excluded=choice.excluded,
+        warnings=warnings,
+        alternative_warnings=choice.alternative_warnings,
+        front_door=door,
+    )
 
 
 def _door_exclusions(layer: str, doors: dict[str, Door]) -> dict[str, Firing]:
@@ -168,13 +221,23 @@ def _door_exclusions(layer: str, doors: dict[str, Door]) -> dict[str, Firing]:
             name, text = door.breaks[0]
             limit = LIMITS[name]
             blocked[placement] = Firing(
-                rule="DOOR", layer=layer, title=f"{door.label}: {limit.title.lower()}", fired=True,
-                effect="exclude", weights={placement: 0.0}, values={name: limit.value}, text=text,
-                source=limit_source(limit), limit=name)
+                rule="DOOR",
+                layer=layer,
+                title=f"{door.label}: {limit.title.lower()}",
+                fired=True,
+                effect="exclude",
+                weights={placement: 0.0},
+                values={name: limit.value},
+                text=text,
+                source=limit_source(limit),
+                limit=name,
+            )
     return blocked
 
 
-def _advice_values(p: WorkloadProfile, f: Facts, catalog: Catalog | None, costs: dict | None) -> dict:
+def _advice_values(
+    p: WorkloadProfile, f: Facts, catalog: Catalog | None, costs: dict[str, Any] | None
+) -> dict[str, Any]:
     """The context values that need the catalog (rules.ADVICE_VALUES)."""
     fit = ""
     if f.gpu_needed and catalog is not None:
@@ -186,7 +249,7 @@ def _advice_values(p: WorkloadProfile, f: Facts, catalog: Catalog | None, costs:
     }
 
 
-def _total(costs: dict | None, layer: str, placement: str) -> float | None:
+def _total(costs: dict[str, Any] | None, layer: str, placement: str) -> float | None:
     if costs is None or costs[layer][placement].total is None:
         return None
     return float(costs[layer][placement].total)

@@ -3,21 +3,24 @@
 Each calculator is a pure function of a profile, the catalog and explicit
 assumptions, and returns the series a chart needs along with the headline.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Protocol, TypeVar, cast
 
-from placement.constants import MATRIX_CONSTANTS
 from placement import commitments
+from placement.constants import MATRIX_CONSTANTS
 from placement.costs import monthly_total
 from placement.facts import HOURS_PER_MONTH, Facts, derive_facts
 from placement.pricing import Catalog
 from placement.profile import WorkloadProfile, varied
 
+T = TypeVar("T")
 RULE_OF_THUMB_UTILIZATION = MATRIX_CONSTANTS["utilization_threshold"]  # "the 15% rule"
 SWEEP_WAIT_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.9)
 MAX_REQUESTS_PER_DAY = 1e9
@@ -41,15 +44,20 @@ class BreakEven:
     # The purchase terms both sides are priced under (the profile's commitment and Spot).
     terms: str = "On demand"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         # Numbers, strings and tuples of numbers: a copy serialises exactly as asdict's
         # deep copy would, at a fifth of its cost on a 30-point curve.
         return dict(self.__dict__)
 
 
-def break_even(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
-               serverless: str = "lambda", provisioned: str = "fargate",
-               sweep_wait: bool = False) -> BreakEven:
+def break_even(
+    p: WorkloadProfile,
+    catalog: Catalog,
+    layer: str = "nerves",
+    serverless: str = "lambda",
+    provisioned: str = "fargate",
+    sweep_wait: bool = False,
+) -> BreakEven:
     """Where serverless and provisioned capacity cost the same for this profile's shape.
 
     ``sweep_wait`` adds the break-even at each of SWEEP_WAIT_FRACTIONS, which
@@ -59,26 +67,51 @@ def break_even(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
     gap = prices.gap(serverless, provisioned)
     crossing = _crossing(gap)
     # The curve's points are the scan's grid, so most of them are priced already.
-    curve = tuple((rpd, prices.monthly(serverless, rpd), prices.monthly(provisioned, rpd))
-                  for rpd in _grid(max(p.requests_per_day, crossing or 0)))
+    curve = tuple(
+        (rpd, prices.monthly(serverless, rpd), prices.monthly(provisioned, rpd))
+        for rpd in _grid(max(p.requests_per_day, crossing or 0))
+    )
     utilization = None
     if crossing is not None:
         utilization = derive_facts(varied(p, requests_per_day=crossing)).utilization
     low_gap = gap(1.0)
     cheaper_below = serverless if low_gap is None or low_gap <= 0 else provisioned
-    return BreakEven(layer, serverless, provisioned, crossing, utilization, cheaper_below,
-                     RULE_OF_THUMB_UTILIZATION, curve, _wait_sweep(gap) if sweep_wait else None,
-                     commitments.terms_label(p))
+    return BreakEven(
+        layer,
+        serverless,
+        provisioned,
+        crossing,
+        utilization,
+        cheaper_below,
+        RULE_OF_THUMB_UTILIZATION,
+        curve,
+        _wait_sweep(gap) if sweep_wait else None,
+        commitments.terms_label(p),
+    )
 
 
-def wait_sweep(p: WorkloadProfile, catalog: Catalog, layer: str = "nerves",
-               serverless: str = "lambda", provisioned: str = "fargate") -> tuple[tuple[float, float | None], ...]:
+def wait_sweep(
+    p: WorkloadProfile,
+    catalog: Catalog,
+    layer: str = "nerves",
+    serverless: str = "lambda",
+    provisioned: str = "fargate",
+) -> tuple[tuple[float, float | None], ...]:
     """The break-even at each of SWEEP_WAIT_FRACTIONS: how far waiting on APIs moves it."""
     return _wait_sweep(_ShapePrices(p, catalog, layer).gap(serverless, provisioned))
 
 
-def _wait_sweep(gap) -> tuple[tuple[float, float | None], ...]:
-    return tuple((w, _crossing(lambda rpd, w=w: gap(rpd, w))) for w in SWEEP_WAIT_FRACTIONS)
+def _wait_sweep(gap: Gap) -> tuple[tuple[float, float | None], ...]:
+    def at(w: float) -> Callable[[float], float | None]:
+        return lambda rpd: gap(rpd, w)
+
+    return tuple((w, _crossing(at(w))) for w in SWEEP_WAIT_FRACTIONS)
+
+
+class Gap(Protocol):
+    """gap(rpd, wait=None): serverless minus provisioned monthly cost, None if either is unpriced."""
+
+    def __call__(self, rpd: float, wait: float | None = None) -> float | None: ...
 
 
 class _ShapePrices:
@@ -112,15 +145,17 @@ class _ShapePrices:
             point = self._points[rpd, wait] = (profile, derive_facts(profile))
             return point
 
-    def gap(self, serverless: str, provisioned: str):
+    def gap(self, serverless: str, provisioned: str) -> Gap:
         """gap(rpd, wait=None): serverless minus provisioned monthly cost, None if either is unpriced."""
+
         def gap(rpd: float, wait: float | None = None) -> float | None:
             a, b = self.monthly(serverless, rpd, wait), self.monthly(provisioned, rpd, wait)
             return None if a is None or b is None else a - b
+
         return gap
 
 
-def _crossing(gap) -> float | None:
+def _crossing(gap: Callable[[float], float | None]) -> float | None:
     """The request rate where the cost gap changes sign, by bisection on a log scale."""
     grid = [10 ** (k / 4) for k in range(0, 37)]  # 1 to 1e9 requests a day
     previous = None
@@ -134,13 +169,14 @@ def _crossing(gap) -> float | None:
     return None
 
 
-def _bisect(gap, low: float, high: float) -> float:
-    low_sign = gap(low) <= 0
+def _bisect(gap: Callable[[float], float | None], low: float, high: float) -> float:
+    # Both ends are priced: the scan found the sign change between them.
+    low_sign = cast(float, gap(low)) <= 0
     # Grid points are a factor 1.78 apart: 16 halvings of the log interval
     # pin the crossing to within 0.001%.
     for _ in range(16):
         mid = math.sqrt(low * high)
-        if (gap(mid) <= 0) == low_sign:
+        if (cast(float, gap(mid)) <= 0) == low_sign:
             low = mid
         else:
             high = mid
@@ -163,7 +199,7 @@ class Payback:
     monthly_saving: float
     months: float | None  # None: no saving to repay it
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -208,12 +244,13 @@ class Repatriation:
     crossover_month: int | None  # first month owning has cost no more than the cloud
     hardware: Hardware
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "hardware": dict(self.hardware.__dict__)}
 
 
-def repatriation_roi(*, cloud_monthly: float, gpus: int, horizon_months: int,
-                     hardware: Hardware = Hardware()) -> Repatriation:
+def repatriation_roi(
+    *, cloud_monthly: float, gpus: int, horizon_months: int, hardware: Hardware = Hardware()
+) -> Repatriation:
     """Cumulative cloud spend against owned hardware (capex up front, refreshed at end of life)."""
     # Without GPUs the comparison is one CPU server against the cloud compute.
     servers = max(1, math.ceil(gpus / hardware.gpus_per_server))
@@ -226,8 +263,9 @@ def repatriation_roi(*, cloud_monthly: float, gpus: int, horizon_months: int,
         owned.append(round(capex * refreshes + opex * month, 2))
         if crossover is None and owned[-1] <= cloud[-1]:
             crossover = month
-    return Repatriation(gpus, servers, cloud_monthly, round(opex, 2), capex, tuple(cloud),
-                        tuple(owned), crossover, hardware)
+    return Repatriation(
+        gpus, servers, cloud_monthly, round(opex, 2), capex, tuple(cloud), tuple(owned), crossover, hardware
+    )
 
 
 # -- TCO -----------------------------------------------------------------------------------
@@ -242,11 +280,18 @@ def tco(*, monthly: Decimal | float | None, horizon_months: int, one_off: float 
 
 # -- what the rules see of the prices ------------------------------------------------------
 
-COST_FACTS = ("prices_known", "serverless_cheaper", "lambda_monthly_cost", "container_monthly_cost",
-              "break_even_requests_per_day", "break_even_utilization", "break_even_text")
+COST_FACTS = (
+    "prices_known",
+    "serverless_cheaper",
+    "lambda_monthly_cost",
+    "container_monthly_cost",
+    "break_even_requests_per_day",
+    "break_even_utilization",
+    "break_even_text",
+)
 
 
-_REMEMBERED: dict[tuple, Any] = {}
+_REMEMBERED: dict[tuple[Any, ...], Any] = {}
 _CACHE_LIMIT = 4096
 
 
@@ -264,16 +309,21 @@ def cached_break_even(p: WorkloadProfile, catalog: Catalog, sweep_wait: bool = F
     return result
 
 
-def _remembered(key: tuple, compute: Callable[[], Any]) -> Any:
+def _remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     if key not in _REMEMBERED:
         if len(_REMEMBERED) >= _CACHE_LIMIT:
             _REMEMBERED.clear()
         _REMEMBERED[key] = compute()
-    return _REMEMBERED[key]
+    return cast(T, _REMEMBERED[key])
 
 
-def cost_facts(p: WorkloadProfile, utilization: float, catalog: Catalog | None,
-               lambda_cost: float | None, container_cost: float | None) -> dict:
+def cost_facts(
+    p: WorkloadProfile,
+    utilization: float,
+    catalog: Catalog | None,
+    lambda_cost: float | None,
+    container_cost: float | None,
+) -> dict[str, Any]:
     """Facts for the rules: whether functions beat containers here, at these prices.
 
     Without a catalog, or when either side cannot be priced, the seed's 15% rule
@@ -282,18 +332,30 @@ def cost_facts(p: WorkloadProfile, utilization: float, catalog: Catalog | None,
     if catalog is None or lambda_cost is None or container_cost is None:
         # "serverless_cheaper" is then the rule of thumb's verdict, not a computed comparison:
         # rules that quote costs also require prices_known.
-        why = ("no prices were used" if catalog is None
-               else f"the {catalog.region} price catalog cannot price both functions and containers here")
-        return {"prices_known": False, "serverless_cheaper": utilization < RULE_OF_THUMB_UTILIZATION,
-                "lambda_monthly_cost": 0.0, "container_monthly_cost": 0.0,
-                "break_even_requests_per_day": 0.0, "break_even_utilization": 0.0,
-                "break_even_text": f"{why}, so the 15% rule of thumb decides"}
+        why = (
+            "no prices were used"
+            if catalog is None
+            else f"the {catalog.region} price catalog cannot price both functions and containers here"
+        )
+        return {
+            "prices_known": False,
+            "serverless_cheaper": utilization < RULE_OF_THUMB_UTILIZATION,
+            "lambda_monthly_cost": 0.0,
+            "container_monthly_cost": 0.0,
+            "break_even_requests_per_day": 0.0,
+            "break_even_utilization": 0.0,
+            "break_even_text": f"{why}, so the 15% rule of thumb decides",
+        }
     result = cached_break_even(p, catalog)
-    return {"prices_known": True, "serverless_cheaper": lambda_cost <= container_cost,
-            "lambda_monthly_cost": lambda_cost, "container_monthly_cost": container_cost,
-            "break_even_requests_per_day": result.requests_per_day or 0.0,
-            "break_even_utilization": result.utilization or 0.0,
-            "break_even_text": _break_even_text(result) + _terms_words(result)}
+    return {
+        "prices_known": True,
+        "serverless_cheaper": lambda_cost <= container_cost,
+        "lambda_monthly_cost": lambda_cost,
+        "container_monthly_cost": container_cost,
+        "break_even_requests_per_day": result.requests_per_day or 0.0,
+        "break_even_utilization": result.utilization or 0.0,
+        "break_even_text": _break_even_text(result) + _terms_words(result),
+    }
 
 
 def _terms_words(result: BreakEven) -> str:
@@ -303,10 +365,14 @@ def _terms_words(result: BreakEven) -> str:
 
 def _break_even_text(result: BreakEven) -> str:
     if result.requests_per_day is None:
-        return (f"{_short(result.cheaper_below)} stay cheaper from 1 to a billion requests a day "
-                f"for this shape of work (the rule of thumb says 15% utilisation)")
-    return (f"they break even at about {result.requests_per_day:,.0f} requests a day, "
-            f"{result.utilization:.1%} utilisation (the rule of thumb says 15%)")
+        return (
+            f"{_short(result.cheaper_below)} stay cheaper from 1 to a billion requests a day "
+            f"for this shape of work (the rule of thumb says 15% utilisation)"
+        )
+    return (
+        f"they break even at about {result.requests_per_day:,.0f} requests a day, "
+        f"{result.utilization:.1%} utilisation (the rule of thumb says 15%)"
+    )
 
 
 def _short(placement: str) -> str:

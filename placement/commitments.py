@@ -24,12 +24,13 @@ for a rate. Each rule below carries its reason:
   only, so Fargate's Spot price is the x86 price less the Spot discount, not arm64's.
 - **Spot and Savings Plans do not stack.** Where both apply, the deeper saving wins.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:  # pricing imports this module: no import at run time
     from placement.facts import Facts
@@ -43,30 +44,60 @@ PLAN_PURCHASE = {"1y": "savings_1y", "3y": "savings_3y"}
 TERM_OF = {"savings_1y": "1y", "savings_3y": "3y"}
 TERM_WORDS = {"1y": "1-year", "3y": "3-year"}
 # Services a Savings Plan covers, and the plan (AWS Savings Plans user guide).
-PLAN_OF_SERVICE = {"lambda": "compute", "fargate": "compute", "ec2": "compute",
-                   "sagemaker_realtime": "sagemaker", "sagemaker_serverless": "sagemaker"}
+PLAN_OF_SERVICE = {
+    "lambda": "compute",
+    "fargate": "compute",
+    "ec2": "compute",
+    "sagemaker_realtime": "sagemaker",
+    "sagemaker_serverless": "sagemaker",
+}
 COMMITTABLE = frozenset(PLAN_OF_SERVICE)
 PLAN_NAMES = {"compute": "Compute Savings Plan", "sagemaker": "SageMaker Savings Plan"}
 # EC2 families by the rate group their Compute Savings Plan rate is read under.
-EC2_PLAN_GROUPS = {"m7g": "ec2_general", "m7i": "ec2_general", "c7g": "ec2_general",
-                   "r7g": "ec2_general", "g5": "ec2_gpu", "g6": "ec2_gpu", "g6e": "ec2_gpu",
-                   "p4d": "ec2_p", "p5": "ec2_p", "inf2": "ec2_inf2"}
+EC2_PLAN_GROUPS = {
+    "m7g": "ec2_general",
+    "m7i": "ec2_general",
+    "c7g": "ec2_general",
+    "r7g": "ec2_general",
+    "g5": "ec2_gpu",
+    "g6": "ec2_gpu",
+    "g6e": "ec2_gpu",
+    "p4d": "ec2_p",
+    "p5": "ec2_p",
+    "inf2": "ec2_inf2",
+}
 # Spot rates are read per kind of capacity: general purpose, or accelerated (GPU, Inferentia).
-EC2_SPOT_GROUPS = {family: "ec2_general" if group == "ec2_general" else "ec2_gpu"
-                   for family, group in EC2_PLAN_GROUPS.items()}
+EC2_SPOT_GROUPS = {
+    family: "ec2_general" if group == "ec2_general" else "ec2_gpu"
+    for family, group in EC2_PLAN_GROUPS.items()
+}
 # Why a service has no Spot (Fargate and EC2 have it).
-NO_SPOT = {"lambda": "Lambda has no Spot capacity",
-           "sagemaker_realtime": "SageMaker offers Spot for training jobs only, not for inference",
-           "sagemaker_serverless": "SageMaker offers Spot for training jobs only, not for inference"}
-SERVICE_NAMES = {"lambda": "Lambda", "fargate": "Fargate", "ec2": "EC2",
-                 "sagemaker_realtime": "SageMaker", "sagemaker_serverless": "SageMaker Serverless",
-                 "bedrock": "Bedrock tokens", "hosted_api": "the provider's tokens",
-                 "dynamodb": "DynamoDB", "elasticache_serverless": "ElastiCache Serverless",
-                 "s3": "S3", "sqs": "SQS", "step_functions": "Step Functions",
-                 "step_functions_express": "Step Functions Express", "opensearch_serverless":
-                 "OpenSearch Serverless", "api_gateway_http": "API Gateway", "api_gateway_rest":
-                 "API Gateway", "api_gateway_websocket": "API Gateway", "alb": "the load balancer",
-                 "eks": "the EKS control plane"}
+NO_SPOT = {
+    "lambda": "Lambda has no Spot capacity",
+    "sagemaker_realtime": "SageMaker offers Spot for training jobs only, not for inference",
+    "sagemaker_serverless": "SageMaker offers Spot for training jobs only, not for inference",
+}
+SERVICE_NAMES = {
+    "lambda": "Lambda",
+    "fargate": "Fargate",
+    "ec2": "EC2",
+    "sagemaker_realtime": "SageMaker",
+    "sagemaker_serverless": "SageMaker Serverless",
+    "bedrock": "Bedrock tokens",
+    "hosted_api": "the provider's tokens",
+    "dynamodb": "DynamoDB",
+    "elasticache_serverless": "ElastiCache Serverless",
+    "s3": "S3",
+    "sqs": "SQS",
+    "step_functions": "Step Functions",
+    "step_functions_express": "Step Functions Express",
+    "opensearch_serverless": "OpenSearch Serverless",
+    "api_gateway_http": "API Gateway",
+    "api_gateway_rest": "API Gateway",
+    "api_gateway_websocket": "API Gateway",
+    "alb": "the load balancer",
+    "eks": "the EKS control plane",
+}
 # Database Savings Plans (1-year, announced 2 December 2025) cover these; their rates
 # per service are not in the catalog, so the tool keeps them on demand and says so.
 DATABASE_PLAN_SERVICES = frozenset({"dynamodb", "elasticache_serverless"})
@@ -88,9 +119,8 @@ class Rate:
     confidence: str
     note: str
 
-    def source(self) -> dict:
-        return {"url": self.url, "title": self.title, "read_on": self.read_on,
-                "confidence": self.confidence}
+    def source(self) -> dict[str, Any]:
+        return {"url": self.url, "title": self.title, "read_on": self.read_on, "confidence": self.confidence}
 
 
 # -- rates ---------------------------------------------------------------------------
@@ -130,12 +160,21 @@ def _group(groups: dict[str, str], instance_type: str | None) -> str:
 
 def read_rate(catalog: Catalog, key: str) -> Rate | None:
     """A commitment rate from the catalog, or None when the catalog has none (an older one)."""
+
     def read() -> Rate | None:
         raw = catalog.rates.get(key)
         if raw is None:
             return None
-        return Rate(key, Decimal(raw["price"]), raw["source"], raw.get("title", raw["source"]),
-                    raw["read_on"], raw.get("confidence", "C"), raw.get("note", ""))
+        return Rate(
+            key,
+            Decimal(raw["price"]),
+            raw["source"],
+            raw.get("title", raw["source"]),
+            raw["read_on"],
+            raw.get("confidence", "C"),
+            raw.get("note", ""),
+        )
+
     return catalog.remember(("commitment_rate", key), read)
 
 
@@ -178,8 +217,10 @@ def plan_refusal(p: WorkloadProfile) -> str | None:
     if p.commitment not in PLAN_PURCHASE:
         return None
     if p.one_off:
-        return (f"a one-off job of {p.job_deadline_days:g} days gets no Savings Plan: a "
-                f"{TERM_WORDS[p.commitment]} commitment would stand idle after it")
+        return (
+            f"a one-off job of {p.job_deadline_days:g} days gets no Savings Plan: a "
+            f"{TERM_WORDS[p.commitment]} commitment would stand idle after it"
+        )
     return None
 
 
@@ -189,8 +230,10 @@ def spot_refusal(p: WorkloadProfile, layer: str) -> str | None:
         return "the Memory layer holds state that a Spot interruption would lose"
     if p.trigger in ASYNC_TRIGGERS or p.pattern == "batch" or p.one_off:
         return None
-    return ("a synchronous API answers callers who are waiting, and a Spot interruption "
-            "(two minutes' notice) would fail or delay their requests")
+    return (
+        "a synchronous API answers callers who are waiting, and a Spot interruption "
+        "(two minutes' notice) would fail or delay their requests"
+    )
 
 
 def quiet_share(p: WorkloadProfile, f: Facts) -> float:
@@ -205,6 +248,7 @@ def quiet_share(p: WorkloadProfile, f: Facts) -> float:
     assumption): 2 - peak_to_average, and nothing from a ratio of 2.
     """
     from placement.sizing import PEAK_HOURS_PER_DAY
+
     if f.active_hours_per_day < 24:
         return 0.0
     ratio = p.peak_to_average
@@ -236,9 +280,17 @@ class Decision:
     why: str  # one sentence for the assumptions; empty when nothing needs saying
 
 
-def decide(p: WorkloadProfile, layer: str, service: str, catalog: Catalog, *,
-           instance_type: str | None = None, baseline_share: float = 1.0,
-           spot_price_ratio: float = 1.0, explain: bool = True) -> Decision:
+def decide(
+    p: WorkloadProfile,
+    layer: str,
+    service: str,
+    catalog: Catalog,
+    *,
+    instance_type: str | None = None,
+    baseline_share: float = 1.0,
+    spot_price_ratio: float = 1.0,
+    explain: bool = True,
+) -> Decision:
     """The purchase option for one usage under the profile's terms.
 
     ``spot_price_ratio`` is the Spot capacity's on-demand price over the usage's own
@@ -263,24 +315,38 @@ def decide(p: WorkloadProfile, layer: str, service: str, catalog: Catalog, *,
     return Decision(decision.purchase, decision.share, decision.rate, why)
 
 
-def _why(p: WorkloadProfile, service: str, catalog: Catalog, instance_type: str | None, decision: Decision,
-         plan: Rate | None, spot_why: str | None, spot_saving: Decimal) -> str:
+def _why(
+    p: WorkloadProfile,
+    service: str,
+    catalog: Catalog,
+    instance_type: str | None,
+    decision: Decision,
+    plan: Rate | None,
+    spot_why: str | None,
+    spot_saving: Decimal,
+) -> str:
     """The decision in one sentence for the placement's assumptions; empty when nothing needs saying."""
     name = SERVICE_NAMES.get(service, service)
-    rate = decision.rate
+    rate = cast(Rate, decision.rate)  # read below only for Spot and plans, which always have a rate
     if decision.purchase == "spot":
-        why = f"{plan_label(service, 'spot')} at {rate.discount:.0%} off (grade {rate.confidence}, {rate.url})"
+        why = (
+            f"{plan_label(service, 'spot')} at {rate.discount:.0%} off (grade {rate.confidence}, {rate.url})"
+        )
         if service == "fargate":
-            why += ("; Fargate Spot runs x86_64 tasks only, so it is priced at the x86 rate, "
-                    f"{_percent(spot_saving)} under arm64 on demand")
+            why += (
+                "; Fargate Spot runs x86_64 tasks only, so it is priced at the x86 rate, "
+                f"{_percent(spot_saving)} under arm64 on demand"
+            )
         if plan:
             why += "; Spot and Savings Plans do not stack, and Spot saves more here"
         return why + "."
     if decision.purchase != "on_demand":
         share = decision.share
         covered = "all of it" if share >= 1 else f"{_percent(share)} of it, the rest on demand"
-        why = (f"{plan_label(service, decision.purchase)} at {rate.discount:.0%} off {name} "
-               f"(grade {rate.confidence}, {rate.url}), sized to the steady baseline: {covered}")
+        why = (
+            f"{plan_label(service, decision.purchase)} at {rate.discount:.0%} off {name} "
+            f"(grade {rate.confidence}, {rate.url}), sized to the steady baseline: {covered}"
+        )
         if spot_why and p.spot_allowed:
             why += f"; not Spot: {spot_why}"
         return why + "."
@@ -290,8 +356,10 @@ def _why(p: WorkloadProfile, service: str, catalog: Catalog, instance_type: str 
         if refusal:
             reasons.append(refusal)
         elif plan:
-            reasons.append(f"{name} has no hour of steady use for a Savings Plan to cover "
-                           f"(a plan's unused hours are lost)")
+            reasons.append(
+                f"{name} has no hour of steady use for a Savings Plan to cover "
+                f"(a plan's unused hours are lost)"
+            )
         else:
             reasons.append(_no_plan(service, catalog, instance_type))
     if p.spot_allowed and spot_why:
@@ -308,8 +376,9 @@ def _plan(p: WorkloadProfile, service: str, catalog: Catalog, instance_type: str
         return None
 
 
-def _spot(p: WorkloadProfile, layer: str, service: str, catalog: Catalog,
-          instance_type: str | None) -> tuple[Rate | None, str | None]:
+def _spot(
+    p: WorkloadProfile, layer: str, service: str, catalog: Catalog, instance_type: str | None
+) -> tuple[Rate | None, str | None]:
     """The Spot rate when this work may use it, else None and why not."""
     if not p.spot_allowed:
         return None, None
@@ -334,15 +403,25 @@ def on_demand_reason(service: str) -> str:
     """Why a service stays on demand whatever the commitment, in one clause."""
     name = SERVICE_NAMES.get(service, service)
     if service in DATABASE_PLAN_SERVICES:
-        return (f"{name} is covered by Database Savings Plans (1-year, announced December 2025, "
-                f"{DATABASE_PLAN_SOURCE}), whose rates per service are not in the catalog yet")
+        return (
+            f"{name} is covered by Database Savings Plans (1-year, announced December 2025, "
+            f"{DATABASE_PLAN_SOURCE}), whose rates per service are not in the catalog yet"
+        )
     if service == "bedrock":
         return "Bedrock's on-demand tokens have no Savings Plan (Provisioned Throughput is its commitment)"
     return f"{name} has no Compute or SageMaker Savings Plan"
 
 
-def alternatives(p: WorkloadProfile, layer: str, service: str, catalog: Catalog, chosen: str, *,
-                 instance_type: str | None = None, baseline_share: float = 1.0) -> list[Decision]:
+def alternatives(
+    p: WorkloadProfile,
+    layer: str,
+    service: str,
+    catalog: Catalog,
+    chosen: str,
+    *,
+    instance_type: str | None = None,
+    baseline_share: float = 1.0,
+) -> list[Decision]:
     """The other purchase options this usage could take (for ``PlacementCost.options``):
     each Savings Plan term sized to the same baseline, and Spot where the work tolerates it."""
     share = Decimal(str(round(max(0.0, min(1.0, baseline_share)), 4)))
@@ -352,7 +431,9 @@ def alternatives(p: WorkloadProfile, layer: str, service: str, catalog: Catalog,
             if purchase == chosen:
                 continue
             try:
-                found.append(Decision(purchase, share, rate_for(catalog, service, purchase, instance_type), ""))
+                found.append(
+                    Decision(purchase, share, rate_for(catalog, service, purchase, instance_type), "")
+                )
             except NotOffered:
                 pass
     if chosen != "spot" and spot_refusal(p, layer) is None:
@@ -377,7 +458,7 @@ class Applied:
     on_demand: Decimal
     committed: Decimal
     # The other purchase options' rates for this usage, for the levers (economics).
-    alternatives: tuple[tuple[str, Rate], ...] = ()
+    alternatives: tuple[tuple[str, Rate | None], ...] = ()
 
     @property
     def plan(self) -> str:
@@ -386,16 +467,22 @@ class Applied:
     def rate_of(self, purchase: str) -> Rate | None:
         return dict(self.alternatives).get(purchase)
 
-    def to_dict(self) -> dict:
-        return {"service": self.service, "purchase": self.purchase, "plan": self.plan,
-                "rate": None if self.rate is None else float(self.rate.discount),
-                "covered_share": self.share, "on_demand": float(self.on_demand),
-                "committed": float(self.committed),
-                "source": None if self.rate is None else self.rate.source()}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "purchase": self.purchase,
+            "plan": self.plan,
+            "rate": None if self.rate is None else float(self.rate.discount),
+            "covered_share": self.share,
+            "on_demand": float(self.on_demand),
+            "committed": float(self.committed),
+            "source": None if self.rate is None else self.rate.source(),
+        }
 
 
-def layer_terms(placement: str, applied: tuple[Applied, ...], on_demand: Decimal | None,
-                total: Decimal | None) -> dict[str, Any]:
+def layer_terms(
+    placement: str, applied: tuple[Applied, ...], on_demand: Decimal | None, total: Decimal | None
+) -> dict[str, Any]:
     """A layer's entry in ``monthly_cost.commitment.by_layer``."""
     used = [a for a in applied if a.purchase != "on_demand" and a.on_demand > a.committed]
     plans = list(dict.fromkeys(a.plan for a in used)) or ["On demand"]
@@ -403,9 +490,14 @@ def layer_terms(placement: str, applied: tuple[Applied, ...], on_demand: Decimal
     committed_total = total if total is not None else od
     discount = float(1 - committed_total / od) if od else 0.0
     main = max(used, key=lambda a: a.on_demand - a.committed, default=None)
-    return {"placement": placement, "plan": "; ".join(plans), "discount": round(max(0.0, discount), 4),
-            "on_demand": float(od), "committed": float(committed_total),
-            "source": None if main is None or main.rate is None else main.rate.source()}
+    return {
+        "placement": placement,
+        "plan": "; ".join(plans),
+        "discount": round(max(0.0, discount), 4),
+        "on_demand": float(od),
+        "committed": float(committed_total),
+        "source": None if main is None or main.rate is None else main.rate.source(),
+    }
 
 
 def _percent(share: Decimal | float) -> str:

@@ -6,6 +6,7 @@ calculators read them here, so a threshold changed in the matrix changes
 everywhere at once. Read with plain YAML: this module sits below the rules
 engine and must not import it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

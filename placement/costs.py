@@ -5,25 +5,29 @@ sizing from ``sizing.py``, and lists the assumptions a reader needs to check
 it. A placement that the catalog cannot price (a model with no rate, a model
 too large for any instance) says so instead of showing a number.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable
+from typing import Any, cast
 
 from placement import commitments, front_door, jobs, sizing, stores
 from placement.facts import BEDROCK_MODELS, DAYS_PER_MONTH, HOT_RAM_HEADROOM, HOURS_PER_MONTH, Facts
-from placement.pricing import Catalog, Estimate, Line, UsageError, estimate
 from placement.limits import limit_values
+from placement.pricing import Catalog, Estimate, Line, UsageError, estimate
 from placement.profile import OTHER_MODEL, WorkloadProfile
 from placement.wording import plural
 
 ZERO = Decimal("0.00")
+# What a cost builder returns: its labelled estimates (None: it cannot price the placement).
+Parts = list[tuple[str, Estimate]]
+Builder = Callable[["_Job"], Parts | None]
 LIMITS = limit_values()  # AWS's limits, one home: placement/limits/aws.yaml
 # Open models Bedrock serves, by size, for pricing a self-hosted model there.
-BEDROCK_OPEN_MODELS = ((1.5, "llama-3.2-1b"), (4, "llama-3.2-3b"), (9, "llama-3.1-8b"),
-                       (80, "llama-3.3-70b"))
+BEDROCK_OPEN_MODELS = ((1.5, "llama-3.2-1b"), (4, "llama-3.2-3b"), (9, "llama-3.1-8b"), (80, "llama-3.3-70b"))
 PURCHASE_OPTIONS = ("savings_1y", "savings_3y", "spot")  # the options PlacementCost.options may name
 # Stated once for the whole table rather than on every placement.
 COMMON_ASSUMPTIONS = (
@@ -52,14 +56,17 @@ class PlacementCost:
             return ZERO
         return self.on_demand_total - self.total
 
-    def to_dict(self) -> dict:
-        return {"layer": self.layer, "placement": self.placement,
-                "total": None if self.total is None else float(self.total),
-                "on_demand_total": None if self.on_demand_total is None else float(self.on_demand_total),
-                "lines": [line.to_dict() for line in self.lines],
-                "assumptions": list(self.assumptions),
-                "options": {name: float(amount) for name, amount in self.options},
-                "terms": [a.to_dict() for a in self.terms if a.purchase != "on_demand"]}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "layer": self.layer,
+            "placement": self.placement,
+            "total": None if self.total is None else float(self.total),
+            "on_demand_total": None if self.on_demand_total is None else float(self.on_demand_total),
+            "lines": [line.to_dict() for line in self.lines],
+            "assumptions": list(self.assumptions),
+            "options": {name: float(amount) for name, amount in self.options},
+            "terms": [a.to_dict() for a in self.terms if a.purchase != "on_demand"],
+        }
 
 
 @dataclass(slots=True)
@@ -80,7 +87,7 @@ class _Job:
     applied: list[commitments.Applied] = field(default_factory=list)
     option_deltas: dict[str, Decimal] = field(default_factory=dict)  # other option minus chosen
 
-    def est(self, service: str, baseline_share: float | None = None, **usage) -> Estimate:
+    def est(self, service: str, baseline_share: float | None = None, **usage: Any) -> Estimate:
         """``estimate`` under the profile's terms (placement/commitments.py).
 
         A usage a Savings Plan or Spot can cover is priced at the option the profile's
@@ -102,29 +109,52 @@ class _Job:
             return estimate(service, usage, self.catalog)  # the break-even search's common case
         share = commitments.quiet_share(p, self.f) if baseline_share is None else baseline_share
         instance = usage.get("instance_type")
-        decision = commitments.decide(p, self.layer, service, self.catalog, instance_type=instance,
-                                      baseline_share=share, spot_price_ratio=self._spot_ratio(service, usage),
-                                      explain=self.with_options)
+        decision = commitments.decide(
+            p,
+            self.layer,
+            service,
+            self.catalog,
+            instance_type=instance,
+            baseline_share=share,
+            spot_price_ratio=self._spot_ratio(service, usage),
+            explain=self.with_options,
+        )
         chosen = self._under(service, usage, decision.purchase, decision.share)
         if decision.why and decision.why not in self.notes:
             self.notes.append(decision.why)
-        rates = []
+        rates: list[tuple[str, commitments.Rate | None]] = []
         if self.with_options:
-            for other in commitments.alternatives(p, self.layer, service, self.catalog, decision.purchase,
-                                                  instance_type=instance, baseline_share=share):
+            for other in commitments.alternatives(
+                p,
+                self.layer,
+                service,
+                self.catalog,
+                decision.purchase,
+                instance_type=instance,
+                baseline_share=share,
+            ):
                 try:
                     priced = self._under(service, usage, other.purchase, other.share)
                 except UsageError:
                     continue
                 rates.append((other.purchase, other.rate))
-                self.option_deltas[other.purchase] = (self.option_deltas.get(other.purchase, ZERO)
-                                                      + priced.total - chosen.total)
-        self.applied.append(commitments.Applied(service, decision.purchase, float(decision.share),
-                                                decision.rate, chosen.on_demand_total, chosen.total,
-                                                tuple(rates)))
+                self.option_deltas[other.purchase] = (
+                    self.option_deltas.get(other.purchase, ZERO) + priced.total - chosen.total
+                )
+        self.applied.append(
+            commitments.Applied(
+                service,
+                decision.purchase,
+                float(decision.share),
+                decision.rate,
+                chosen.on_demand_total,
+                chosen.total,
+                tuple(rates),
+            )
+        )
         return chosen
 
-    def _under(self, service: str, usage: dict, purchase: str, share: Decimal) -> Estimate:
+    def _under(self, service: str, usage: dict[str, Any], purchase: str, share: Decimal) -> Estimate:
         """``usage`` priced under one purchase option. Fargate Spot runs x86_64 tasks only: an
         arm64 usage on Spot is priced at the x86 Spot price, with arm64 on demand beside it."""
         if purchase == "on_demand":
@@ -135,12 +165,21 @@ class _Job:
         if service == "fargate" and purchase == "spot" and usage.get("arch") == "arm64":
             spot = estimate(service, {**chosen, "arch": "x86_64"}, self.catalog)
             arm = {line.name: line.amount for line in estimate(service, usage, self.catalog).lines}
-            return Estimate(service, tuple(replace(line, on_demand=arm.get(line.name, line.on_demand_amount),
-                                                   detail=line.detail + " (x86_64: Fargate Spot has no arm64)")
-                                           for line in spot.lines), spot.catalog)
+            return Estimate(
+                service,
+                tuple(
+                    replace(
+                        line,
+                        on_demand=arm.get(line.name, line.on_demand_amount),
+                        detail=line.detail + " (x86_64: Fargate Spot has no arm64)",
+                    )
+                    for line in spot.lines
+                ),
+                spot.catalog,
+            )
         return estimate(service, chosen, self.catalog)
 
-    def _spot_ratio(self, service: str, usage: dict) -> float:
+    def _spot_ratio(self, service: str, usage: dict[str, Any]) -> float:
         """The Spot capacity's on-demand price over the usage's own: 1, except arm64 Fargate,
         whose Spot runs on x86_64 at the x86 price."""
         if service != "fargate" or usage.get("arch") != "arm64" or not self.p.spot_allowed:
@@ -149,15 +188,19 @@ class _Job:
         return float(c.unit_price("fargate.linux.x86_64.vcpu") / c.unit_price("fargate.linux.arm64.vcpu"))
 
 
-def placement_costs(p: WorkloadProfile, f: Facts, catalog: Catalog,
-                    candidates: dict[str, tuple[str, ...]]) -> dict[str, dict[str, PlacementCost]]:
+def placement_costs(
+    p: WorkloadProfile, f: Facts, catalog: Catalog, candidates: dict[str, tuple[str, ...]]
+) -> dict[str, dict[str, PlacementCost]]:
     """Cost of each candidate placement of each layer."""
-    return {layer: {placement: cost_of(layer, placement, p, f, catalog) for placement in placements}
-            for layer, placements in candidates.items()}
+    return {
+        layer: {placement: cost_of(layer, placement, p, f, catalog) for placement in placements}
+        for layer, placements in candidates.items()
+    }
 
 
-def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog,
-            with_options: bool = True) -> PlacementCost:
+def cost_of(
+    layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog, with_options: bool = True
+) -> PlacementCost:
     """One placement's monthly cost; ``with_options=False`` skips the other purchase options,
     for searches that compare totals only."""
     if (layer, placement) not in _BUILDERS:
@@ -169,18 +212,24 @@ def cost_of(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: C
         return PlacementCost(layer, placement, None, assumptions=(f"Not priced: {exc}.",))
     if parts is None:
         return PlacementCost(layer, placement, None, assumptions=tuple(job.notes))
-    lines = tuple(Line(f"{label}: {line.name}", line.amount, line.detail, line.on_demand)
-                  for label, e in parts for line in e.lines)
+    lines = tuple(
+        Line(f"{label}: {line.name}", line.amount, line.detail, line.on_demand)
+        for label, e in parts
+        for line in e.lines
+    )
     total = sum((line.amount for line in lines), ZERO)
     on_demand = sum((line.on_demand_amount for line in lines), ZERO)
     if p.commitment in commitments.PLAN_PURCHASE:
         _on_demand_notes(job, parts)
     options = tuple((o, total + job.option_deltas[o]) for o in PURCHASE_OPTIONS if o in job.option_deltas)
-    return PlacementCost(layer, placement, total, lines, tuple(job.notes), options, on_demand,
-                         tuple(job.applied))
+    return PlacementCost(
+        layer, placement, total, lines, tuple(job.notes), options, on_demand, tuple(job.applied)
+    )
 
 
-def monthly_total(layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog) -> Decimal | None:
+def monthly_total(
+    layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog
+) -> Decimal | None:
     """``cost_of(...).total`` alone, for searches that price hundreds of points and compare totals
     (the break-even): no purchase options, no relabelled lines, no on-demand sum."""
     if (layer, placement) not in _BUILDERS:
@@ -201,13 +250,13 @@ def _parts(job: _Job, layer: str, placement: str) -> list[tuple[str, Estimate]] 
     return parts
 
 
-def _on_demand_notes(job: _Job, parts: list) -> None:
+def _on_demand_notes(job: _Job, parts: list[Any]) -> None:
     """Say which services stay on demand whatever the commitment, and why (once each)."""
     for service in dict.fromkeys(e.service for _, e in parts if e.service not in commitments.COMMITTABLE):
         job.notes.append(f"On demand: {commitments.on_demand_reason(service)}.")
 
 
-def _with_front_door(job: _Job, placement: str, parts: list) -> list:
+def _with_front_door(job: _Job, placement: str, parts: list[Any]) -> list[Any]:
     """The orchestration's front door is part of what it costs (placement/front_door.py)."""
     door = front_door.door_for(placement, job.p, job.f)
     service, usage, note = front_door.door_usage(door, job.p, job.f)
@@ -226,96 +275,138 @@ def front_door_cost(placement: str, p: WorkloadProfile, f: Facts, catalog: Catal
 # -- Nerves ---------------------------------------------------------------------------
 
 
-def _lambda_usage(job: _Job, invocations: float, cpu_s: float, wait_s: float) -> dict:
+def _lambda_usage(job: _Job, invocations: float, cpu_s: float, wait_s: float) -> dict[str, Any]:
     config = sizing.lambda_config(job.p, cpu_s, wait_s)
     if config.note:
         job.notes.append(config.note)
-    job.notes.append(f"Functions on arm64 (Graviton) at {config.memory_mb:,} MB, {config.duration_s:.2f} s "
-                     f"billed per invocation; the account's free tier is left out, since other "
-                     f"functions share it.")
+    job.notes.append(
+        f"Functions on arm64 (Graviton) at {config.memory_mb:,} MB, {config.duration_s:.2f} s "
+        f"billed per invocation; the account's free tier is left out, since other "
+        f"functions share it."
+    )
     duration_ms = config.duration_s * 1000
-    usage = {"requests": invocations, "duration_ms": duration_ms, "memory_mb": config.memory_mb,
-             "arch": "arm64", "free_tier": False}
+    usage = {
+        "requests": invocations,
+        "duration_ms": duration_ms,
+        "memory_mb": config.memory_mb,
+        "arch": "arm64",
+        "free_tier": False,
+    }
     concurrency = sizing.provisioned_concurrency(job.p, job.f, config.duration_s)
     if concurrency:
         hours = job.f.active_hours_per_day * DAYS_PER_MONTH
-        job.notes.append(f"Provisioned concurrency of {concurrency} for {hours:,.0f} h a month: "
-                         f"a {job.p.latency_slo_ms:g} ms p95 target leaves no room for cold starts.")
-        usage.update(requests=0, pc_concurrency=concurrency, pc_hours=hours,
-                     pc_requests=invocations, pc_duration_ms=duration_ms)
+        job.notes.append(
+            f"Provisioned concurrency of {concurrency} for {hours:,.0f} h a month: "
+            f"a {job.p.latency_slo_ms:g} ms p95 target leaves no room for cold starts."
+        )
+        usage.update(
+            requests=0,
+            pc_concurrency=concurrency,
+            pc_hours=hours,
+            pc_requests=invocations,
+            pc_duration_ms=duration_ms,
+        )
     return usage
 
 
-def _nerves_lambda(job: _Job):
+def _nerves_lambda(job: _Job) -> Parts:
     p, f = job.p, job.f
-    job.notes.append(f"Billed for the whole {p.request_duration_s:g} s of each request, "
-                     f"including {f.wait_seconds_per_request:.1f} s of waiting.")
+    job.notes.append(
+        f"Billed for the whole {p.request_duration_s:g} s of each request, "
+        f"including {f.wait_seconds_per_request:.1f} s of waiting."
+    )
     if not f.lambda_fits_duration:
         job.notes.append("Priced for comparison only: requests over 15 minutes cannot run on Lambda.")
-    usage = _lambda_usage(job, f.requests_per_month, p.request_duration_s * f.cpu_share,
-                          f.wait_seconds_per_request)
+    usage = _lambda_usage(
+        job, f.requests_per_month, p.request_duration_s * f.cpu_share, f.wait_seconds_per_request
+    )
     return [("Lambda", job.est("lambda", **usage))]
 
 
-def _step_lambda_usage(job: _Job) -> dict:
+def _step_lambda_usage(job: _Job) -> dict[str, Any]:
     """Functions running the steps' CPU work; the state machine makes the waiting calls."""
     p, f = job.p, job.f
     steps = max(1, p.orchestration_steps)
     cpu_s = max(0.1, p.request_duration_s * f.cpu_share) / steps
-    job.notes.append(f"Model and API calls go through service integrations, so functions run only "
-                     f"the CPU part: {plural(steps, 'step')} of {cpu_s:.2f} s of CPU.")
+    job.notes.append(
+        f"Model and API calls go through service integrations, so functions run only "
+        f"the CPU part: {plural(steps, 'step')} of {cpu_s:.2f} s of CPU."
+    )
     return _lambda_usage(job, f.requests_per_month * steps, cpu_s, 0.0)
 
 
-def _nerves_step_functions(job: _Job):
+def _nerves_step_functions(job: _Job) -> Parts:
     transitions = job.f.requests_per_month * (max(1, job.p.orchestration_steps) + 1)
     job.notes.append("One state transition per step plus one for routing; the free 4,000 left out.")
-    return [("Step Functions", job.est("step_functions", transitions=transitions, free_tier=False)),
-            ("Lambda", job.est("lambda", **_step_lambda_usage(job)))]
+    return [
+        ("Step Functions", job.est("step_functions", transitions=transitions, free_tier=False)),
+        ("Lambda", job.est("lambda", **_step_lambda_usage(job))),
+    ]
 
 
-def _nerves_step_functions_express(job: _Job):
+def _nerves_step_functions_express(job: _Job) -> Parts:
     p, f = job.p, job.f
     job.notes.append("Express workflow memory of 64 MB for the definition and a small payload.")
-    return [("Step Functions Express", job.est("step_functions_express", requests=f.requests_per_month,
-                                               duration_ms=p.request_duration_s * 1000, memory_mb=64)),
-            ("Lambda", job.est("lambda", **_step_lambda_usage(job)))]
+    return [
+        (
+            "Step Functions Express",
+            job.est(
+                "step_functions_express",
+                requests=f.requests_per_month,
+                duration_ms=p.request_duration_s * 1000,
+                memory_mb=64,
+            ),
+        ),
+        ("Lambda", job.est("lambda", **_step_lambda_usage(job))),
+    ]
 
 
-def _nerves_lambda_durable(job: _Job):
+def _nerves_lambda_durable(job: _Job) -> Parts:
     p, f = job.p, job.f
     steps = max(1, p.orchestration_steps)
     operations = f.requests_per_month * (steps + 1 + (1 if p.human_wait_hours else 0))
     written_gb = f.state_gb_written_per_month
     retained_hours = p.human_wait_hours + 24
-    job.notes.append(f"{steps + 1} durable operations per request (a checkpoint per step and the "
-                     f"start); state kept for the wait plus a day ({retained_hours:g} h).")
-    usage = _lambda_usage(job, f.requests_per_month, p.request_duration_s * f.cpu_share,
-                          f.wait_seconds_per_request)
-    usage.update(durable_operations=operations, durable_written_gb=written_gb,
-                 durable_retained_gb_month=written_gb * retained_hours / HOURS_PER_MONTH)
+    job.notes.append(
+        f"{steps + 1} durable operations per request (a checkpoint per step and the "
+        f"start); state kept for the wait plus a day ({retained_hours:g} h)."
+    )
+    usage = _lambda_usage(
+        job, f.requests_per_month, p.request_duration_s * f.cpu_share, f.wait_seconds_per_request
+    )
+    usage.update(
+        durable_operations=operations,
+        durable_written_gb=written_gb,
+        durable_retained_gb_month=written_gb * retained_hours / HOURS_PER_MONTH,
+    )
     return [("Lambda durable", job.est("lambda", **usage))]
 
 
-def _nerves_fargate(job: _Job):
+def _nerves_fargate(job: _Job) -> Parts:
     fleet = sizing.nerves_fleet(job.p, job.f)
     return _fargate_fleet(job, "Fargate", fleet)
 
 
-def _fargate_fleet(job: _Job, label: str, fleet: sizing.Fleet):
+def _fargate_fleet(job: _Job, label: str, fleet: sizing.Fleet) -> Parts:
     job.notes.append(f"Fargate on arm64: {fleet.describe()}; {fleet.task_hours:,.0f} task-hours a month.")
     share = commitments.fleet_baseline_share(fleet, job.p, job.f)
     return [(label, job.est("fargate", baseline_share=share, **fargate_usage(fleet)))]
 
 
-def fargate_usage(fleet: sizing.Fleet) -> dict:
+def fargate_usage(fleet: sizing.Fleet) -> dict[str, Any]:
     """A fleet's task-hours as ``estimate("fargate", ...)`` usage (the simulation prices it too)."""
-    return {"tasks": 1, "seconds": fleet.task_hours * 3600, "vcpu": fleet.vcpu,
-            "memory_gb": fleet.memory_gb, "arch": "arm64"}
+    return {
+        "tasks": 1,
+        "seconds": fleet.task_hours * 3600,
+        "vcpu": fleet.vcpu,
+        "memory_gb": fleet.memory_gb,
+        "arch": "arm64",
+    }
 
 
-def fleet_cost(placement: str, sized: sizing.Fleet, task_hours: float, p: WorkloadProfile, f: Facts,
-               catalog: Catalog) -> Decimal:
+def fleet_cost(
+    placement: str, sized: sizing.Fleet, task_hours: float, p: WorkloadProfile, f: Facts, catalog: Catalog
+) -> Decimal:
     """``task_hours`` of the sized Nerves fleet (Fargate tasks, or the EC2 instances carrying them)
     for a month under the profile's terms: the simulation prices autoscaled paths with it. The
     Savings Plan stays sized to the sized fleet's steady baseline, so a path that uses more pays
@@ -327,20 +418,38 @@ def fleet_cost(placement: str, sized: sizing.Fleet, task_hours: float, p: Worklo
     if placement == "fargate":
         return job.est("fargate", baseline_share=share, **fargate_usage(fleet)).total
     fee = job.est("eks", cluster_hours=HOURS_PER_MONTH).total if placement == "eks" else ZERO
-    return fee + job.est("ec2", baseline_share=share, instance_type=sizing.GENERAL_INSTANCE.name,
-                         hours=sizing.instances_for_fleet(fleet)).total
+    return (
+        fee
+        + job.est(
+            "ec2",
+            baseline_share=share,
+            instance_type=sizing.GENERAL_INSTANCE.name,
+            hours=sizing.instances_for_fleet(fleet),
+        ).total
+    )
 
 
-def _nerves_ecs_ec2(job: _Job):
+def _nerves_ecs_ec2(job: _Job) -> Parts:
     fleet = sizing.nerves_fleet(job.p, job.f)
-    return _instances(job, "EC2", sizing.GENERAL_INSTANCE,
-                      sizing.instances_for_fleet(fleet),
-                      f"ECS tasks packed on {sizing.GENERAL_INSTANCE.name}: {fleet.describe()}.",
-                      baseline_share=commitments.fleet_baseline_share(fleet, job.p, job.f))
+    return _instances(
+        job,
+        "EC2",
+        sizing.GENERAL_INSTANCE,
+        sizing.instances_for_fleet(fleet),
+        f"ECS tasks packed on {sizing.GENERAL_INSTANCE.name}: {fleet.describe()}.",
+        baseline_share=commitments.fleet_baseline_share(fleet, job.p, job.f),
+    )
 
 
-def _instances(job: _Job, label: str, instance: sizing.Instance, hours: float, note: str,
-               service: str = "ec2", baseline_share: float | None = None):
+def _instances(
+    job: _Job,
+    label: str,
+    instance: sizing.Instance,
+    hours: float,
+    note: str,
+    service: str = "ec2",
+    baseline_share: float | None = None,
+) -> Parts:
     """Instance-hours priced under the profile's terms. ``baseline_share`` is the share of the
     hours that runs in every hour of the month (what a Savings Plan is sized to); by default,
     all of them for always-on servers (whole months of hours), else the quietest hour's share
@@ -354,21 +463,22 @@ def _instances(job: _Job, label: str, instance: sizing.Instance, hours: float, n
     return [(label, job.est(service, baseline_share=baseline_share, **usage))]
 
 
-def _with_eks(builder: Callable) -> Callable:
-    def build(job: _Job):
+def _with_eks(builder: Builder) -> Builder:
+    def build(job: _Job) -> Parts | None:
         result = builder(job)
         if result is None:
             return None
         fee = job.est("eks", cluster_hours=HOURS_PER_MONTH)
         job.notes.append("One EKS cluster's control plane, billed by the hour.")
         return result + [("EKS", fee)]
+
     return build
 
 
 # -- Nerves for one-off jobs and batch fan-outs (placement/jobs.py) ---------------------
 
 
-def _nerves_aws_batch(job: _Job):
+def _nerves_aws_batch(job: _Job) -> Parts:
     """AWS Batch adds no fee: the job pays for the Fargate (or EC2) capacity Batch starts, busy
     with items, plus each task's start-up; nothing idles between items or after the job."""
     p, f = job.p, job.f
@@ -378,11 +488,17 @@ def _nerves_aws_batch(job: _Job):
         # Instances start once per day's run and are reused by the child jobs after that.
         startup = jobs.BATCH_EC2_STARTUP_S / (f.active_hours_per_day * 3_600)
         hours = sizing.instances_for_fleet(replace(fleet, task_hours=busy_task_hours * (1 + startup)))
-        return _instances(job, "Batch on EC2", sizing.GENERAL_INSTANCE, hours,
-                          f"AWS Batch adds no charge; tasks too large for Fargate run on "
-                          f"{sizing.GENERAL_INSTANCE.name} instances it launches "
-                          f"({jobs.BATCH_EC2_STARTUP_S / 60:.0f} min start-up each, the middle of "
-                          f"the 5-15 min Vantage gives).", baseline_share=0.0)
+        return _instances(
+            job,
+            "Batch on EC2",
+            sizing.GENERAL_INSTANCE,
+            hours,
+            f"AWS Batch adds no charge; tasks too large for Fargate run on "
+            f"{sizing.GENERAL_INSTANCE.name} instances it launches "
+            f"({jobs.BATCH_EC2_STARTUP_S / 60:.0f} min start-up each, the middle of "
+            f"the 5-15 min Vantage gives).",
+            baseline_share=0.0,
+        )
     startup = jobs.BATCH_FARGATE_STARTUP_S / max(jobs.BATCH_CHILD_JOB_WORK_S, p.request_duration_s)
     task_hours = busy_task_hours * (1 + startup)
     job.notes.append(
@@ -390,33 +506,55 @@ def _nerves_aws_batch(job: _Job):
         f"(assumption) as Fargate tasks of {fleet.vcpu:g} vCPU / {fleet.memory_gb:g} GB on arm64, "
         f"each working on about {plural(f'{fleet.in_flight_per_task:.0f}', 'item')} at once; "
         f"{task_hours:,.0f} task-hours a month including {jobs.BATCH_FARGATE_STARTUP_S:.0f} s of "
-        f"start-up per task (the middle of the 30-90 s Vantage gives). Fargate offers no GPUs.")
-    usage = {"tasks": 1, "seconds": task_hours * 3_600, "vcpu": fleet.vcpu,
-             "memory_gb": fleet.memory_gb, "arch": "arm64"}
+        f"start-up per task (the middle of the 30-90 s Vantage gives). Fargate offers no GPUs."
+    )
+    usage = {
+        "tasks": 1,
+        "seconds": task_hours * 3_600,
+        "vcpu": fleet.vcpu,
+        "memory_gb": fleet.memory_gb,
+        "arch": "arm64",
+    }
     # Nothing runs in every hour of a month: a Savings Plan has no steady baseline to cover.
     return [("Batch on Fargate", job.est("fargate", baseline_share=0.0, **usage))]
 
 
-def _nerves_distributed_map(job: _Job):
+def _nerves_distributed_map(job: _Job) -> Parts:
     """One Standard transition per child execution, the children themselves, and the functions
     doing each item's CPU work."""
     p, f = job.p, job.f
     children = f.requests_per_month / jobs.DISTRIBUTED_MAP_ITEMS_PER_CHILD
     parts = [("Distributed Map", job.est("step_functions", transitions=children, free_tier=False))]
     if p.max_duration_s < LIMITS["step_functions_express_max_s"] and not p.human_wait_hours:
-        job.notes.append("Distributed Map: one state transition per child execution, one item per "
-                         "child; each child an Express workflow of 64 MB billed per request and "
-                         "duration. The parent's few states per run are left out.")
-        parts.append(("Express children", job.est(
-            "step_functions_express", requests=children, duration_ms=p.request_duration_s * 1000,
-            memory_mb=64)))
+        job.notes.append(
+            "Distributed Map: one state transition per child execution, one item per "
+            "child; each child an Express workflow of 64 MB billed per request and "
+            "duration. The parent's few states per run are left out."
+        )
+        parts.append(
+            (
+                "Express children",
+                job.est(
+                    "step_functions_express",
+                    requests=children,
+                    duration_ms=p.request_duration_s * 1000,
+                    memory_mb=64,
+                ),
+            )
+        )
     else:
         steps = max(1, p.orchestration_steps)
-        job.notes.append(f"Distributed Map: one state transition per child execution, one item per "
-                         f"child; items over Express's 5 minutes run as Standard children, "
-                         f"{steps + 1} transitions each.")
-        parts.append(("Standard children", job.est("step_functions", transitions=children * (steps + 1),
-                                                    free_tier=False)))
+        job.notes.append(
+            f"Distributed Map: one state transition per child execution, one item per "
+            f"child; items over Express's 5 minutes run as Standard children, "
+            f"{steps + 1} transitions each."
+        )
+        parts.append(
+            (
+                "Standard children",
+                job.est("step_functions", transitions=children * (steps + 1), free_tier=False),
+            )
+        )
     # The children's functions run only while a batch does: no steady baseline for a plan.
     return parts + [("Lambda", job.est("lambda", baseline_share=0.0, **_step_lambda_usage(job)))]
 
@@ -425,8 +563,24 @@ def _nerves_distributed_map(job: _Job):
 
 
 def _token_estimate(job: _Job, model: str) -> Estimate:
-    return job.est("bedrock", model=model, input_tokens=job.f.monthly_input_tokens,
-                   output_tokens=job.f.monthly_output_tokens)
+    return job.est(
+        "bedrock",
+        model=model,
+        input_tokens=job.f.monthly_input_tokens,
+        output_tokens=job.f.monthly_output_tokens,
+    )
+
+
+NO_INFERENCE = "This workload calls no model (inference: none), so there are no tokens to price."
+
+
+def _no_model(p: WorkloadProfile) -> str | None:
+    """Why no token price applies when the profile names no model; None when it names one."""
+    if p.inference == "none":
+        return NO_INFERENCE
+    if p.inference == "hosted_api" and not p.hosted_model:
+        return "The profile names no hosted model, so no token price applies."
+    return None
 
 
 def _bedrock_model(job: _Job) -> str | None:
@@ -434,24 +588,28 @@ def _bedrock_model(job: _Job) -> str | None:
     if p.inference == "hosted_api":
         if p.hosted_model in BEDROCK_MODELS:
             return p.hosted_model
-        job.notes.append(f"{p.hosted_model or 'No model'} is not priced on Bedrock in this catalog.")
+        job.notes.append(_no_model(p) or f"{p.hosted_model} is not priced on Bedrock in this catalog.")
         return None
     if p.inference == "self_hosted":
         for max_params, model in BEDROCK_OPEN_MODELS:
             if p.model_params_b <= max_params:
-                job.notes.append(f"The {p.model_params_b:g}B self-hosted model priced as {model}, "
-                                 f"the closest open model Bedrock serves.")
+                job.notes.append(
+                    f"The {p.model_params_b:g}B self-hosted model priced as {model}, "
+                    f"the closest open model Bedrock serves."
+                )
                 return model
         job.notes.append(f"No open model of {p.model_params_b:g}B parameters is priced on Bedrock.")
+    else:  # said, so that no empty reason stands beside "not priced"
+        job.notes.append(NO_INFERENCE)
     return None
 
 
-def _brain_bedrock(job: _Job):
+def _brain_bedrock(job: _Job) -> Parts | None:
     model = _bedrock_model(job)
     return [("Bedrock", _token_estimate(job, model))] if model else None
 
 
-def _brain_bedrock_batch(job: _Job):
+def _brain_bedrock_batch(job: _Job) -> Parts | None:
     """Bedrock batch inference: the same tokens at the catalog's batch discount, results within a day."""
     model = _bedrock_model(job)
     if model is None:
@@ -460,31 +618,48 @@ def _brain_bedrock_batch(job: _Job):
         job.notes.append(f"{model} has no batch inference price in this catalog.")
         return None
     p, f = job.p, job.f
-    per_run = p.job_total_requests if p.one_off else p.requests_per_day
+    # A one-off profile always has its total (profile validation).
+    per_run = cast(float, p.job_total_requests) if p.one_off else p.requests_per_day
     batch_jobs = max(1, math.ceil(per_run / LIMITS["bedrock_batch_records_per_job_max"]))
     job.notes.append(
         f"Batch inference: prompts written to S3 as JSONL, results back in S3 within "
         f"{LIMITS['bedrock_batch_window_s'] / 3600:,.0f} hours; {per_run:,.0f} records a "
         f"{'job' if p.one_off else 'day'} make {plural(batch_jobs, 'batch job')} of at most "
         f"{LIMITS['bedrock_batch_records_per_job_max']:,.0f} records (default quota, "
-        f"{LIMITS['bedrock_batch_concurrent_jobs']:,.0f} jobs at a time per model). S3 storage is left out.")
-    return [("Bedrock", job.est("bedrock", model=model, input_tokens=f.monthly_input_tokens,
-                                output_tokens=f.monthly_output_tokens, batch=True))]
+        f"{LIMITS['bedrock_batch_concurrent_jobs']:,.0f} jobs at a time per model). S3 storage is left out."
+    )
+    return [
+        (
+            "Bedrock",
+            job.est(
+                "bedrock",
+                model=model,
+                input_tokens=f.monthly_input_tokens,
+                output_tokens=f.monthly_output_tokens,
+                batch=True,
+            ),
+        )
+    ]
 
 
-def _brain_hosted_api(job: _Job):
+def _brain_hosted_api(job: _Job) -> Parts | None:
     p = job.p
     if p.inference == "hosted_api" and p.hosted_model == OTHER_MODEL:
-        job.notes.append(f"Priced at the profile's own token prices ({_rate(p.hosted_input_usd_per_million_tokens)} "
-                         f"input and {_rate(p.hosted_output_usd_per_million_tokens)} output per million tokens): "
-                         f"no catalog prices this model.")
+        # The profile requires its own prices for another model (profile validation).
+        input_price = cast(float, p.hosted_input_usd_per_million_tokens)
+        output_price = cast(float, p.hosted_output_usd_per_million_tokens)
+        job.notes.append(
+            f"Priced at the profile's own token prices ({_rate(input_price)} "
+            f"input and {_rate(output_price)} output per million tokens): "
+            f"no catalog prices this model."
+        )
         return [("Model API", _given_token_estimate(job))]
     # The job's own catalog decides, so a newer catalog's models are priced as soon as it is read.
     if p.inference != "hosted_api" or not job.catalog.has(f"bedrock.{p.hosted_model}.input"):
-        job.notes.append("No provider price for this model in the catalog.")
+        job.notes.append(_no_model(p) or "No provider price for this model in the catalog.")
         return None
     job.notes.append("The provider's list price is taken to equal Bedrock's for the same model.")
-    return [("Model API", _token_estimate(job, p.hosted_model))]
+    return [("Model API", _token_estimate(job, cast(str, p.hosted_model)))]  # the catalog has its rate
 
 
 def _given_token_estimate(job: _Job) -> Estimate:
@@ -492,11 +667,17 @@ def _given_token_estimate(job: _Job) -> Estimate:
     p, f = job.p, job.f
     lines = []
     for name, tokens, price in (
-            ("Input tokens", f.monthly_input_tokens, p.hosted_input_usd_per_million_tokens),
-            ("Output tokens", f.monthly_output_tokens, p.hosted_output_usd_per_million_tokens)):
+        ("Input tokens", f.monthly_input_tokens, cast(float, p.hosted_input_usd_per_million_tokens)),
+        ("Output tokens", f.monthly_output_tokens, cast(float, p.hosted_output_usd_per_million_tokens)),
+    ):
         amount = Decimal(str(tokens)) * Decimal(str(price)) / Decimal(1_000_000)
-        lines.append(Line(name, amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-                          f"{tokens:,.0f} tokens at the profile's {_rate(price)} per million"))
+        lines.append(
+            Line(
+                name,
+                amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                f"{tokens:,.0f} tokens at the profile's {_rate(price)} per million",
+            )
+        )
     return Estimate(service="hosted_api", lines=tuple(lines), catalog=job.catalog.version)
 
 
@@ -505,22 +686,30 @@ def _rate(usd: float) -> str:
     return f"${usd:,.2f}" if round(usd, 2) == usd else f"${usd:,g}"
 
 
-def _brain_lambda(job: _Job):
+def _brain_lambda(job: _Job) -> Parts | None:
     f = job.f
     if not f.self_hosted or not f.model_fits_lambda:
         job.notes.append("Only a self-hosted model that fits a 10 GB function can run on Lambda.")
         return None
     seconds = f.model_seconds
     restores = sizing.cold_starts_per_month(f)
-    job.notes.append(f"10,240 MB on arm64 (about 6 vCPUs), {seconds:.1f} s of inference per request; "
-                     f"SnapStart cached all month, about {restores:,.0f} cold starts restored.")
-    usage = {"requests": f.requests_per_month, "duration_ms": seconds * 1000, "memory_mb": 10_240,
-             "arch": "arm64", "free_tier": False, "snapstart_cache_hours": HOURS_PER_MONTH,
-             "snapstart_restores": restores}
+    job.notes.append(
+        f"10,240 MB on arm64 (about 6 vCPUs), {seconds:.1f} s of inference per request; "
+        f"SnapStart cached all month, about {restores:,.0f} cold starts restored."
+    )
+    usage: dict[str, Any] = {
+        "requests": f.requests_per_month,
+        "duration_ms": seconds * 1000,
+        "memory_mb": 10_240,
+        "arch": "arm64",
+        "free_tier": False,
+        "snapstart_cache_hours": HOURS_PER_MONTH,
+        "snapstart_restores": restores,
+    }
     return [("Lambda", job.est("lambda", **usage))]
 
 
-def _brain_sagemaker_serverless(job: _Job):
+def _brain_sagemaker_serverless(job: _Job) -> Parts | None:
     f = job.f
     limit_gb = LIMITS["sagemaker_serverless_memory_max_mb"] / 1024
     if not f.self_hosted or f.gpu_needed or f.model_memory_gb > limit_gb:
@@ -529,8 +718,9 @@ def _brain_sagemaker_serverless(job: _Job):
     memory_gb = int(min(limit_gb, max(1, math.ceil(f.model_memory_gb + 0.5))))
     seconds = f.requests_per_month * f.model_seconds
     job.notes.append(f"{memory_gb} GB endpoint memory, {seconds:,.0f} s of inference a month.")
-    return [("SageMaker Serverless", job.est("sagemaker_serverless", memory_mb=memory_gb * 1024,
-                                             seconds=seconds))]
+    return [
+        ("SageMaker Serverless", job.est("sagemaker_serverless", memory_mb=memory_gb * 1024, seconds=seconds))
+    ]
 
 
 def _gpu_fit(job: _Job, family: str, always_on: bool = True) -> sizing.Fit:
@@ -545,8 +735,9 @@ def _gpu_fit(job: _Job, family: str, always_on: bool = True) -> sizing.Fit:
     return fit
 
 
-def _sagemaker_instance(job: _Job, always_on: bool = True) -> tuple[sizing.Instance | None,
-                                                                    sizing.Fit | None]:
+def _sagemaker_instance(
+    job: _Job, always_on: bool = True
+) -> tuple[sizing.Instance | None, sizing.Fit | None]:
     f = job.f
     if not f.self_hosted:
         job.notes.append("No self-hosted model to put on an endpoint.")
@@ -557,23 +748,24 @@ def _sagemaker_instance(job: _Job, always_on: bool = True) -> tuple[sizing.Insta
     return sizing.SAGEMAKER_CPU, None
 
 
-def _brain_sagemaker_async(job: _Job):
+def _brain_sagemaker_async(job: _Job) -> Parts | None:
     instance, fit = _sagemaker_instance(job, always_on=False)
     if instance is None:
         return None
     if fit is not None:
         hours = sizing.gpu_busy_instance_hours(job.f, fit.plan)
-        note = (f"{instance.name} scaled to zero between bursts, batching up to "
-                f"{plural(fit.plan.slots, 'request')} at once while busy, at a "
-                f"{sizing.TARGET_UTILIZATION:.0%} target.")
+        note = (
+            f"{instance.name} scaled to zero between bursts, batching up to "
+            f"{plural(fit.plan.slots, 'request')} at once while busy, at a "
+            f"{sizing.TARGET_UTILIZATION:.0%} target."
+        )
     else:
         hours = sizing.busy_instance_hours(job.p, job.f, streams_per_server=1)
         note = f"{instance.name} scaled to zero between bursts, one request at a time."
-    return _instances(job, "SageMaker async", instance, hours, note,
-                      service="sagemaker_realtime")
+    return _instances(job, "SageMaker async", instance, hours, note, service="sagemaker_realtime")
 
 
-def _brain_sagemaker_realtime(job: _Job):
+def _brain_sagemaker_realtime(job: _Job) -> Parts | None:
     instance, fit = _sagemaker_instance(job)
     if instance is None:
         return None
@@ -582,11 +774,12 @@ def _brain_sagemaker_realtime(job: _Job):
     else:
         count = sizing.inference_servers(job.p, job.f)
         note = f"{count} x {instance.name} always on."
-    return _instances(job, "SageMaker endpoint", instance, count * HOURS_PER_MONTH, note,
-                      service="sagemaker_realtime")
+    return _instances(
+        job, "SageMaker endpoint", instance, count * HOURS_PER_MONTH, note, service="sagemaker_realtime"
+    )
 
 
-def _brain_servers(job: _Job, label: str):
+def _brain_servers(job: _Job, label: str) -> Parts | None:
     f = job.f
     if not f.self_hosted:
         job.notes.append("No self-hosted model to run on servers.")
@@ -610,26 +803,35 @@ MEMORY_INSTANCES = (sizing.Instance("r7g.large", 2, 16), sizing.Instance("r7g.xl
 HOT_RAM_HEADROOM_TEXT = f"{HOT_RAM_HEADROOM - 1:.0%}"
 
 
-def _memory_dynamodb(job: _Job):
+def _memory_dynamodb(job: _Job) -> Parts:
     p, f = job.p, job.f
     kb = max(1.0, p.state_kb)
     accesses = f.requests_per_month * max(1, p.orchestration_steps)
     job.notes.append(f"One write and one read of {kb:g} KB per step; storage left out.")
-    return [("DynamoDB", job.est("dynamodb", write_units=accesses * math.ceil(kb),
-                                 read_units=accesses * math.ceil(kb / 4)))]
+    return [
+        (
+            "DynamoDB",
+            job.est(
+                "dynamodb", write_units=accesses * math.ceil(kb), read_units=accesses * math.ceil(kb / 4)
+            ),
+        )
+    ]
 
 
-def _memory_s3(job: _Job):
+def _memory_s3(job: _Job) -> Parts:
     """State kept in S3 as the system of record: one PUT and one GET per step, kept a day."""
     p, f = job.p, job.f
     steps = max(1, p.orchestration_steps)
     objects = f.requests_per_month * steps
     retained_gb_month = objects * max(p.state_kb, 1.0) / 1024**2 * (p.human_wait_hours + 24) / HOURS_PER_MONTH
-    job.notes.append(f"S3 Standard: one PUT and one GET of {max(p.state_kb, 1.0):,g} KB per step, each "
-                     f"object kept for the wait plus a day ({p.human_wait_hours + 24:g} h), then expired "
-                     f"by a lifecycle rule.")
-    return [("S3", job.est("s3", put_requests=objects, get_requests=objects,
-                           storage_gb_month=retained_gb_month))]
+    job.notes.append(
+        f"S3 Standard: one PUT and one GET of {max(p.state_kb, 1.0):,g} KB per step, each "
+        f"object kept for the wait plus a day ({p.human_wait_hours + 24:g} h), then expired "
+        f"by a lifecycle rule."
+    )
+    return [
+        ("S3", job.est("s3", put_requests=objects, get_requests=objects, storage_gb_month=retained_gb_month))
+    ]
 
 
 def _synchronous(job: _Job) -> bool:
@@ -637,7 +839,7 @@ def _synchronous(job: _Job) -> bool:
     return job.p.trigger == "api"
 
 
-def _memory_elasticache(job: _Job):
+def _memory_elasticache(job: _Job) -> Parts:
     """Serverless (Valkey) or a node-based cluster, whichever is cheaper, holding the context
     (the HNSW index and the hot context, placement/stores.py)."""
     p, f = job.p, job.f
@@ -647,41 +849,59 @@ def _memory_elasticache(job: _Job):
     ecpus = f.requests_per_month * max(1, p.orchestration_steps) * kb
     serverless = job.est("elasticache_serverless", gb_hours=billed_gb * HOURS_PER_MONTH, ecpus=ecpus)
     minimum = " (the 100 MB minimum)" if data_gb < billed_gb else ""
-    billing = (f"{billed_gb:,.1f} GB{minimum} and {ecpus:,.0f} ECPUs a month (one ECPU per KB "
-               f"moved: {kb:,} KB per step; vector searches use more, not priced)")
+    billing = (
+        f"{billed_gb:,.1f} GB{minimum} and {ecpus:,.0f} ECPUs a month (one ECPU per KB "
+        f"moved: {kb:,} KB per step; vector searches use more, not priced)"
+    )
     nodes = _cheapest_cache_cluster(job, data_gb)
     if nodes is None or serverless.total <= nodes[1].total:
-        other = (f" Nodes would cost ${nodes[1].total:,.2f}: {nodes[0].describe()}." if nodes else "")
-        job.notes.append(f"ElastiCache Serverless (Valkey), the cheaper form here: it bills {billing}.{other}")
+        other = f" Nodes would cost ${nodes[1].total:,.2f}: {nodes[0].describe()}." if nodes else ""
+        job.notes.append(
+            f"ElastiCache Serverless (Valkey), the cheaper form here: it bills {billing}.{other}"
+        )
         return [("ElastiCache", serverless)]
     cluster, cost = nodes
-    job.notes.append(f"ElastiCache nodes (Valkey), cheaper than Serverless for {data_gb:,.1f} GB held "
-                     f"all month: {cluster.describe()}, always on. Serverless would cost "
-                     f"${serverless.total:,.2f} for {billing}. Node prices are recalled, not read on "
-                     f"AWS's page (grade C).")
+    job.notes.append(
+        f"ElastiCache nodes (Valkey), cheaper than Serverless for {data_gb:,.1f} GB held "
+        f"all month: {cluster.describe()}, always on. Serverless would cost "
+        f"${serverless.total:,.2f} for {billing}. Node prices are recalled, not read on "
+        f"AWS's page (grade C)."
+    )
     return [("ElastiCache nodes", cost)]
 
 
 def _cheapest_cache_cluster(job: _Job, data_gb: float) -> tuple[stores.CacheCluster, Estimate] | None:
     """The cheapest node-based cluster holding ``data_gb``, or None where the catalog prices no node."""
-    priced = [(cluster, job.est("elasticache_nodes", instance_type=cluster.node_type,
-                                count=cluster.nodes, hours=HOURS_PER_MONTH))
-              for cluster in stores.cache_clusters(data_gb, _synchronous(job))
-              if job.catalog.has(f"elasticache.{cluster.node_type}")]
+    priced = [
+        (
+            cluster,
+            job.est(
+                "elasticache_nodes",
+                instance_type=cluster.node_type,
+                count=cluster.nodes,
+                hours=HOURS_PER_MONTH,
+            ),
+        )
+        for cluster in stores.cache_clusters(data_gb, _synchronous(job))
+        if job.catalog.has(f"elasticache.{cluster.node_type}")
+    ]
     return min(priced, key=lambda ce: ce[1].total, default=None)
 
 
-def _memory_opensearch(job: _Job):
+def _memory_opensearch(job: _Job) -> Parts:
     """OCUs from the HNSW index (search) plus the indexing floor, with redundancy, and storage."""
     f = job.f
     size = stores.opensearch_size(f.vector_index_gb)
     job.notes.append(size.describe())
-    return [("OpenSearch Serverless", job.est("opensearch_serverless",
-                                              ocu_hours=size.ocus * HOURS_PER_MONTH,
-                                              storage_gb=f.context_gb))]
+    return [
+        (
+            "OpenSearch Serverless",
+            job.est("opensearch_serverless", ocu_hours=size.ocus * HOURS_PER_MONTH, storage_gb=f.context_gb),
+        )
+    ]
 
 
-def _memory_aurora_pgvector(job: _Job):
+def _memory_aurora_pgvector(job: _Job) -> Parts | None:
     """Aurora PostgreSQL Serverless v2 holding the HNSW index in its buffer cache."""
     p, f = job.p, job.f
     if p.vector_count <= 0:
@@ -693,30 +913,44 @@ def _memory_aurora_pgvector(job: _Job):
     hours = f.active_hours_per_day * DAYS_PER_MONTH if paused else HOURS_PER_MONTH
     size = stores.aurora_size(f.context_gb, p.vector_count, p.embedding_dim, synchronous, hours)
     if not size.fits:
-        job.notes.append(f"Holding {f.context_gb:,.0f} GB in RAM needs {size.acus:,.1f} ACUs, over the "
-                         f"{stores.ACU_MAX:,.0f} ACUs of one Aurora Serverless v2 instance.")
+        job.notes.append(
+            f"Holding {f.context_gb:,.0f} GB in RAM needs {size.acus:,.1f} ACUs, over the "
+            f"{stores.ACU_MAX:,.0f} ACUs of one Aurora Serverless v2 instance."
+        )
         return None
     instances = "a writer and a reader in a second Availability Zone" if size.instances > 1 else "one writer"
     resume = stores.AURORA_RESUME_TEXT
     if paused:
-        pause = (f"paused outside the {f.active_hours_per_day:g} hours of traffic a day (automatic pause "
-                 f"to 0 ACU; resuming takes {resume}, fine for asynchronous work)")
+        pause = (
+            f"paused outside the {f.active_hours_per_day:g} hours of traffic a day (automatic pause "
+            f"to 0 ACU; resuming takes {resume}, fine for asynchronous work)"
+        )
     elif synchronous or p.retrieval_latency_ms is not None:
         why = "synchronous callers cannot wait" if synchronous else "the latency target rules out"
         pause = f"always on (automatic pause would add {resume} to resume, which {why})"
     else:
         pause = "always on (traffic comes all day, so automatic pause would save nothing)"
-    job.notes.append(f"Aurora PostgreSQL Serverless v2 with pgvector: {size.acus:g} ACUs (2 GiB each) to "
-                     f"hold the {f.context_gb:,.1f} GB HNSW index and context in memory, {instances}, "
-                     f"{pause}; {size.storage_gb + p.hot_context_gb:,.1f} GB of storage (the embeddings "
-                     f"and the index on disk); one I/O request per retrieval, since the index is "
-                     f"served from memory (assumption).")
-    return [("Aurora Serverless v2", job.est("aurora_serverless", acu_hours=size.acu_hours,
-                                             storage_gb_month=size.storage_gb + p.hot_context_gb,
-                                             io_requests=f.requests_per_month))]
+    job.notes.append(
+        f"Aurora PostgreSQL Serverless v2 with pgvector: {size.acus:g} ACUs (2 GiB each) to "
+        f"hold the {f.context_gb:,.1f} GB HNSW index and context in memory, {instances}, "
+        f"{pause}; {size.storage_gb + p.hot_context_gb:,.1f} GB of storage (the embeddings "
+        f"and the index on disk); one I/O request per retrieval, since the index is "
+        f"served from memory (assumption)."
+    )
+    return [
+        (
+            "Aurora Serverless v2",
+            job.est(
+                "aurora_serverless",
+                acu_hours=size.acu_hours,
+                storage_gb_month=size.storage_gb + p.hot_context_gb,
+                io_requests=f.requests_per_month,
+            ),
+        )
+    ]
 
 
-def _memory_s3_vectors(job: _Job):
+def _memory_s3_vectors(job: _Job) -> Parts | None:
     """Amazon S3 Vectors: storage, writes and queries, nothing always on."""
     p, f = job.p, job.f
     if p.vector_count <= 0:
@@ -730,29 +964,38 @@ def _memory_s3_vectors(job: _Job):
         f"(4 bytes a dimension plus about {stores.S3_VECTORS_KEY_AND_METADATA_BYTES:,} bytes of key "
         f"and metadata, an assumption); a tenth of the index rewritten a month (assumption); one "
         f"query per request, each processing the whole index it searches. Queries answer in about "
-        f"100 ms warm and under a second cold.")
+        f"100 ms warm and under a second cold."
+    )
     return [("S3 Vectors", job.est("s3_vectors", **usage))]
 
 
-def _memory_fargate(job: _Job):
+def _memory_fargate(job: _Job) -> Parts | None:
     """The context (HNSW index and hot context, with headroom) in the RAM of always-on tasks."""
     gb = math.ceil(job.f.hot_ram_gb)
     if gb > LIMITS["fargate_max_memory_gb"]:
         job.notes.append(f"Fargate tasks hold at most {LIMITS['fargate_max_memory_gb']:g} GB.")
         return None
     tasks = sizing.MIN_TASKS_SYNC if _synchronous(job) else sizing.MIN_TASKS_ASYNC
-    fleet = sizing.Fleet(vcpu=max(1, math.ceil(gb / sizing.FARGATE_MAX_GB_PER_VCPU)),
-                         memory_gb=max(2, gb), min_tasks=tasks, active_tasks=tasks, peak_tasks=tasks,
-                         task_hours=tasks * HOURS_PER_MONTH, in_flight_per_task=0)
+    fleet = sizing.Fleet(
+        vcpu=max(1, math.ceil(gb / sizing.FARGATE_MAX_GB_PER_VCPU)),
+        memory_gb=max(2, gb),
+        min_tasks=tasks,
+        active_tasks=tasks,
+        peak_tasks=tasks,
+        task_hours=tasks * HOURS_PER_MONTH,
+        in_flight_per_task=0,
+    )
     zones = ", one in each of two Availability Zones" if tasks > 1 else ""
-    job.notes.append(f"Fargate on arm64: {plural(tasks, 'task')} of {fleet.vcpu:g} vCPU / "
-                     f"{fleet.memory_gb:g} GB always on{zones}, holding {job.f.hot_ram_gb:,.1f} GB in RAM "
-                     f"(the context with {HOT_RAM_HEADROOM_TEXT} headroom); "
-                     f"{fleet.task_hours:,.0f} task-hours a month.")
+    job.notes.append(
+        f"Fargate on arm64: {plural(tasks, 'task')} of {fleet.vcpu:g} vCPU / "
+        f"{fleet.memory_gb:g} GB always on{zones}, holding {job.f.hot_ram_gb:,.1f} GB in RAM "
+        f"(the context with {HOT_RAM_HEADROOM_TEXT} headroom); "
+        f"{fleet.task_hours:,.0f} task-hours a month."
+    )
     return [("Fargate", job.est("fargate", **fargate_usage(fleet)))]
 
 
-def _memory_ecs_ec2(job: _Job):
+def _memory_ecs_ec2(job: _Job) -> Parts:
     """The same context (HNSW index and hot context, with headroom) in RAM on memory-optimised
     instances, in two Availability Zones for synchronous callers: like with like against the
     managed stores."""
@@ -766,26 +1009,31 @@ def _memory_ecs_ec2(job: _Job):
     instance = min(options, key=lambda i: fleet(i) * job.catalog.unit_price(f"ec2.{i.name}"))
     count = fleet(instance)
     zones = " (a copy in each of two Availability Zones)" if copies > 1 else ""
-    return _instances(job, "EC2", instance, count * HOURS_PER_MONTH,
-                      f"{count} x {instance.name} ({instance.memory_gb:g} GB) holding {gb:.1f} GB in "
-                      f"RAM{zones}: the context with {HOT_RAM_HEADROOM_TEXT} headroom.")
+    return _instances(
+        job,
+        "EC2",
+        instance,
+        count * HOURS_PER_MONTH,
+        f"{count} x {instance.name} ({instance.memory_gb:g} GB) holding {gb:.1f} GB in "
+        f"RAM{zones}: the context with {HOT_RAM_HEADROOM_TEXT} headroom.",
+    )
 
 
-def _no_brain(job: _Job):
+def _no_brain(job: _Job) -> Parts | None:
     if job.p.inference != "none":
         job.notes.append("This workload calls a model, so its Brain needs a home.")
         return None
     return []
 
 
-def _no_memory(job: _Job):
+def _no_memory(job: _Job) -> Parts | None:
     if job.f.context_gb > 0:
         job.notes.append(f"{job.f.context_gb:.1f} GB of context must stay hot.")
         return None
     return []
 
 
-_BUILDERS: dict[tuple[str, str], Callable] = {
+_BUILDERS: dict[tuple[str, str], Builder] = {
     ("nerves", "lambda"): _nerves_lambda,
     ("nerves", "step_functions"): _nerves_step_functions,
     ("nerves", "step_functions_express"): _nerves_step_functions_express,

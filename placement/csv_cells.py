@@ -19,10 +19,12 @@ quote is quoted once more, so that removing one quote on import gives it back.
     >>> cell_unquote(cell_quote("'=x")), cell_unquote("'plain")
     ("'=x", "'plain")
 """
+
 from __future__ import annotations
 
 import csv
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 QUOTE = "'"

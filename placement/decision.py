@@ -24,6 +24,7 @@ Warnings of ``warn`` rules that name placements (``about``) are shown only when
 one of them is chosen; the others are kept apart, marked as being about an
 alternative, so no warning contradicts the recommendation.
 """
+
 from __future__ import annotations
 
 import math
@@ -57,9 +58,15 @@ class Choice:
     alternative_warnings: tuple[str, ...]
 
 
-def choose(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...],
-           costs: dict[str, Decimal | None] | None, catalog: str | None,
-           extra_exclusions: dict[str, Firing] | None = None, terms: str = "") -> Choice:
+def choose(
+    layer: str,
+    candidates: tuple[str, ...],
+    trace: tuple[Firing, ...],
+    costs: dict[str, Decimal | None] | None,
+    catalog: str | None,
+    extra_exclusions: dict[str, Firing] | None = None,
+    terms: str = "",
+) -> Choice:
     """Choose one layer's placement from the fired rules and the candidates' monthly costs.
 
     The costs are under the profile's purchase terms (``terms``, e.g. "1-year Savings Plans";
@@ -69,7 +76,7 @@ def choose(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...],
     excluded = _exclusions(fired, extra_exclusions or {})
     feasible = [p for p in candidates if p not in excluded]
     scores = _rule_scores(feasible, fired)
-    priced = {p: float(costs[p]) for p in feasible if costs and costs.get(p) is not None}
+    priced = {p: float(cost) for p in feasible if costs and (cost := costs.get(p)) is not None}
     cheapest = min(priced.values(), default=None)
     # A candidate the catalog cannot price is taken to cost as much as the dearest that it
     # can: an unknown price must never look like a saving.
@@ -80,12 +87,22 @@ def choose(layer: str, candidates: tuple[str, ...], trace: tuple[Firing, ...],
     chosen = ranking[0][0] if ranking else None
     warnings, others = _warnings(fired, chosen)
     if chosen is None:
-        warnings.append("Every candidate placement is ruled out by a hard limit; this workload "
-                        "needs a redesign before it can be placed.")
-        nothing = Firing(rule=FIT_RULE_ID, layer=layer, title="Nothing fits", fired=True, effect="fit",
-                         weights={"none": 0.0}, values={}, source=FIT_SOURCE,
-                         text="No candidate fits: " + _ruled_out(excluded) + ". Change the design "
-                              "(make long calls asynchronous, cut the memory or the payload) and assess again.")
+        warnings.append(
+            "Every candidate placement is ruled out by a hard limit; this workload "
+            "needs a redesign before it can be placed."
+        )
+        nothing = Firing(
+            rule=FIT_RULE_ID,
+            layer=layer,
+            title="Nothing fits",
+            fired=True,
+            effect="fit",
+            weights={"none": 0.0},
+            values={},
+            source=FIT_SOURCE,
+            text="No candidate fits: " + _ruled_out(excluded) + ". Change the design "
+            "(make long calls asynchronous, cut the memory or the payload) and assess again.",
+        )
         return Choice("none", (("none", 0.0),), (nothing,), tuple(excluded.items()), tuple(warnings), ())
     reasons = _reasons(layer, chosen, fired, priced, excluded, catalog, terms)
     shown = tuple((p, s) for p, s in ranking if p == chosen or scores[p] > 0)
@@ -96,7 +113,7 @@ def cost_penalty(cost: float | None, cheapest: float | None) -> float:
     """Score lost for costing more than the cheapest feasible candidate (0 for the cheapest)."""
     if cost is None or cheapest is None or cost <= cheapest:
         return 0.0
-    ratio = cost / cheapest if cheapest > 0 else 2 ** 10
+    ratio = cost / cheapest if cheapest > 0 else 2**10
     materiality = min(1.0, (cost - cheapest) / MATERIAL_MONTHLY_USD)
     return COST_WEIGHT_PER_DOUBLING * math.log2(ratio) * materiality
 
@@ -138,14 +155,25 @@ def _warnings(fired: list[Firing], chosen: str | None) -> tuple[list[str], list[
     return mine, others
 
 
-def _reasons(layer: str, chosen: str, fired: list[Firing], priced: dict[str, float],
-             excluded: dict[str, Firing], catalog: str | None, terms: str = "") -> tuple[Firing, ...]:
-    preferred = sorted((f for f in fired if f.effect == "prefer" and chosen in f.weights),
-                       key=lambda f: -f.weights[chosen])
+def _reasons(
+    layer: str,
+    chosen: str,
+    fired: list[Firing],
+    priced: dict[str, float],
+    excluded: dict[str, Firing],
+    catalog: str | None,
+    terms: str = "",
+) -> tuple[Firing, ...]:
+    preferred = sorted(
+        (f for f in fired if f.effect == "prefer" and chosen in f.weights), key=lambda f: -f.weights[chosen]
+    )
     reasons = list(preferred)
     # Choosing nothing costs nothing: its rule says why, a price comparison adds no news.
-    cost = None if chosen == "none" and preferred else _cost_reason(layer, chosen, preferred, priced, catalog,
-                                                                     terms)
+    cost = (
+        None
+        if chosen == "none" and preferred
+        else _cost_reason(layer, chosen, preferred, priced, catalog, terms)
+    )
     if cost is not None:
         reasons.append(cost)
     if not reasons:
@@ -153,8 +181,14 @@ def _reasons(layer: str, chosen: str, fired: list[Firing], priced: dict[str, flo
     return tuple(reasons)
 
 
-def _cost_reason(layer: str, chosen: str, preferred: list[Firing], priced: dict[str, float],
-                 catalog: str | None, terms: str = "") -> Firing | None:
+def _cost_reason(
+    layer: str,
+    chosen: str,
+    preferred: list[Firing],
+    priced: dict[str, float],
+    catalog: str | None,
+    terms: str = "",
+) -> Firing | None:
     if chosen not in priced:
         return None
     mine = priced[chosen]
@@ -164,13 +198,17 @@ def _cost_reason(layer: str, chosen: str, preferred: list[Firing], priced: dict[
         return None
     cheapest = min(others, key=lambda p: (others[p], p))
     if mine == others[cheapest]:
-        text = (f"As cheap as any of the {len(priced)} placements that fit: ${mine:,.2f} a month, "
-                f"the same as {label(cheapest)}.")
+        text = (
+            f"As cheap as any of the {len(priced)} placements that fit: ${mine:,.2f} a month, "
+            f"the same as {label(cheapest)}."
+        )
         title = "Cheapest placement that fits"
         values["next_cheapest_monthly_cost"] = round(others[cheapest], 2)
     elif mine < others[cheapest]:
-        text = (f"The cheapest of the {len(priced)} placements that fit: ${mine:,.2f} a month, "
-                f"against ${others[cheapest]:,.2f} for {label(cheapest)}, the next cheapest.")
+        text = (
+            f"The cheapest of the {len(priced)} placements that fit: ${mine:,.2f} a month, "
+            f"against ${others[cheapest]:,.2f} for {label(cheapest)}, the next cheapest."
+        )
         title = "Cheapest placement that fits"
         values["next_cheapest_monthly_cost"] = round(others[cheapest], 2)
     else:
@@ -178,20 +216,33 @@ def _cost_reason(layer: str, chosen: str, preferred: list[Firing], priced: dict[
         # Price comparisons (the break-even rules) are not what a premium buys.
         qualities = [f.title.lower() for f in preferred if "prices_known" not in f.values][:3]
         if premium < MATERIAL_MONTHLY_USD or not qualities:
-            why = (f"the difference is under ${MATERIAL_MONTHLY_USD:,.0f} a month, too small to "
-                   f"overrule the rules above" + (f" ({'; '.join(qualities)})" if qualities else ""))
+            why = (
+                f"the difference is under ${MATERIAL_MONTHLY_USD:,.0f} a month, too small to "
+                f"overrule the rules above" + (f" ({'; '.join(qualities)})" if qualities else "")
+            )
         else:
             why = f"the premium buys what the rules weigh for this workload: {'; '.join(qualities)}"
-        text = (f"{label(cheapest)} would cost ${others[cheapest]:,.2f} a month, "
-                f"${premium:,.2f} less than {label(chosen)} (${mine:,.2f}); {why}.")
+        text = (
+            f"{label(cheapest)} would cost ${others[cheapest]:,.2f} a month, "
+            f"${premium:,.2f} less than {label(chosen)} (${mine:,.2f}); {why}."
+        )
         title = "A dearer placement, and what the premium buys"
-        values.update(cheaper_monthly_cost=round(others[cheapest], 2),
-                      premium_monthly=round(mine - others[cheapest], 2))
+        values.update(
+            cheaper_monthly_cost=round(others[cheapest], 2), premium_monthly=round(mine - others[cheapest], 2)
+        )
     if terms:
         text = text.removesuffix(".") + f" (each priced with {terms})."
-    return Firing(rule=COST_RULE_ID, layer=layer, title=title, fired=True, effect="cost",
-                  weights={chosen: 0.0}, values=values, text=text,
-                  source=COST_SOURCE.format(catalog=_catalog_words(catalog)))
+    return Firing(
+        rule=COST_RULE_ID,
+        layer=layer,
+        title=title,
+        fired=True,
+        effect="cost",
+        weights={chosen: 0.0},
+        values=values,
+        text=text,
+        source=COST_SOURCE.format(catalog=_catalog_words(catalog)),
+    )
 
 
 def _catalog_words(catalog: str | None) -> str:
@@ -206,9 +257,20 @@ def _ruled_out(excluded: dict[str, Firing]) -> str:
 
 def _fit_reason(layer: str, chosen: str, excluded: dict[str, Firing]) -> Firing:
     if excluded:
-        text = (f"{label(chosen)} is the best candidate that fits once the others are ruled out: "
-                f"{_ruled_out(excluded)}.")
+        text = (
+            f"{label(chosen)} is the best candidate that fits once the others are ruled out: "
+            f"{_ruled_out(excluded)}."
+        )
     else:
         text = f"{label(chosen)} is the matrix's first candidate for this layer; no rule preferred another."
-    return Firing(rule=FIT_RULE_ID, layer=layer, title="Best remaining fit", fired=True,
-                  effect="fit", weights={chosen: 0.0}, values={}, text=text, source=FIT_SOURCE)
+    return Firing(
+        rule=FIT_RULE_ID,
+        layer=layer,
+        title="Best remaining fit",
+        fired=True,
+        effect="fit",
+        weights={chosen: 0.0},
+        values={},
+        text=text,
+        source=FIT_SOURCE,
+    )

@@ -3,18 +3,18 @@
 Every fact is a plain number, bool or string computed from the profile alone,
 so a rule's reason can quote it and a test can check it by hand.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any, cast
 
-from placement import stores
-from placement import serving
-from placement import regions
-from placement.pricing import DEFAULT_REGION, batch_models, catalog_for_pricing, hosted_models
+from placement import instances, regions, serving, stores
 from placement.constants import MATRIX_CONSTANTS
 from placement.limits import limit_values, load_limits
+from placement.pricing import DEFAULT_REGION, batch_models, catalog_for_pricing, hosted_models
 from placement.profile import WorkloadProfile
 
 # AWS bills a month as 730 hours.
@@ -24,13 +24,15 @@ DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 # Hours a day during which the day's traffic arrives, per pattern. Business
 # hours and batch windows squeeze the same requests into fewer hours, which
 # raises the concurrency the fleet must hold while leaving it idle the rest.
-ACTIVE_HOURS_PER_DAY = {"steady": 24.0, "diurnal": 24.0, "spiky": 24.0,
-                        "business_hours": 10.0, "batch": 4.0}
+ACTIVE_HOURS_PER_DAY = {"steady": 24.0, "diurnal": 24.0, "spiky": 24.0, "business_hours": 10.0, "batch": 4.0}
 
 # AWS's limits have one home, placement/limits/aws.yaml; these names are read from it.
 _LIMITS = limit_values()
-_BEDROCK_TPM = {name.split(".", 1)[1]: limit.value for name, limit in load_limits().items()
-                if name.startswith("bedrock_tpm.")}
+_BEDROCK_TPM = {
+    name.split(".", 1)[1]: limit.value
+    for name, limit in load_limits().items()
+    if name.startswith("bedrock_tpm.")
+}
 LAMBDA_MAX_MEMORY_MB = int(_LIMITS["lambda_memory_max_mb"])
 LAMBDA_MB_PER_VCPU = int(_LIMITS["lambda_mb_per_vcpu"])  # 1,769 MB is one full vCPU
 LAMBDA_TIMEOUT_S = _LIMITS["lambda_timeout_s"]
@@ -55,7 +57,7 @@ SNAPSTART_RESTORE_S = 0.5  # seed 002: sub-500 ms with the model in the snapshot
 GPU_PARAMS_THRESHOLD_B = MATRIX_CONSTANTS["small_model_max_params_b"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def bedrock_models(region: str) -> frozenset[str]:
     """Models Amazon Bedrock serves in ``region``: those its newest price catalog prices by the token.
 
@@ -70,7 +72,7 @@ def bedrock_models(region: str) -> frozenset[str]:
     return (priced | regions.served_models(region)) - regions.not_served_models(region)
 
 
-@lru_cache(maxsize=None)
+@cache
 def bedrock_batch_models(region: str) -> frozenset[str]:
     """Models the region's newest catalog prices for Bedrock batch inference (as ``bedrock_models``)."""
     catalog, _ = catalog_for_pricing(region)
@@ -150,7 +152,7 @@ class Facts:
     bedrock_model_cross_region_only: bool
     bedrock_cross_region_profiles: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)  # every fact is a plain number, bool or string
 
 
@@ -207,8 +209,10 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "peak_inference_concurrency": ("Requests in the model at the peak", "requests"),
     "hot_ram_gb": ("RAM to hold the context, with headroom", "GB"),
     "peak_tokens_per_minute": ("Tokens a minute at the peak", "tokens/min"),
-    "bedrock_tokens_per_minute_quota": ("Bedrock's default tokens a minute for the model (0: unknown)",
-                                        "tokens/min"),
+    "bedrock_tokens_per_minute_quota": (
+        "Bedrock's default tokens a minute for the model (0: unknown)",
+        "tokens/min",
+    ),
     "bedrock_model_served": ("How Bedrock serves the model in the region", ""),
     "bedrock_model_in_region": ("Model served in the region itself", ""),
     "bedrock_model_cross_region_only": ("Model served in the region only by cross-region inference", ""),
@@ -222,12 +226,21 @@ def derive_facts(p: WorkloadProfile) -> Facts:
     model = _model(p)
     inference = _inference(p, model, traffic)
     context = _context(p)
-    return _facts({**traffic, **_lambda_fit(p, traffic), **_orchestration(p),
-                   **model, **inference, **context, **_limit_checks(p, traffic, inference, context),
-                   **_region_facts(p, model)})
+    return _facts(
+        {
+            **traffic,
+            **_lambda_fit(p, traffic),
+            **_orchestration(p),
+            **model,
+            **inference,
+            **context,
+            **_limit_checks(p, traffic, inference, context),
+            **_region_facts(p, model),
+        }
+    )
 
 
-def _facts(values: dict) -> Facts:
+def _facts(values: dict[str, Any]) -> Facts:
     """``Facts(**values)`` without the frozen dataclass's ``__init__`` (0.3 against 3.7 us).
 
     A break-even search derives facts for every price point, a hundred times per
@@ -243,7 +256,7 @@ def lambda_vcpus(memory_mb: float) -> float:
     return min(LAMBDA_MAX_VCPUS, memory_mb / LAMBDA_MB_PER_VCPU)
 
 
-def _traffic(p: WorkloadProfile) -> dict:
+def _traffic(p: WorkloadProfile) -> dict[str, Any]:
     active_hours = ACTIVE_HOURS_PER_DAY[p.pattern]
     average_rps = p.requests_per_day / 86_400
     active_rps = p.requests_per_day / (active_hours * 3_600)
@@ -270,12 +283,11 @@ def _traffic(p: WorkloadProfile) -> dict:
         "utilization": utilization,
         "cpu_utilization": utilization * cpu_share,
         "wait_seconds_per_request": p.request_duration_s * p.wait_fraction,
-        "monthly_gb_seconds": p.requests_per_day * DAYS_PER_MONTH * p.request_duration_s
-        * p.memory_mb / 1024,
+        "monthly_gb_seconds": p.requests_per_day * DAYS_PER_MONTH * p.request_duration_s * p.memory_mb / 1024,
     }
 
 
-def fleet_utilization(p: WorkloadProfile, traffic: dict) -> float:
+def fleet_utilization(p: WorkloadProfile, traffic: dict[str, Any]) -> float:
     """The busy share of the container fleet an engineer would actually run (the 15% rule's sense).
 
     The fleet is the one the containers are priced for (``sizing.nerves_fleet``): a
@@ -288,17 +300,18 @@ def fleet_utilization(p: WorkloadProfile, traffic: dict) -> float:
 
     from placement import sizing  # sizing reads this module's constants
 
-    fleet = sizing.nerves_fleet(p, SimpleNamespace(**traffic))
-    busy_task_hours = (traffic["requests_per_month"] * p.request_duration_s
-                       / fleet.in_flight_per_task / 3_600)
+    # nerves_fleet reads only these traffic facts, before the Facts themselves exist.
+    fleet = sizing.nerves_fleet(p, cast(Facts, SimpleNamespace(**traffic)))
+    busy_task_hours = traffic["requests_per_month"] * p.request_duration_s / fleet.in_flight_per_task / 3_600
     return min(1.0, busy_task_hours / fleet.task_hours) if fleet.task_hours else 0.0
 
 
-def _lambda_fit(p: WorkloadProfile, traffic: dict) -> dict:
+def _lambda_fit(p: WorkloadProfile, traffic: dict[str, Any]) -> dict[str, Any]:
     from placement import sizing
 
-    config = sizing.lambda_config(p, p.request_duration_s * traffic["cpu_share"],
-                                  p.request_duration_s * p.wait_fraction)
+    config = sizing.lambda_config(
+        p, p.request_duration_s * traffic["cpu_share"], p.request_duration_s * p.wait_fraction
+    )
     worst = sizing.lambda_worst_case_s(p, config.memory_mb)
     return {
         "lambda_vcpus": lambda_vcpus(min(p.memory_mb, LAMBDA_MAX_MEMORY_MB)),
@@ -312,7 +325,7 @@ def _lambda_fit(p: WorkloadProfile, traffic: dict) -> dict:
     }
 
 
-def _orchestration(p: WorkloadProfile) -> dict:
+def _orchestration(p: WorkloadProfile) -> dict[str, Any]:
     steps = max(1, p.orchestration_steps)
     written_kb = p.requests_per_day * DAYS_PER_MONTH * steps * p.state_kb
     return {
@@ -323,14 +336,15 @@ def _orchestration(p: WorkloadProfile) -> dict:
     }
 
 
-def _model(p: WorkloadProfile) -> dict:
+def _model(p: WorkloadProfile) -> dict[str, Any]:
     # The same for every volume and wait of a profile: a break-even search asks at each point.
     return _model_of(p.inference, serving.need_of(p), p.gpu_required, p.hosted_model, p.region)
 
 
 @lru_cache(maxsize=4096)
-def _model_of(inference: str, need: serving.Need, gpu_required: bool | None, hosted_model: str | None,
-              region: str) -> dict:
+def _model_of(
+    inference: str, need: serving.Need, gpu_required: bool | None, hosted_model: str | None, region: str
+) -> dict[str, Any]:
     self_hosted = inference == "self_hosted"
     hosted = inference == "hosted_api"
     # Weights at the precision's bytes per weight, plus the KV cache of one sequence at the
@@ -340,8 +354,9 @@ def _model_of(inference: str, need: serving.Need, gpu_required: bool | None, hos
     if gpu_required is not None:
         gpu_needed = self_hosted and gpu_required
     else:
-        gpu_needed = self_hosted and (need.params_b > GPU_PARAMS_THRESHOLD_B
-                                      or memory_gb > LAMBDA_MODEL_BUDGET_GB)
+        gpu_needed = self_hosted and (
+            need.params_b > GPU_PARAMS_THRESHOLD_B or memory_gb > LAMBDA_MODEL_BUDGET_GB
+        )
     return {
         "self_hosted": self_hosted,
         "hosted_model_on_bedrock": hosted and hosted_model in bedrock_models(region),
@@ -359,10 +374,10 @@ def _model_of(inference: str, need: serving.Need, gpu_required: bool | None, hos
 @lru_cache(maxsize=1024)
 def _fits_one_instance(need: serving.Need) -> bool:
     """Whether any GPU instance of the table holds the model and a minimum batch, priced or not."""
-    return any(serving.holds(need, spec) for spec in serving.instances.offered("ec2"))
+    return any(serving.holds(need, spec) for spec in instances.offered("ec2"))
 
 
-def gpu_serving(p: WorkloadProfile, traffic: dict) -> serving.ServingPlan:
+def gpu_serving(p: WorkloadProfile, traffic: dict[str, Any]) -> serving.ServingPlan:
     """The EC2 GPU fleet that serves the profile's model (the catalog of its region decides the
     instance); ``costs`` sizes each placement's own family with its own catalog alike."""
     from placement.sizing import TARGET_UTILIZATION  # sizing reads this module's constants
@@ -375,11 +390,12 @@ def gpu_serving(p: WorkloadProfile, traffic: dict) -> serving.ServingPlan:
     return plan
 
 
-def _inference(p: WorkloadProfile, model: dict, traffic: dict) -> dict:
+def _inference(p: WorkloadProfile, model: dict[str, Any], traffic: dict[str, Any]) -> dict[str, Any]:
     weights = model["model_weights_gb"]
     if weights > 0:
-        tokens_per_s = min(LAMBDA_MAX_TOKENS_PER_S,
-                           LAMBDA_TOKENS_PER_S_AT_1GB / math.sqrt(weights)) * ARM_SPEEDUP
+        tokens_per_s = (
+            min(LAMBDA_MAX_TOKENS_PER_S, LAMBDA_TOKENS_PER_S_AT_1GB / math.sqrt(weights)) * ARM_SPEEDUP
+        )
         lambda_seconds = p.output_tokens / tokens_per_s
     else:
         tokens_per_s, lambda_seconds = 0.0, 0.0
@@ -411,8 +427,9 @@ def _inference(p: WorkloadProfile, model: dict, traffic: dict) -> dict:
     }
 
 
-def _model_seconds(p: WorkloadProfile, model: dict, lambda_seconds: float,
-                   fleet: serving.ServingPlan | None) -> float:
+def _model_seconds(
+    p: WorkloadProfile, model: dict[str, Any], lambda_seconds: float, fleet: serving.ServingPlan | None
+) -> float:
     """Model time per request: as stated, else estimated for the hardware (on a GPU, the time a
     request holds its slot in the sized fleet's batch)."""
     if not model["self_hosted"]:
@@ -424,7 +441,9 @@ def _model_seconds(p: WorkloadProfile, model: dict, lambda_seconds: float,
     return p.output_tokens / GPU_TOKENS_PER_S if model["gpu_needed"] else lambda_seconds
 
 
-def _limit_checks(p: WorkloadProfile, traffic: dict, inference: dict, context: dict) -> dict:
+def _limit_checks(
+    p: WorkloadProfile, traffic: dict[str, Any], inference: dict[str, Any], context: dict[str, Any]
+) -> dict[str, Any]:
     """The quantities the limit rules compare (and sizing uses): model time, RAM to hold, tokens
     at the peak."""
     per_request = inference["model_seconds"]
@@ -438,22 +457,31 @@ def _limit_checks(p: WorkloadProfile, traffic: dict, inference: dict, context: d
     }
 
 
-def _region_facts(p: WorkloadProfile, model: dict) -> dict:
+def _region_facts(p: WorkloadProfile, model: dict[str, Any]) -> dict[str, Any]:
     """Where Bedrock serves the hosted model in the profile's region: data residency turns on it."""
     if not model["hosted_model_on_bedrock"]:
-        return {"bedrock_model_served": "", "bedrock_model_in_region": False,
-                "bedrock_model_cross_region_only": False, "bedrock_cross_region_profiles": ""}
+        return {
+            "bedrock_model_served": "",
+            "bedrock_model_in_region": False,
+            "bedrock_model_cross_region_only": False,
+            "bedrock_cross_region_profiles": "",
+        }
     where = regions.bedrock_availability(p.hosted_model, p.region)
-    return {"bedrock_model_served": regions.SERVED_WORDS[where.served],
-            "bedrock_model_in_region": where.served == "in_region",
-            "bedrock_model_cross_region_only": where.served == "cross_region",
-            "bedrock_cross_region_profiles": where.profiles}
+    return {
+        "bedrock_model_served": regions.SERVED_WORDS[where.served],
+        "bedrock_model_in_region": where.served == "in_region",
+        "bedrock_model_cross_region_only": where.served == "cross_region",
+        "bedrock_cross_region_profiles": where.profiles,
+    }
 
 
-def _context(p: WorkloadProfile) -> dict:
+def _context(p: WorkloadProfile) -> dict[str, Any]:
     """The retrieval index in RAM as an HNSW graph (placement/stores.py, the same formula the
     OpenSearch OCUs are sized from), and the context to keep hot."""
     index_gb = stores.hnsw_index_gb(p.vector_count, p.embedding_dim)
     context_gb = p.hot_context_gb + index_gb
-    return {"vector_index_gb": index_gb, "context_gb": context_gb,
-            "aurora_acus_needed": stores.aurora_acus(context_gb)}
+    return {
+        "vector_index_gb": index_gb,
+        "context_gb": context_gb,
+        "aurora_acus_needed": stores.aurora_acus(context_gb),
+    }

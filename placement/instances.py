@@ -8,6 +8,7 @@ Inferentia2), so it has its own source. SageMaker's ``ml.`` twin of
 an instance has the same hardware; ``sagemaker`` says whether the catalog
 prices the twin.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ NVIDIA_H100 = "https://www.nvidia.com/en-us/data-center/h100/"
 INF2_PAGE = "https://aws.amazon.com/ec2/instance-types/inf2/"
 # Neuron's own pages (research note issue15-gpu-serving.md, grade A): 32 GiB of HBM per chip
 # at 820 GiB/s, 190 dense FP16/BF16 TFLOPS per chip.
-INF2_ARCH = ("https://awsdocs-neuron.readthedocs-hosted.com/en/latest/general/arch/neuron-hardware/"
-             "inferentia2.html")
+INF2_ARCH = (
+    "https://awsdocs-neuron.readthedocs-hosted.com/en/latest/general/arch/neuron-hardware/inferentia2.html"
+)
 GIB = 2**30 / 1e9  # GB in a GiB
 # Dense 16-bit tensor TFLOPS per device, for the compute (prefill) limit of serving. NVIDIA's
 # datasheet figures without sparsity, recalled rather than read (grade C; the cost notes call
@@ -31,8 +33,14 @@ GIB = 2**30 / 1e9  # GB in a GiB
 # was not in the excerpt read on 2026-11-30), L4 121, L40S 362, A100 312 (432 tensor cores x 256
 # FMAs x 1,410 MHz x 2, as tinygrad's notes work it out), H100 SXM 989. Inferentia2 is read
 # (grade A, INF2_ARCH): 190 per chip.
-PEAK_TFLOPS = {"A10G": 70.0, "L4": 121.0, "L40S": 362.0, "A100 40GB": 312.0, "H100": 989.0,
-               "Inferentia2": 190.0}
+PEAK_TFLOPS = {
+    "A10G": 70.0,
+    "L4": 121.0,
+    "L40S": 362.0,
+    "A100 40GB": 312.0,
+    "H100": 989.0,
+    "Inferentia2": 190.0,
+}
 
 
 @dataclass(frozen=True)
@@ -79,37 +87,79 @@ class AcceleratedInstance:
 
 
 def _g5(name: str, vcpu: int, ram: float, gpus: int) -> AcceleratedInstance:
-    return AcceleratedInstance(name, vcpu, ram, gpus, "A10G", 24, 600,
-                               "https://aws.amazon.com/ec2/instance-types/g5/", NVIDIA_A10G)
+    return AcceleratedInstance(
+        name, vcpu, ram, gpus, "A10G", 24, 600, "https://aws.amazon.com/ec2/instance-types/g5/", NVIDIA_A10G
+    )
 
 
 def _g6(name: str, vcpu: int, ram: float, gpus: int) -> AcceleratedInstance:
-    return AcceleratedInstance(name, vcpu, ram, gpus, "L4", 24, 300,
-                               "https://aws.amazon.com/ec2/instance-types/g6/", NVIDIA_L4)
+    return AcceleratedInstance(
+        name, vcpu, ram, gpus, "L4", 24, 300, "https://aws.amazon.com/ec2/instance-types/g6/", NVIDIA_L4
+    )
 
 
 def _g6e(name: str, vcpu: int, ram: float, gpus: int) -> AcceleratedInstance:
-    return AcceleratedInstance(name, vcpu, ram, gpus, "L40S", 48, 864,
-                               "https://aws.amazon.com/ec2/instance-types/g6e/", NVIDIA_L40S)
+    return AcceleratedInstance(
+        name, vcpu, ram, gpus, "L40S", 48, 864, "https://aws.amazon.com/ec2/instance-types/g6e/", NVIDIA_L40S
+    )
 
 
 def _inf2(name: str, vcpu: int, ram: float, chips: int, sagemaker: bool = True) -> AcceleratedInstance:
     # Neuron docs: 32 GiB of HBM per Inferentia2 chip at 820 GiB/s (older pages said GB; GiB is
     # the current wording), chips joined by NeuronLink-v2 for tensor parallelism.
-    return AcceleratedInstance(name, vcpu, ram, chips, "Inferentia2", 32 * GIB, 820 * GIB, INF2_PAGE,
-                               INF2_ARCH, interconnect="NeuronLink", sagemaker=sagemaker, gpu=False)
+    return AcceleratedInstance(
+        name,
+        vcpu,
+        ram,
+        chips,
+        "Inferentia2",
+        32 * GIB,
+        820 * GIB,
+        INF2_PAGE,
+        INF2_ARCH,
+        interconnect="NeuronLink",
+        sagemaker=sagemaker,
+        gpu=False,
+    )
 
 
 INSTANCES: tuple[AcceleratedInstance, ...] = (
-    _g5("g5.xlarge", 4, 16, 1), _g5("g5.2xlarge", 8, 32, 1), _g5("g5.12xlarge", 48, 192, 4),
+    _g5("g5.xlarge", 4, 16, 1),
+    _g5("g5.2xlarge", 8, 32, 1),
+    _g5("g5.12xlarge", 48, 192, 4),
     _g5("g5.48xlarge", 192, 768, 8),
-    _g6("g6.xlarge", 4, 16, 1), _g6("g6.12xlarge", 48, 192, 4), _g6("g6.48xlarge", 192, 768, 8),
-    _g6e("g6e.xlarge", 4, 32, 1), _g6e("g6e.12xlarge", 48, 384, 4), _g6e("g6e.48xlarge", 192, 1536, 8),
-    AcceleratedInstance("p4d.24xlarge", 96, 1152, 8, "A100 40GB", 40, 1555,
-                        "https://aws.amazon.com/ec2/instance-types/p4/", NVIDIA_A100, "NVLink"),
-    AcceleratedInstance("p5.48xlarge", 192, 2048, 8, "H100", 80, 3350,
-                        "https://aws.amazon.com/ec2/instance-types/p5/", NVIDIA_H100, "NVLink"),
-    _inf2("inf2.xlarge", 4, 16, 1), _inf2("inf2.8xlarge", 32, 128, 1, sagemaker=False),
+    _g6("g6.xlarge", 4, 16, 1),
+    _g6("g6.12xlarge", 48, 192, 4),
+    _g6("g6.48xlarge", 192, 768, 8),
+    _g6e("g6e.xlarge", 4, 32, 1),
+    _g6e("g6e.12xlarge", 48, 384, 4),
+    _g6e("g6e.48xlarge", 192, 1536, 8),
+    AcceleratedInstance(
+        "p4d.24xlarge",
+        96,
+        1152,
+        8,
+        "A100 40GB",
+        40,
+        1555,
+        "https://aws.amazon.com/ec2/instance-types/p4/",
+        NVIDIA_A100,
+        "NVLink",
+    ),
+    AcceleratedInstance(
+        "p5.48xlarge",
+        192,
+        2048,
+        8,
+        "H100",
+        80,
+        3350,
+        "https://aws.amazon.com/ec2/instance-types/p5/",
+        NVIDIA_H100,
+        "NVLink",
+    ),
+    _inf2("inf2.xlarge", 4, 16, 1),
+    _inf2("inf2.8xlarge", 32, 128, 1, sagemaker=False),
     _inf2("inf2.48xlarge", 192, 768, 12),
 )
 BY_NAME = {i.name: i for i in INSTANCES}

@@ -33,10 +33,12 @@ the deadline is the honest basis for both kinds.
 
 Pure domain code: no Django, nothing from costs.py (which imports this module).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from placement.facts import DAYS_PER_MONTH
 from placement.profile import WorkloadProfile
@@ -76,14 +78,18 @@ class JobTerms:
         """The job's total from the monthly cost at its daily rate (the module docstring says why
         this is exact for pay-per-use and always-on lines alike), to the cent."""
         return (monthly * Decimal(repr(self.deadline_days)) / Decimal(repr(DAYS_PER_MONTH))).quantize(
-            CENT, rounding=ROUND_HALF_UP)
+            CENT, rounding=ROUND_HALF_UP
+        )
 
 
 def job_terms(p: WorkloadProfile) -> JobTerms | None:
     """The job's terms, or None for a continuing workload (priced by the month)."""
     if not p.one_off:
         return None
-    return JobTerms(items=float(p.job_total_requests), deadline_days=float(p.job_deadline_days))
+    # A one-off profile always has both (profile validation).
+    return JobTerms(
+        items=float(cast(float, p.job_total_requests)), deadline_days=float(cast(float, p.job_deadline_days))
+    )
 
 
 @dataclass(frozen=True)
@@ -97,10 +103,15 @@ class JobSummary:
     headline: str
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    def to_dict(self) -> dict:
-        return {"items": self.items, "deadline_days": self.deadline_days, "total": float(self.total),
-                "monthly_equivalent": float(self.monthly_equivalent), "headline": self.headline,
-                "notes": list(self.notes)}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "deadline_days": self.deadline_days,
+            "total": float(self.total),
+            "monthly_equivalent": float(self.monthly_equivalent),
+            "headline": self.headline,
+            "notes": list(self.notes),
+        }
 
 
 def job_summary(p: WorkloadProfile, monthly: Decimal, unpriced_names: list[str]) -> JobSummary | None:
@@ -113,9 +124,14 @@ def job_summary(p: WorkloadProfile, monthly: Decimal, unpriced_names: list[str])
     if terms is None:
         return None
     total = terms.total(monthly)
-    return JobSummary(items=terms.items, deadline_days=terms.deadline_days, total=total,
-                      monthly_equivalent=monthly, headline=job_headline(total, terms, unpriced_names),
-                      notes=tuple(_notes(p, terms, monthly)))
+    return JobSummary(
+        items=terms.items,
+        deadline_days=terms.deadline_days,
+        total=total,
+        monthly_equivalent=monthly,
+        headline=job_headline(total, terms, unpriced_names),
+        notes=tuple(_notes(p, terms, monthly)),
+    )
 
 
 def job_headline(total: Decimal, terms: JobTerms, unpriced_names: list[str]) -> str:
@@ -125,8 +141,10 @@ def job_headline(total: Decimal, terms: JobTerms, unpriced_names: list[str]) -> 
         return f"One-off job: ${total:,.2f} in total over {days}"
     names = " and ".join(unpriced_names)
     verb = "is" if len(unpriced_names) == 1 else "are"
-    return (f"INCOMPLETE: one-off job: ${total:,.2f} in total over {days} without {names}, which "
-            f"{verb} not priced; the real total is higher")
+    return (
+        f"INCOMPLETE: one-off job: ${total:,.2f} in total over {days} without {names}, which "
+        f"{verb} not priced; the real total is higher"
+    )
 
 
 def days_text(days: float) -> str:
@@ -146,12 +164,15 @@ def _notes(p: WorkloadProfile, terms: JobTerms, monthly: Decimal) -> list[str]:
         "would be larger for fewer days.",
     ]
     if terms.deadline_days > DAYS_PER_MONTH:
-        notes.append(f"The job spans {terms.months:.1f} months: no billing month sees more than "
-                     f"${monthly:,.2f}.")
+        notes.append(
+            f"The job spans {terms.months:.1f} months: no billing month sees more than ${monthly:,.2f}."
+        )
     if getattr(p, "commitment", "none") != "none":
         term = "1-year" if p.commitment == "1y" else "3-year"
-        notes.append(f"A {term} commitment outlives a job of {days}: its hourly commitment is owed for "
-                     f"the whole term after the job ends, so on demand or Spot usually suits a job better.")
+        notes.append(
+            f"A {term} commitment outlives a job of {days}: its hourly commitment is owed for "
+            f"the whole term after the job ends, so on demand or Spot usually suits a job better."
+        )
     return notes
 
 
@@ -166,16 +187,15 @@ def monthly_horizon_reasons(p: WorkloadProfile, monthly: Decimal) -> dict[str, s
     total = terms.total(monthly)
     return {
         "break_even": f"A one-off job has no monthly volume to break even on: it processes "
-                      f"{terms.items:,.0f} items once. Compare the placements' totals for the job instead.",
-        "payback": f"A one-off job ends after {days}: no monthly saving continues to pay back "
-                   f"refactoring.",
+        f"{terms.items:,.0f} items once. Compare the placements' totals for the job instead.",
+        "payback": f"A one-off job ends after {days}: no monthly saving continues to pay back refactoring.",
         "repatriation": f"Owning hardware does not pay back on a job of {days}: the servers outlive it.",
         "tco": f"A one-off job costs its total, ${total:,.2f}, once; a {p.horizon_months}-month "
-               f"total of ownership would bill it every month.",
+        f"total of ownership would bill it every month.",
     }
 
 
-def without_monthly_horizon(money: dict, reasons: dict[str, str]) -> dict:
+def without_monthly_horizon(money: dict[str, Any], reasons: dict[str, str]) -> dict[str, Any]:
     """``Economics.to_dict()`` for a one-off job: each calculator over months is null, with the
     reason beside it under ``not_applicable``. A continuing workload's dict is returned as is."""
     if not reasons:

@@ -14,10 +14,13 @@ monthly saving where one can be priced from the catalog:
 Every figure comes from the price catalog (``bedrock.<model>.cache_read`` and the like) or
 placement/limits; the work is a few multiplications on costs ``advise`` already has.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from placement.costs import PlacementCost
 from placement.facts import DAYS_PER_MONTH, Facts
@@ -45,19 +48,27 @@ class LeverSource:
     title: str
     read_on: str = READ_ON
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"url": self.url, "title": self.title, "read_on": self.read_on}
 
 
-PROMPT_CACHING = LeverSource("https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
-                             "Prompt caching for faster model inference - Amazon Bedrock")
+PROMPT_CACHING = LeverSource(
+    "https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+    "Prompt caching for faster model inference - Amazon Bedrock",
+)
 BATCH = LeverSource(_LIMITS["bedrock_batch_window_s"].source, _LIMITS["bedrock_batch_window_s"].source_title)
-GLOBAL_CRIS = LeverSource("https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html",
-                          "Global cross-Region inference - Amazon Bedrock")
-PROVISIONED = LeverSource("https://docs.aws.amazon.com/bedrock/latest/userguide/prov-throughput.html",
-                          "Increase model invocation capacity with Provisioned Throughput in Amazon Bedrock")
-RUNTIME_QUOTAS = LeverSource("https://docs.aws.amazon.com/bedrock/latest/userguide/quotas-runtime.html",
-                             "Quotas for the bedrock-runtime endpoint")
+GLOBAL_CRIS = LeverSource(
+    "https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html",
+    "Global cross-Region inference - Amazon Bedrock",
+)
+PROVISIONED = LeverSource(
+    "https://docs.aws.amazon.com/bedrock/latest/userguide/prov-throughput.html",
+    "Increase model invocation capacity with Provisioned Throughput in Amazon Bedrock",
+)
+RUNTIME_QUOTAS = LeverSource(
+    "https://docs.aws.amazon.com/bedrock/latest/userguide/quotas-runtime.html",
+    "Quotas for the bedrock-runtime endpoint",
+)
 
 
 @dataclass(frozen=True)
@@ -71,20 +82,31 @@ class Lever:
     monthly_saving: Decimal | None
     source: LeverSource
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "layer": self.layer, "title": self.title, "text": self.text,
-                "monthly_saving": None if self.monthly_saving is None else float(self.monthly_saving),
-                "source": self.source.to_dict()}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "layer": self.layer,
+            "title": self.title,
+            "text": self.text,
+            "monthly_saving": None if self.monthly_saving is None else float(self.monthly_saving),
+            "source": self.source.to_dict(),
+        }
 
 
-def best_first(levers) -> tuple[Lever, ...]:
+def best_first(levers: Iterable[Lever]) -> tuple[Lever, ...]:
     """Levers by monthly saving, largest first; those without a price after them, in order."""
-    return tuple(sorted(levers, key=lambda lever: (lever.monthly_saving is None,
-                                                    -(lever.monthly_saving or 0))))
+    return tuple(
+        sorted(levers, key=lambda lever: (lever.monthly_saving is None, -(lever.monthly_saving or 0)))
+    )
 
 
-def bedrock_levers(p: WorkloadProfile, f: Facts, catalog: Catalog, split: dict[str, str],
-                   costs: dict[str, dict[str, PlacementCost]]) -> tuple[Lever, ...]:
+def bedrock_levers(
+    p: WorkloadProfile,
+    f: Facts,
+    catalog: Catalog,
+    split: dict[str, str],
+    costs: dict[str, dict[str, PlacementCost]],
+) -> tuple[Lever, ...]:
     """The Bedrock levers that apply to the chosen Brain, best saving first."""
     brain = split.get("brain")
     model = p.hosted_model if p.inference == "hosted_api" else None
@@ -132,13 +154,16 @@ def cache_plan(p: WorkloadProfile, f: Facts, catalog: Catalog, model: str) -> Ca
     if repeated <= 0 or repeated < catalog.value(f"{key}.cache_min_tokens"):
         return None
     requests = Decimal(str(f.requests_per_month))
-    windows = Decimal(str(f.active_hours_per_day * 3600 * DAYS_PER_MONTH
-                          / _LIMITS["bedrock_prompt_cache_ttl_s"].value))
+    windows = Decimal(
+        str(f.active_hours_per_day * 3600 * DAYS_PER_MONTH / _LIMITS["bedrock_prompt_cache_ttl_s"].value)
+    )
     writes = min(requests, windows)
     tokens = Decimal(repeated)
     uncached = requests * tokens * catalog.unit_price(f"{key}.input")
-    cached = tokens * (writes * catalog.unit_price(f"{key}.cache_write")
-                       + (requests - writes) * catalog.unit_price(f"{key}.cache_read"))
+    cached = tokens * (
+        writes * catalog.unit_price(f"{key}.cache_write")
+        + (requests - writes) * catalog.unit_price(f"{key}.cache_read")
+    )
     saving = _money(uncached - cached)
     return CachePlan(repeated, requests, writes, saving) if saving > 0 else None
 
@@ -149,30 +174,39 @@ def _prompt_caching(p: WorkloadProfile, f: Facts, catalog: Catalog, model: str) 
         return None
     key = f"bedrock.{model}"
     ttl_min = _LIMITS["bedrock_prompt_cache_ttl_s"].value / 60
-    text = (f"Prompt caching on the {plan.repeated_tokens:,} repeated tokens of each prompt saves about "
-            f"${plan.saving:,.2f} a month: they are read from the cache at "
-            f"{_per_million(catalog, f'{key}.cache_read')} per million tokens instead of "
-            f"{_per_million(catalog, f'{key}.input')}, after about {plan.writes:,.0f} cache writes a month at "
-            f"{_per_million(catalog, f'{key}.cache_write')} per million. Assumes one write per "
-            f"{ttl_min:g}-minute window of traffic, the cache kept warm by the requests in between (about "
-            f"{plan.requests / plan.writes:,.0f} in each window at the rate while traffic is on); "
-            f"requests more than {ttl_min:g} minutes apart would each write it again. The repeated part "
-            f"must be the prompt's prefix, marked with a cache checkpoint; cache prices are derived "
-            f"from the input price (grade C).")
+    text = (
+        f"Prompt caching on the {plan.repeated_tokens:,} repeated tokens of each prompt saves about "
+        f"${plan.saving:,.2f} a month: they are read from the cache at "
+        f"{_per_million(catalog, f'{key}.cache_read')} per million tokens instead of "
+        f"{_per_million(catalog, f'{key}.input')}, after about {plan.writes:,.0f} cache writes a month at "
+        f"{_per_million(catalog, f'{key}.cache_write')} per million. Assumes one write per "
+        f"{ttl_min:g}-minute window of traffic, the cache kept warm by the requests in between (about "
+        f"{plan.requests / plan.writes:,.0f} in each window at the rate while traffic is on); "
+        f"requests more than {ttl_min:g} minutes apart would each write it again. The repeated part "
+        f"must be the prompt's prefix, marked with a cache checkpoint; cache prices are derived "
+        f"from the input price (grade C)."
+    )
     return Lever("prompt_caching", "brain", "Prompt caching", text, plan.saving, PROMPT_CACHING)
 
 
 # -- batch inference -----------------------------------------------------------------
 
 
-def _batch(p: WorkloadProfile, catalog: Catalog, model: str, brain: str, bill: Decimal | None,
-           costs: dict) -> Lever | None:
+def _batch(
+    p: WorkloadProfile, catalog: Catalog, model: str, brain: str, bill: Decimal | None, costs: dict[str, Any]
+) -> Lever | None:
     """On-demand tokens for work nobody waits on: what batch inference would save."""
     batch = costs["brain"].get("bedrock_batch")
-    if (p.trigger == "api" or bill is None or batch is None or batch.total is None
-            or not catalog.has(f"bedrock.{model}.batch_discount")):
+    if (
+        p.trigger == "api"
+        or bill is None
+        or batch is None
+        or batch.total is None
+        or not catalog.has(f"bedrock.{model}.batch_discount")
+    ):
         return None
-    per_run = p.job_total_requests if p.one_off else p.requests_per_day
+    # A one-off profile always has its total (profile validation).
+    per_run = cast(float, p.job_total_requests) if p.one_off else p.requests_per_day
     if per_run < _LIMITS["bedrock_batch_records_per_job_min"].value:
         return None
     saving = bill - batch.total
@@ -180,9 +214,11 @@ def _batch(p: WorkloadProfile, catalog: Catalog, model: str, brain: str, bill: D
         return None
     discount = catalog.value(f"bedrock.{model}.batch_discount")
     hours = _LIMITS["bedrock_batch_window_s"].value / 3600
-    text = (f"If results within {hours:,.0f} hours are acceptable, Bedrock batch inference takes "
-            f"{discount:.0%} off {model}'s tokens: about ${saving:,.2f} a month less. Prompts go to S3 "
-            f"as JSONL files and the results come back to S3, not to the caller.")
+    text = (
+        f"If results within {hours:,.0f} hours are acceptable, Bedrock batch inference takes "
+        f"{discount:.0%} off {model}'s tokens: about ${saving:,.2f} a month less. Prompts go to S3 "
+        f"as JSONL files and the results come back to S3, not to the caller."
+    )
     return Lever("bedrock_batch", "brain", "Bedrock batch inference", text, saving, BATCH)
 
 
@@ -197,12 +233,16 @@ def _cross_region(p: WorkloadProfile, catalog: Catalog, model: str, bill: Decima
         return None  # residency keeps requests in the Region: no cross-Region profile at all
     discount = catalog.value(key)
     saving = _money(bill * discount)
-    text = (f"Calling {model} through its global cross-Region inference profile costs about "
-            f"{discount:.0%} less than the geographic price this advice uses, billed in the calling Region: "
-            f"about ${saving:,.2f} a month. Requests may then be served in any commercial AWS Region, so only "
-            f"where data may leave {p.region}'s geography; the profile also has its own tokens-per-minute "
-            f"quota.")
-    return Lever("cross_region_inference", "brain", "Global cross-Region inference", text, saving, GLOBAL_CRIS)
+    text = (
+        f"Calling {model} through its global cross-Region inference profile costs about "
+        f"{discount:.0%} less than the geographic price this advice uses, billed in the calling Region: "
+        f"about ${saving:,.2f} a month. Requests may then be served in any commercial AWS Region, so only "
+        f"where data may leave {p.region}'s geography; the profile also has its own tokens-per-minute "
+        f"quota."
+    )
+    return Lever(
+        "cross_region_inference", "brain", "Global cross-Region inference", text, saving, GLOBAL_CRIS
+    )
 
 
 # -- Provisioned Throughput ------------------------------------------------------------
@@ -213,11 +253,13 @@ def _provisioned(p: WorkloadProfile, f: Facts, model: str, bill: Decimal | None)
     high = load_matrix().constants["self_hosting_tokens_per_month"]
     if bill is None or p.pattern not in STEADY_PATTERNS or tokens < high:
         return None
-    text = (f"With {tokens:,.0f} tokens a month of steady traffic (${bill:,.2f} on demand), Provisioned "
-            f"Throughput may cost less: model units reserved by the hour for a 1- or 6-month term. AWS "
-            f"publishes neither the price nor the throughput of a model unit for {model}: ask your AWS "
-            f"account manager for a quote and compare it with the on-demand bill. Batch inference does not "
-            f"run on provisioned models, and an account starts with no model units (request a quota).")
+    text = (
+        f"With {tokens:,.0f} tokens a month of steady traffic (${bill:,.2f} on demand), Provisioned "
+        f"Throughput may cost less: model units reserved by the hour for a 1- or 6-month term. AWS "
+        f"publishes neither the price nor the throughput of a model unit for {model}: ask your AWS "
+        f"account manager for a quote and compare it with the on-demand bill. Batch inference does not "
+        f"run on provisioned models, and an account starts with no model units (request a quota)."
+    )
     return Lever("provisioned_throughput", "brain", "Provisioned Throughput", text, None, PROVISIONED)
 
 
@@ -227,27 +269,36 @@ def _provisioned(p: WorkloadProfile, f: Facts, model: str, bill: Decimal | None)
 def _quota(p: WorkloadProfile, f: Facts, model: str) -> Lever | None:
     """The on-demand tokens-per-minute quota at the peak: over it, near it, or not citable."""
     peak, quota = f.peak_tokens_per_minute, f.bedrock_tokens_per_minute_quota
-    at_peak = (f"At the peak ({f.peak_rps:,.1f} requests a second) this workload sends about "
-               f"{peak:,.0f} tokens a minute to {model}")
-    way_out = ("request a quota increase in Service Quotas (cross-Region inference, with its own and "
-               "higher quota, is ruled out by data residency)" if p.data_residency else
-               "request a quota increase in Service Quotas or use cross-Region inference, which has its "
-               "own, higher quota")
+    at_peak = (
+        f"At the peak ({f.peak_rps:,.1f} requests a second) this workload sends about "
+        f"{peak:,.0f} tokens a minute to {model}"
+    )
+    way_out = (
+        "request a quota increase in Service Quotas (cross-Region inference, with its own and "
+        "higher quota, is ruled out by data residency)"
+        if p.data_residency
+        else "request a quota increase in Service Quotas or use cross-Region inference, which has its "
+        "own, higher quota"
+    )
     if quota > 0:
         limit = _LIMITS.get(f"bedrock_tpm.{model}")
         share = load_matrix().constants["limit_warning_share"]
         if peak < quota * share:
             return None
         over = "over" if peak > quota else "close to"
-        text = (f"{at_peak}, {over} the default on-demand quota of {quota:,.0f} tokens a minute: "
-                f"{way_out}. Defaults vary by account; check the account's own quota.")
+        text = (
+            f"{at_peak}, {over} the default on-demand quota of {quota:,.0f} tokens a minute: "
+            f"{way_out}. Defaults vary by account; check the account's own quota."
+        )
         source = LeverSource(limit.source, limit.source_title, limit.read_on) if limit else RUNTIME_QUOTAS
         return Lever("quota", "brain", "Bedrock token quota", text, None, source)
     if peak < UNKNOWN_QUOTA_CHECK_TOKENS_PER_MINUTE:
         return None
-    text = (f"{at_peak}; AWS publishes no default tokens-per-minute quota for it that could be cited, "
-            f"so the check could not be made: read the account's quota for this model in Service Quotas, "
-            f"and if the peak is above it, {way_out}.")
+    text = (
+        f"{at_peak}; AWS publishes no default tokens-per-minute quota for it that could be cited, "
+        f"so the check could not be made: read the account's quota for this model in Service Quotas, "
+        f"and if the peak is above it, {way_out}."
+    )
     return Lever("quota", "brain", "Bedrock token quota", text, None, RUNTIME_QUOTAS)
 
 

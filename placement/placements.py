@@ -33,6 +33,11 @@ LAYER_NAMES: dict[str, str] = {
     "memory": "Memory (context)",
     "nerves": "Nerves (orchestration)",
 }
+# The three layers, in the order pages, charts, exports and the PDF show them.
+LAYERS: tuple[str, ...] = tuple(LAYER_NAMES)
+# The order the engine decides them in and its JSON lists them (the advise contract):
+# the orchestration first, since the other two are reached through it.
+DECISION_ORDER: tuple[str, ...] = ("nerves", "brain", "memory")
 
 
 def label(placement: str) -> str:

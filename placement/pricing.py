@@ -5,18 +5,21 @@ carries its source, the date it was read and how sure it is. Amounts are
 Decimals: each line is rounded to the cent (half up) before lines are added,
 which is how AWS's own worked examples reach their totals.
 """
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, TypeVar, cast
 
 from placement import commitments
 
+T = TypeVar("T")
 PRICES_DIR = Path(__file__).with_name("prices")
 DEFAULT_REGION = "us-east-1"
 CENT = Decimal("0.01")
@@ -43,19 +46,29 @@ class Catalog:
 
     def unit_price(self, key: str) -> Decimal:
         """Price of one unit (the published price divided by its quantity)."""
-        return self._remembered("unit_price", key, lambda rate: Decimal(rate["price"]) / Decimal(rate.get("per", 1)))
+        return self._remembered(
+            "unit_price", key, lambda rate: Decimal(rate["price"]) / Decimal(rate.get("per", 1))
+        )
 
     def value(self, key: str) -> Decimal:
         return self._remembered("value", key, lambda rate: Decimal(rate["price"]))
 
     def tiers(self, key: str) -> list[tuple[Decimal | None, Decimal]]:
         """(size of the tier, unit price) pairs, in order; the last size is None (no end)."""
-        return list(self._remembered("tiers", key, lambda rate: tuple(
-            (None if t["size"] is None else Decimal(str(t["size"])), Decimal(t["price"])) for t in rate["tiers"])))
+        return list(
+            self._remembered(
+                "tiers",
+                key,
+                lambda rate: tuple(
+                    (None if t["size"] is None else Decimal(str(t["size"])), Decimal(t["price"]))
+                    for t in rate["tiers"]
+                ),
+            )
+        )
 
-    def _remembered(self, kind: str, key: str, read: Callable[[Mapping[str, Any]], Any]) -> Any:
+    def _remembered(self, kind: str, key: str, read: Callable[[Mapping[str, Any]], T]) -> T:
         try:
-            return self._read[kind, key]
+            return cast(T, self._read[kind, key])
         except KeyError:
             value = self._read[kind, key] = read(self._rate(key))
             return value
@@ -63,11 +76,11 @@ class Catalog:
     def has(self, key: str) -> bool:
         return key in self.rates
 
-    def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
+    def remember(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per catalog, for what is derived from its rates alone (which never
         change once read): sizing asks for the same instance list at every break-even point."""
         try:
-            return self._read[key]
+            return cast(T, self._read[key])
         except KeyError:
             value = self._read[key] = compute()
             return value
@@ -90,9 +103,13 @@ class Line:
     def on_demand_amount(self) -> Decimal:
         return self.amount if self.on_demand is None else self.on_demand
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "amount": float(self.amount), "detail": self.detail,
-                "on_demand": float(self.on_demand_amount)}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "amount": float(self.amount),
+            "detail": self.detail,
+            "on_demand": float(self.on_demand_amount),
+        }
 
 
 @dataclass(frozen=True)
@@ -109,10 +126,14 @@ class Estimate:
     def on_demand_total(self) -> Decimal:
         return sum((line.on_demand_amount for line in self.lines), Decimal("0.00"))
 
-    def to_dict(self) -> dict:
-        return {"service": self.service, "total": float(self.total), "catalog": self.catalog,
-                "on_demand_total": float(self.on_demand_total),
-                "lines": [line.to_dict() for line in self.lines]}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "total": float(self.total),
+            "catalog": self.catalog,
+            "on_demand_total": float(self.on_demand_total),
+            "lines": [line.to_dict() for line in self.lines],
+        }
 
 
 # -- catalogs ---------------------------------------------------------------------
@@ -120,9 +141,11 @@ class Estimate:
 
 def catalog_versions(region: str = DEFAULT_REGION, prices_dir: Path = PRICES_DIR) -> list[Path]:
     """Catalog files of a region, oldest first: named by ISO date, ``_N`` for the Nth of a day."""
+
     def order(path: Path) -> tuple[str, int]:
         day, _, n = path.stem.partition("_")
         return day, int(n) if n.isdigit() else 1
+
     return sorted((prices_dir / region).glob("*.json"), key=order)
 
 
@@ -170,17 +193,22 @@ def pricing_catalog(region: str, prices_dir: Path = PRICES_DIR) -> Catalog:
 def fallback_notice(region: str) -> str:
     """What a user is told when ``region`` is priced at the default region's rates, and how to fix it."""
     files = " ".join(f"{offer}.json" for offer in IMPORTABLE_OFFERS)
-    return (f"No price catalog for {region}: every cost here is at {DEFAULT_REGION} rates, which can differ "
-            f"from {region}'s (in eu-central-1 Fargate costs 15% more, GPU instances 25% more). To price "
-            f"{region} itself, download its AWS Price List offer files and run "
-            f"`python manage.py import_prices {files} --region {region}`; rates the files do not "
-            f"cover (Bedrock, DynamoDB, S3, ...) stay unpriced until added with a source.")
+    return (
+        f"No price catalog for {region}: every cost here is at {DEFAULT_REGION} rates, which can differ "
+        f"from {region}'s (in eu-central-1 Fargate costs 15% more, GPU instances 25% more). To price "
+        f"{region} itself, download its AWS Price List offer files and run "
+        f"`python manage.py import_prices {files} --region {region}`; rates the files do not "
+        f"cover (Bedrock, DynamoDB, S3, ...) stay unpriced until added with a source."
+    )
 
 
 def hosted_models(catalog: Catalog) -> frozenset[str]:
     """The hosted models a catalog prices by the token: Bedrock's, one ``bedrock.<model>.input`` rate each."""
-    return frozenset(key[len("bedrock."):-len(".input")] for key in catalog.rates
-                     if key.startswith("bedrock.") and key.endswith(".input"))
+    return frozenset(
+        key[len("bedrock.") : -len(".input")]
+        for key in catalog.rates
+        if key.startswith("bedrock.") and key.endswith(".input")
+    )
 
 
 def catalog_by_version(version: str, prices_dir: Path = PRICES_DIR) -> Catalog:
@@ -199,8 +227,7 @@ def read_catalog(path: Path) -> Catalog:
     except (OSError, ValueError) as exc:
         raise CatalogError(f"{path}: {exc}") from exc
     check_catalog(raw, str(path))
-    return Catalog(region=raw["region"], version=raw["version"], read_on=raw["read_on"],
-                   rates=raw["rates"])
+    return Catalog(region=raw["region"], version=raw["version"], read_on=raw["read_on"], rates=raw["rates"])
 
 
 def check_catalog(raw: Any, where: str = "catalog") -> None:
@@ -249,16 +276,20 @@ def _tiered(quantity: Decimal, tiers: list[tuple[Decimal | None, Decimal]]) -> D
     return cost
 
 
+# A usage key's type (or its allowed values) and its default.
+UsageKey = tuple[type | tuple[str, ...], Any]
+
+
 @dataclass(frozen=True)
 class _Service:
-    keys: Mapping[str, tuple[type, Any]]  # key -> (type, default); default None = required
-    compute: Callable[[dict, Catalog], list[Line]]
+    keys: Mapping[str, UsageKey]  # key -> (type, default); default None = required
+    compute: Callable[[dict[str, Any], Catalog], list[Line]]
 
 
 _REQUIRED = object()
 
 
-def _check_usage(service: str, usage: Mapping[str, Any], keys: Mapping) -> dict:
+def _check_usage(service: str, usage: Mapping[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
     """The usage with every value checked and the defaults filled in; raises on the first problem."""
     if type(usage) is not dict and not isinstance(usage, Mapping):  # the ABC check is slow; dicts skip it
         raise UsageError("usage must be a mapping of usage keys to values")
@@ -275,16 +306,19 @@ def _check_usage(service: str, usage: Mapping[str, Any], keys: Mapping) -> dict:
     return clean
 
 
-@lru_cache(maxsize=None)
+@cache
 def _required(service: str) -> tuple[str, ...]:
     return tuple(key for key, (_, default) in SERVICES[service].keys.items() if default is _REQUIRED)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _clean_defaults(service: str) -> dict[str, Any]:
     """A service's optional usage keys at their defaults, checked once: most calls leave most unset."""
-    return {key: _check_value(service, key, kind, default)
-            for key, (kind, default) in SERVICES[service].keys.items() if default is not _REQUIRED}
+    return {
+        key: _check_value(service, key, kind, default)
+        for key, (kind, default) in SERVICES[service].keys.items()
+        if default is not _REQUIRED
+    }
 
 
 def _check_value(service: str, key: str, kind: Any, value: Any) -> Any:
@@ -313,12 +347,16 @@ def _check_value(service: str, key: str, kind: Any, value: Any) -> Any:
 
 ARCH = ("x86_64", "arm64")
 PURCHASE = commitments.PURCHASES  # on_demand, spot, savings_1y, savings_3y
-PURCHASE_WORDS = {"on_demand": "on demand", "spot": "Spot", "savings_1y": "1-year Savings Plan",
-                  "savings_3y": "3-year Savings Plan"}
+PURCHASE_WORDS = {
+    "on_demand": "on demand",
+    "spot": "Spot",
+    "savings_1y": "1-year Savings Plan",
+    "savings_3y": "3-year Savings Plan",
+}
 NUM, REQ = Decimal, _REQUIRED
 
 
-def _lambda(u: dict, c: Catalog) -> list[Line]:
+def _lambda(u: dict[str, Any], c: Catalog) -> list[Line]:
     arch, gb = u["arch"], u["memory_mb"] * GB_PER_MB
     plan = _purchased("lambda", u, c)
     # AWS meters duration in whole milliseconds.
@@ -330,61 +368,109 @@ def _lambda(u: dict, c: Catalog) -> list[Line]:
     od_gb_s = od_seconds * gb
     billable_gb_s = max(Decimal(0), od_gb_s - (c.value("lambda.free_tier.gb_seconds") if free else 0))
     lines = [
-        _line("Requests", billable_requests * c.unit_price("lambda.requests"),
-              f"{all_requests:,.0f} requests{' less 1M free' if free else ''}"),
+        _line(
+            "Requests",
+            billable_requests * c.unit_price("lambda.requests"),
+            f"{all_requests:,.0f} requests{' less 1M free' if free else ''}",
+        ),
         # A Compute Savings Plan discounts Lambda's duration and provisioned concurrency, not requests.
-        plan(f"Duration ({arch})", _tiered(billable_gb_s, c.tiers(f"lambda.duration.{arch}")),
-             f"{od_gb_s:,.0f} GB-s{' less 400,000 free' if free else ''}"),
+        plan(
+            f"Duration ({arch})",
+            _tiered(billable_gb_s, c.tiers(f"lambda.duration.{arch}")),
+            f"{od_gb_s:,.0f} GB-s{' less 400,000 free' if free else ''}",
+        ),
     ]
     if u["pc_concurrency"] and u["pc_hours"]:
         pc_gb_s = u["pc_concurrency"] * gb * u["pc_hours"] * 3600
-        lines.append(plan("Provisioned concurrency", pc_gb_s * c.unit_price(f"lambda.provisioned.{arch}"),
-                          f"{u['pc_concurrency']:,.0f} x {u['memory_mb']:,.0f} MB for {_quantity(u['pc_hours'])} h"))
+        lines.append(
+            plan(
+                "Provisioned concurrency",
+                pc_gb_s * c.unit_price(f"lambda.provisioned.{arch}"),
+                f"{u['pc_concurrency']:,.0f} x {u['memory_mb']:,.0f} MB for {_quantity(u['pc_hours'])} h",
+            )
+        )
     if pc_seconds:
-        lines.append(plan("Provisioned duration", pc_seconds * gb
-                          * c.unit_price(f"lambda.provisioned_duration.{arch}"),
-                          f"{u['pc_requests']:,.0f} requests of {u['pc_duration_ms']} ms"))
+        lines.append(
+            plan(
+                "Provisioned duration",
+                pc_seconds * gb * c.unit_price(f"lambda.provisioned_duration.{arch}"),
+                f"{u['pc_requests']:,.0f} requests of {u['pc_duration_ms']} ms",
+            )
+        )
     extra_gb = max(Decimal(0), u["ephemeral_mb"] - 512) * GB_PER_MB
     if extra_gb:
-        lines.append(_line("Ephemeral storage", extra_gb * (od_seconds + pc_seconds)
-                           * c.unit_price("lambda.ephemeral"), f"{u['ephemeral_mb']:,.0f} MB"))
+        lines.append(
+            _line(
+                "Ephemeral storage",
+                extra_gb * (od_seconds + pc_seconds) * c.unit_price("lambda.ephemeral"),
+                f"{u['ephemeral_mb']:,.0f} MB",
+            )
+        )
     lines += _snapstart(u, c, gb) + _lambda_extras(u, c)
     return lines
 
 
-def _snapstart(u: dict, c: Catalog, gb: Decimal) -> list[Line]:
+def _snapstart(u: dict[str, Any], c: Catalog, gb: Decimal) -> list[Line]:
     lines = []
     if u["snapstart_cache_hours"]:
         hours = max(Decimal(3), u["snapstart_cache_hours"])  # 3-hour minimum
-        lines.append(_line("SnapStart cache", gb * hours * 3600 * c.unit_price("lambda.snapstart.cache"),
-                           f"{_quantity(hours)} h cached"))
+        lines.append(
+            _line(
+                "SnapStart cache",
+                gb * hours * 3600 * c.unit_price("lambda.snapstart.cache"),
+                f"{_quantity(hours)} h cached",
+            )
+        )
     if u["snapstart_restores"]:
-        lines.append(_line("SnapStart restore", u["snapstart_restores"] * gb
-                           * c.unit_price("lambda.snapstart.restore"),
-                           f"{u['snapstart_restores']:,.0f} restores"))
+        lines.append(
+            _line(
+                "SnapStart restore",
+                u["snapstart_restores"] * gb * c.unit_price("lambda.snapstart.restore"),
+                f"{u['snapstart_restores']:,.0f} restores",
+            )
+        )
     return lines
 
 
-def _lambda_extras(u: dict, c: Catalog) -> list[Line]:
+def _lambda_extras(u: dict[str, Any], c: Catalog) -> list[Line]:
     lines = []
     if u["stream_gb"]:
         billable = max(Decimal(0), u["stream_gb"] - c.value("lambda.streaming.free_gb"))
-        lines.append(_line("Response streaming", billable * c.unit_price("lambda.streaming"),
-                           f"{_quantity(u['stream_gb'])} GB streamed less 100 GB free"))
+        lines.append(
+            _line(
+                "Response streaming",
+                billable * c.unit_price("lambda.streaming"),
+                f"{_quantity(u['stream_gb'])} GB streamed less 100 GB free",
+            )
+        )
     if u["durable_operations"]:
-        lines.append(_line("Durable operations", u["durable_operations"]
-                           * c.unit_price("lambda.durable.operations"), f"{u['durable_operations']:,.0f} operations"))
+        lines.append(
+            _line(
+                "Durable operations",
+                u["durable_operations"] * c.unit_price("lambda.durable.operations"),
+                f"{u['durable_operations']:,.0f} operations",
+            )
+        )
     if u["durable_written_gb"]:
-        lines.append(_line("Durable state written", u["durable_written_gb"]
-                           * c.unit_price("lambda.durable.written"), f"{_quantity(u['durable_written_gb'])} GB"))
+        lines.append(
+            _line(
+                "Durable state written",
+                u["durable_written_gb"] * c.unit_price("lambda.durable.written"),
+                f"{_quantity(u['durable_written_gb'])} GB",
+            )
+        )
     if u["durable_retained_gb_month"]:
-        lines.append(_line("Durable state retained", u["durable_retained_gb_month"]
-                           * c.unit_price("lambda.durable.retained"),
-                           f"{_quantity(u['durable_retained_gb_month'])} GB-month"))
+        lines.append(
+            _line(
+                "Durable state retained",
+                u["durable_retained_gb_month"] * c.unit_price("lambda.durable.retained"),
+                f"{_quantity(u['durable_retained_gb_month'])} GB-month",
+            )
+        )
     return lines
 
 
-def _fargate(u: dict, c: Catalog) -> list[Line]:
+def _fargate(u: dict[str, Any], c: Catalog) -> list[Line]:
     os_, arch = u["os"], u["arch"]
     if os_ == "windows" and arch != "x86_64":
         raise UsageError("fargate: Windows tasks run on x86_64 only")
@@ -397,27 +483,39 @@ def _fargate(u: dict, c: Catalog) -> list[Line]:
     prefix = f"fargate.{os_}.{arch}"
     vcpu = task_seconds * u["vcpu"] * c.unit_price(f"{prefix}.vcpu")
     memory = task_seconds * u["memory_gb"] * c.unit_price(f"{prefix}.memory")
-    licence = task_seconds * u["vcpu"] * c.unit_price(f"{prefix}.license") if os_ == "windows" else 0
+    licence = task_seconds * u["vcpu"] * c.unit_price(f"{prefix}.license") if os_ == "windows" else Decimal(0)
     plan = _purchased("fargate", u, c)
-    lines = [plan("vCPU", vcpu, f"{task_seconds:,.0f} task-seconds x {u['vcpu']} vCPU"),
-             plan("Memory", memory, f"{u['memory_gb']} GB")]
+    lines = [
+        plan("vCPU", vcpu, f"{task_seconds:,.0f} task-seconds x {u['vcpu']} vCPU"),
+        plan("Memory", memory, f"{u['memory_gb']} GB"),
+    ]
     if licence:
         lines.append(_line("Windows licence", licence, f"{u['vcpu']} vCPU"))
     extra = max(Decimal(0), u["ephemeral_gb"] - 20)
     if extra:
-        lines.append(_line("Ephemeral storage", extra * task_seconds * c.unit_price("fargate.ephemeral"),
-                           f"{u['ephemeral_gb']} GB"))
+        lines.append(
+            _line(
+                "Ephemeral storage",
+                extra * task_seconds * c.unit_price("fargate.ephemeral"),
+                f"{u['ephemeral_gb']} GB",
+            )
+        )
     return lines
 
 
-def _step_functions(u: dict, c: Catalog) -> list[Line]:
+def _step_functions(u: dict[str, Any], c: Catalog) -> list[Line]:
     free = c.value("step_functions.free_tier.transitions") if u["free_tier"] else 0
     billable = max(Decimal(0), u["transitions"] - free)
-    return [_line("State transitions", billable * c.unit_price("step_functions.transitions"),
-                  f"{u['transitions']:,.0f} transitions{' less 4,000 free' if free else ''}")]
+    return [
+        _line(
+            "State transitions",
+            billable * c.unit_price("step_functions.transitions"),
+            f"{u['transitions']:,.0f} transitions{' less 4,000 free' if free else ''}",
+        )
+    ]
 
 
-def _step_functions_express(u: dict, c: Catalog) -> list[Line]:
+def _step_functions_express(u: dict[str, Any], c: Catalog) -> list[Line]:
     # Duration rounds up to 100 ms; memory is billed in 64 MB chunks.
     seconds = Decimal(math.ceil(u["duration_ms"] / 100)) / 10
     memory_gb = Decimal(math.ceil(u["memory_mb"] / 64) * 64) * GB_PER_MB
@@ -425,23 +523,37 @@ def _step_functions_express(u: dict, c: Catalog) -> list[Line]:
     # AWS's page publishes GB-hour rates, its offer files GB-second ones.
     per_hour = c.rates["step_functions_express.duration"]["unit"].startswith("GB-h")
     quantity = gb_seconds / 3600 if per_hour else gb_seconds
-    return [_line("Requests", u["requests"] * c.unit_price("step_functions_express.requests"),
-                  f"{u['requests']:,.0f} requests"),
-            _line("Duration", _tiered(quantity, c.tiers("step_functions_express.duration")),
-                  f"{gb_seconds / 3600:,.2f} GB-hours")]
+    return [
+        _line(
+            "Requests",
+            u["requests"] * c.unit_price("step_functions_express.requests"),
+            f"{u['requests']:,.0f} requests",
+        ),
+        _line(
+            "Duration",
+            _tiered(quantity, c.tiers("step_functions_express.duration")),
+            f"{gb_seconds / 3600:,.2f} GB-hours",
+        ),
+    ]
 
 
-def _instances(service: str) -> Callable[[dict, Catalog], list[Line]]:
-    def compute(u: dict, c: Catalog) -> list[Line]:
+def _instances(service: str) -> Callable[[dict[str, Any], Catalog], list[Line]]:
+    def compute(u: dict[str, Any], c: Catalog) -> list[Line]:
         hourly = c.unit_price(f"{service}.{u['instance_type']}")
         hours = u["hours"] * u["count"]
         plan = _purchased(service, u, c)
-        return [plan(f"{u['instance_type']} ({PURCHASE_WORDS[u['purchase']]})", hours * hourly,
-                     f"{_quantity(hours)} instance-hours at ${hourly}/h")]
+        return [
+            plan(
+                f"{u['instance_type']} ({PURCHASE_WORDS[u['purchase']]})",
+                hours * hourly,
+                f"{_quantity(hours)} instance-hours at ${hourly}/h",
+            )
+        ]
+
     return compute
 
 
-def _purchased(service: str, u: dict, c: Catalog) -> Callable[[str, Decimal, str], Line]:
+def _purchased(service: str, u: dict[str, Any], c: Catalog) -> Callable[[str, Decimal, str], Line]:
     """A line maker for the usage's purchase option (``purchase``, ``committed_share``): the on-demand
     amount less the option's rate (placement/commitments.py) on the share of the usage it covers,
     with the on-demand amount kept beside it."""
@@ -456,25 +568,33 @@ def _purchased(service: str, u: dict, c: Catalog) -> Callable[[str, Decimal, str
     if share > 1:
         raise UsageError(f"{service}: committed_share must be between 0 and 1")
     cut = rate.discount * share
-    words = (f"; {commitments.plan_label(service, purchase)} at {rate.discount:.0%} off"
-             + ("" if share >= 1 else f" on {share:.0%} of it, the rest on demand"))
+    words = f"; {commitments.plan_label(service, purchase)} at {rate.discount:.0%} off" + (
+        "" if share >= 1 else f" on {share:.0%} of it, the rest on demand"
+    )
 
     def line(name: str, amount: Decimal, detail: str) -> Line:
         if not cut or not amount:
             return _line(name, amount, detail)
-        return Line(name=name, amount=_money(amount * (1 - cut)), detail=detail + words,
-                    on_demand=_money(amount))
+        return Line(
+            name=name, amount=_money(amount * (1 - cut)), detail=detail + words, on_demand=_money(amount)
+        )
+
     return line
 
 
-def _sagemaker_serverless(u: dict, c: Catalog) -> list[Line]:
+def _sagemaker_serverless(u: dict[str, Any], c: Catalog) -> list[Line]:
     gb = u["memory_mb"] * GB_PER_MB
     plan = _purchased("sagemaker_serverless", u, c)
-    return [plan("Inference", gb * u["seconds"] * c.unit_price("sagemaker_serverless.memory"),
-                  f"{_quantity(u['seconds'])} s at {u['memory_mb']:,.0f} MB")]
+    return [
+        plan(
+            "Inference",
+            gb * u["seconds"] * c.unit_price("sagemaker_serverless.memory"),
+            f"{_quantity(u['seconds'])} s at {u['memory_mb']:,.0f} MB",
+        )
+    ]
 
 
-def _bedrock(u: dict, c: Catalog) -> list[Line]:
+def _bedrock(u: dict[str, Any], c: Catalog) -> list[Line]:
     model = u["model"]
     if not c.has(f"bedrock.{model}.input"):
         raise UsageError(f"bedrock: no price for model {model!r} in catalog {c.version}")
@@ -485,16 +605,27 @@ def _bedrock(u: dict, c: Catalog) -> list[Line]:
         discount = c.value(f"bedrock.{model}.batch_discount")
         share, how = 1 - discount, f" at batch inference's {discount:.0%} off on-demand"
     suffix = " (batch)" if u["batch"] else ""
-    return [_line(f"Input tokens{suffix}", u["input_tokens"] * c.unit_price(f"bedrock.{model}.input") * share,
-                  f"{u['input_tokens']:,.0f} tokens of {model}{how}"),
-            _line(f"Output tokens{suffix}", u["output_tokens"] * c.unit_price(f"bedrock.{model}.output") * share,
-                  f"{u['output_tokens']:,.0f} tokens of {model}{how}")]
+    return [
+        _line(
+            f"Input tokens{suffix}",
+            u["input_tokens"] * c.unit_price(f"bedrock.{model}.input") * share,
+            f"{u['input_tokens']:,.0f} tokens of {model}{how}",
+        ),
+        _line(
+            f"Output tokens{suffix}",
+            u["output_tokens"] * c.unit_price(f"bedrock.{model}.output") * share,
+            f"{u['output_tokens']:,.0f} tokens of {model}{how}",
+        ),
+    ]
 
 
 def batch_models(catalog: Catalog) -> frozenset[str]:
     """The Bedrock models a catalog gives a batch inference price: one ``bedrock.<model>.batch_discount`` each."""
-    return frozenset(key[len("bedrock."):-len(".batch_discount")] for key in catalog.rates
-                     if key.startswith("bedrock.") and key.endswith(".batch_discount"))
+    return frozenset(
+        key[len("bedrock.") : -len(".batch_discount")]
+        for key in catalog.rates
+        if key.startswith("bedrock.") and key.endswith(".batch_discount")
+    )
 
 
 def _quantity(value: Decimal) -> str:
@@ -510,16 +641,19 @@ def _charge(quantity: Decimal, c: Catalog, key: str) -> Decimal:
     return quantity * c.unit_price(key)
 
 
-def _per_unit(*parts: tuple[str, str, str]) -> Callable[[dict, Catalog], list[Line]]:
+def _per_unit(*parts: tuple[str, str, str]) -> Callable[[dict[str, Any], Catalog], list[Line]]:
     """A service billed as usage key x rate, one line per (key, rate, line name); a rate may be tiered."""
-    def compute(u: dict, c: Catalog) -> list[Line]:
-        return [_line(name, _charge(u[key], c, rate),
-                      f"{_quantity(u[key])} {c.rates[rate]['unit']}")
-                for key, rate, name in parts]
+
+    def compute(u: dict[str, Any], c: Catalog) -> list[Line]:
+        return [
+            _line(name, _charge(u[key], c, rate), f"{_quantity(u[key])} {c.rates[rate]['unit']}")
+            for key, rate, name in parts
+        ]
+
     return compute
 
 
-def _sqs(u: dict, c: Catalog) -> list[Line]:
+def _sqs(u: dict[str, Any], c: Catalog) -> list[Line]:
     free = c.value("sqs.free_tier.requests") if u["free_tier"] else 0
     billable = max(Decimal(0), u["requests"] - free)
     return [_line("Requests", billable * c.unit_price("sqs.requests"), f"{u['requests']:,.0f} requests")]
@@ -527,75 +661,156 @@ def _sqs(u: dict, c: Catalog) -> list[Line]:
 
 # A purchase option (placement/commitments.py) and the share of the usage a Savings Plan
 # covers (the steady baseline it is sized to; the rest on demand). Spot covers it all.
-_PURCHASE_KEYS = {"purchase": (PURCHASE, "on_demand"), "committed_share": (NUM, 1)}
+_PURCHASE_KEYS: dict[str, UsageKey] = {"purchase": (PURCHASE, "on_demand"), "committed_share": (NUM, 1)}
 
 SERVICES: dict[str, _Service] = {
-    "lambda": _Service({
-        "requests": (NUM, 0), "duration_ms": (NUM, 0), "memory_mb": (NUM, 128), "arch": (ARCH, "x86_64"),
-        "ephemeral_mb": (NUM, 512), "free_tier": (bool, True), "pc_concurrency": (NUM, 0),
-        "pc_hours": (NUM, 0), "pc_requests": (NUM, 0), "pc_duration_ms": (NUM, 0),
-        "snapstart_cache_hours": (NUM, 0), "snapstart_restores": (NUM, 0), "stream_gb": (NUM, 0),
-        "durable_operations": (NUM, 0), "durable_written_gb": (NUM, 0),
-        "durable_retained_gb_month": (NUM, 0), **_PURCHASE_KEYS}, _lambda),
-    "fargate": _Service({
-        "tasks": (NUM, 1), "seconds": (NUM, REQ), "vcpu": (NUM, REQ), "memory_gb": (NUM, REQ),
-        "arch": (ARCH, "x86_64"), "os": (("linux", "windows"), "linux"), "ephemeral_gb": (NUM, 20),
-        "spot": (bool, False), **_PURCHASE_KEYS}, _fargate),
+    "lambda": _Service(
+        {
+            "requests": (NUM, 0),
+            "duration_ms": (NUM, 0),
+            "memory_mb": (NUM, 128),
+            "arch": (ARCH, "x86_64"),
+            "ephemeral_mb": (NUM, 512),
+            "free_tier": (bool, True),
+            "pc_concurrency": (NUM, 0),
+            "pc_hours": (NUM, 0),
+            "pc_requests": (NUM, 0),
+            "pc_duration_ms": (NUM, 0),
+            "snapstart_cache_hours": (NUM, 0),
+            "snapstart_restores": (NUM, 0),
+            "stream_gb": (NUM, 0),
+            "durable_operations": (NUM, 0),
+            "durable_written_gb": (NUM, 0),
+            "durable_retained_gb_month": (NUM, 0),
+            **_PURCHASE_KEYS,
+        },
+        _lambda,
+    ),
+    "fargate": _Service(
+        {
+            "tasks": (NUM, 1),
+            "seconds": (NUM, REQ),
+            "vcpu": (NUM, REQ),
+            "memory_gb": (NUM, REQ),
+            "arch": (ARCH, "x86_64"),
+            "os": (("linux", "windows"), "linux"),
+            "ephemeral_gb": (NUM, 20),
+            "spot": (bool, False),
+            **_PURCHASE_KEYS,
+        },
+        _fargate,
+    ),
     "step_functions": _Service({"transitions": (NUM, REQ), "free_tier": (bool, True)}, _step_functions),
-    "step_functions_express": _Service({"requests": (NUM, REQ), "duration_ms": (NUM, REQ),
-                                        "memory_mb": (NUM, 64)}, _step_functions_express),
-    "ec2": _Service({"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1),
-                     **_PURCHASE_KEYS}, _instances("ec2")),
-    "sagemaker_realtime": _Service({"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1),
-                                    **_PURCHASE_KEYS}, _instances("sagemaker_realtime")),
-    "sagemaker_serverless": _Service({"memory_mb": (NUM, REQ), "seconds": (NUM, REQ), **_PURCHASE_KEYS},
-                                     _sagemaker_serverless),
-    "bedrock": _Service({"model": (str, REQ), "input_tokens": (NUM, 0), "output_tokens": (NUM, 0),
-                         "batch": (bool, False)}, _bedrock),
-    "api_gateway_http": _Service({"requests": (NUM, REQ)},
-                                 _per_unit(("requests", "api_gateway_http.requests", "Requests"))),
-    "api_gateway_rest": _Service({"requests": (NUM, REQ)},
-                                 _per_unit(("requests", "api_gateway_rest.requests", "Requests"))),
+    "step_functions_express": _Service(
+        {"requests": (NUM, REQ), "duration_ms": (NUM, REQ), "memory_mb": (NUM, 64)}, _step_functions_express
+    ),
+    "ec2": _Service(
+        {"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1), **_PURCHASE_KEYS},
+        _instances("ec2"),
+    ),
+    "sagemaker_realtime": _Service(
+        {"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1), **_PURCHASE_KEYS},
+        _instances("sagemaker_realtime"),
+    ),
+    "sagemaker_serverless": _Service(
+        {"memory_mb": (NUM, REQ), "seconds": (NUM, REQ), **_PURCHASE_KEYS}, _sagemaker_serverless
+    ),
+    "bedrock": _Service(
+        {"model": (str, REQ), "input_tokens": (NUM, 0), "output_tokens": (NUM, 0), "batch": (bool, False)},
+        _bedrock,
+    ),
+    "api_gateway_http": _Service(
+        {"requests": (NUM, REQ)}, _per_unit(("requests", "api_gateway_http.requests", "Requests"))
+    ),
+    "api_gateway_rest": _Service(
+        {"requests": (NUM, REQ)}, _per_unit(("requests", "api_gateway_rest.requests", "Requests"))
+    ),
     "api_gateway_websocket": _Service(
         {"messages": (NUM, 0), "connection_minutes": (NUM, 0)},
-        _per_unit(("messages", "api_gateway_websocket.messages", "Messages"),
-                  ("connection_minutes", "api_gateway_websocket.connection_minutes", "Connection minutes"))),
+        _per_unit(
+            ("messages", "api_gateway_websocket.messages", "Messages"),
+            ("connection_minutes", "api_gateway_websocket.connection_minutes", "Connection minutes"),
+        ),
+    ),
     "sqs": _Service({"requests": (NUM, REQ), "free_tier": (bool, True)}, _sqs),
-    "dynamodb": _Service({"write_units": (NUM, 0), "read_units": (NUM, 0)},
-                         _per_unit(("write_units", "dynamodb.write_units", "Write request units"),
-                                   ("read_units", "dynamodb.read_units", "Read request units"))),
+    "dynamodb": _Service(
+        {"write_units": (NUM, 0), "read_units": (NUM, 0)},
+        _per_unit(
+            ("write_units", "dynamodb.write_units", "Write request units"),
+            ("read_units", "dynamodb.read_units", "Read request units"),
+        ),
+    ),
     "elasticache_serverless": _Service(
         {"gb_hours": (NUM, 0), "ecpus": (NUM, 0)},
-        _per_unit(("gb_hours", "elasticache_serverless.gb_hours", "Data stored"),
-                  ("ecpus", "elasticache_serverless.ecpus", "ElastiCache Processing Units"))),
-    "alb": _Service({"hours": (NUM, 0), "lcu_hours": (NUM, 0)},
-                    _per_unit(("hours", "alb.hours", "Load balancer hours"),
-                              ("lcu_hours", "alb.lcu_hours", "Load balancer capacity units (LCU-hours)"))),
-    "s3": _Service({"storage_gb_month": (NUM, 0), "put_requests": (NUM, 0), "get_requests": (NUM, 0)},
-                   _per_unit(("storage_gb_month", "s3.storage", "Storage (S3 Standard)"),
-                             ("put_requests", "s3.put", "PUT, COPY, POST and LIST requests"),
-                             ("get_requests", "s3.get", "GET requests"))),
-    "eks": _Service({"cluster_hours": (NUM, REQ)},
-                    _per_unit(("cluster_hours", "eks.cluster_hours", "Control plane"))),
+        _per_unit(
+            ("gb_hours", "elasticache_serverless.gb_hours", "Data stored"),
+            ("ecpus", "elasticache_serverless.ecpus", "ElastiCache Processing Units"),
+        ),
+    ),
+    "alb": _Service(
+        {"hours": (NUM, 0), "lcu_hours": (NUM, 0)},
+        _per_unit(
+            ("hours", "alb.hours", "Load balancer hours"),
+            ("lcu_hours", "alb.lcu_hours", "Load balancer capacity units (LCU-hours)"),
+        ),
+    ),
+    "s3": _Service(
+        {"storage_gb_month": (NUM, 0), "put_requests": (NUM, 0), "get_requests": (NUM, 0)},
+        _per_unit(
+            ("storage_gb_month", "s3.storage", "Storage (S3 Standard)"),
+            ("put_requests", "s3.put", "PUT, COPY, POST and LIST requests"),
+            ("get_requests", "s3.get", "GET requests"),
+        ),
+    ),
+    "eks": _Service(
+        {"cluster_hours": (NUM, REQ)}, _per_unit(("cluster_hours", "eks.cluster_hours", "Control plane"))
+    ),
     "opensearch_serverless": _Service(
         {"ocu_hours": (NUM, 0), "storage_gb": (NUM, 0)},
-        _per_unit(("ocu_hours", "opensearch_serverless.ocu_hours", "Compute (OCU-hours)"),
-                  ("storage_gb", "opensearch_serverless.storage_gb", "Storage"))),
+        _per_unit(
+            ("ocu_hours", "opensearch_serverless.ocu_hours", "Compute (OCU-hours)"),
+            ("storage_gb", "opensearch_serverless.storage_gb", "Storage"),
+        ),
+    ),
     "aurora_serverless": _Service(
         {"acu_hours": (NUM, 0), "storage_gb_month": (NUM, 0), "io_requests": (NUM, 0)},
-        _per_unit(("acu_hours", "aurora_serverless.acu_hours", "Capacity (ACU-hours)"),
-                  ("storage_gb_month", "aurora_serverless.storage_gb", "Storage"),
-                  ("io_requests", "aurora_serverless.io_requests", "I/O requests"))),
+        _per_unit(
+            ("acu_hours", "aurora_serverless.acu_hours", "Capacity (ACU-hours)"),
+            ("storage_gb_month", "aurora_serverless.storage_gb", "Storage"),
+            ("io_requests", "aurora_serverless.io_requests", "I/O requests"),
+        ),
+    ),
     "s3_vectors": _Service(
-        {"storage_gb_month": (NUM, 0), "put_gb": (NUM, 0), "queries": (NUM, 0),
-         "processed_gb_first_tier": (NUM, 0), "processed_gb_beyond": (NUM, 0)},
-        _per_unit(("storage_gb_month", "s3_vectors.storage", "Vector storage"),
-                  ("put_gb", "s3_vectors.put_gb", "PUT (logical GB written)"),
-                  ("queries", "s3_vectors.queries", "Query requests"),
-                  ("processed_gb_first_tier", "s3_vectors.processed_first_tier",
-                   "Query data processed (first 100,000 vectors of the index)"),
-                  ("processed_gb_beyond", "s3_vectors.processed_beyond",
-                   "Query data processed (vectors beyond 100,000)"))),
-    "elasticache_nodes": _Service({"instance_type": (str, REQ), "hours": (NUM, 730), "count": (NUM, 1),
-                                   "purchase": (PURCHASE, "on_demand")}, _instances("elasticache")),
+        {
+            "storage_gb_month": (NUM, 0),
+            "put_gb": (NUM, 0),
+            "queries": (NUM, 0),
+            "processed_gb_first_tier": (NUM, 0),
+            "processed_gb_beyond": (NUM, 0),
+        },
+        _per_unit(
+            ("storage_gb_month", "s3_vectors.storage", "Vector storage"),
+            ("put_gb", "s3_vectors.put_gb", "PUT (logical GB written)"),
+            ("queries", "s3_vectors.queries", "Query requests"),
+            (
+                "processed_gb_first_tier",
+                "s3_vectors.processed_first_tier",
+                "Query data processed (first 100,000 vectors of the index)",
+            ),
+            (
+                "processed_gb_beyond",
+                "s3_vectors.processed_beyond",
+                "Query data processed (vectors beyond 100,000)",
+            ),
+        ),
+    ),
+    "elasticache_nodes": _Service(
+        {
+            "instance_type": (str, REQ),
+            "hours": (NUM, 730),
+            "count": (NUM, 1),
+            "purchase": (PURCHASE, "on_demand"),
+        },
+        _instances("elasticache"),
+    ),
 }

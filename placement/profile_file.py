@@ -20,25 +20,33 @@ row 1 and the first workload row 2; in JSON the first workload is row 1.
     >>> rows[0].number, rows[0].data
     (2, {'name': 'bot', 'requests_per_day': 2000})
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
-import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from placement.csv_cells import FormulaSafeWriter, cell_unquote
-from placement.profile import FIELDS, FIELDS_BY_NAME, FieldSpec, ProfileError, parse_profile
+from placement.profile import (
+    FIELDS,
+    FIELDS_BY_NAME,
+    NULL_TEXT,
+    OMITTED,
+    ProfileError,
+    decode_value,
+    parse_given,
+    value_text,
+)
 
 FORMATS = ("csv", "json")
 MAX_ROWS = 10_000
 EXPORT_KIND = "placement-advisor/workloads"
 EXPORT_VERSION = 1
-NULL_CELL = "null"
-_TRUE = {"true", "yes", "1"}
-_FALSE = {"false", "no", "0"}
+NULL_CELL = NULL_TEXT
 # A scenario: a profile and what a sound recommendation for it looks like.
 SCENARIO_KEYS = frozenset({"profile", "expect"})
 
@@ -76,6 +84,7 @@ class ValidRow:
 
 # -- reading -----------------------------------------------------------------------
 
+
 def read_profiles(content: str | bytes, file_format: str) -> list[FileRow]:
     """The workload rows of a portfolio file. Raises ProfileFileError saying what is wrong."""
     if file_format not in FORMATS:
@@ -85,8 +94,10 @@ def read_profiles(content: str | bytes, file_format: str) -> list[FileRow]:
     if not rows:
         raise ProfileFileError("The file holds no workloads.")
     if len(rows) > MAX_ROWS:
-        raise ProfileFileError(f"The file holds {len(rows):,} workloads; at most {MAX_ROWS:,} "
-                               "can be imported at once. Split it into several files.")
+        raise ProfileFileError(
+            f"The file holds {len(rows):,} workloads; at most {MAX_ROWS:,} "
+            "can be imported at once. Split it into several files."
+        )
     return rows
 
 
@@ -123,8 +134,11 @@ def _check_header(header: list[str]) -> list[str]:
     columns = [column.strip() for column in header]
     unknown = [c for c in columns if c not in FIELDS_BY_NAME]
     if unknown:
-        raise ProfileFileError("Unknown column(s) in the header row: " + ", ".join(
-            repr(c[:40]) for c in unknown[:10]) + ". Columns are profile field names.")
+        raise ProfileFileError(
+            "Unknown column(s) in the header row: "
+            + ", ".join(repr(c[:40]) for c in unknown[:10])
+            + ". Columns are profile field names."
+        )
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:
         raise ProfileFileError("Column(s) named twice in the header row: " + ", ".join(repeated) + ".")
@@ -135,67 +149,30 @@ def _check_header(header: list[str]) -> list[str]:
 
 def _csv_row(number: int, columns: list[str], cells: list[str]) -> FileRow:
     if len(cells) > len(columns):
-        return FileRow(number, {}, {"non_field_errors":
-                                    f"{len(cells)} cells for {len(columns)} columns."})
+        return FileRow(number, {}, {"non_field_errors": f"{len(cells)} cells for {len(columns)} columns."})
     data: dict[str, Any] = {}
-    errors: dict[str, str] = {}
     for column, cell in zip(columns, cells):
-        cell = cell_unquote(cell.strip())  # the quote an export put before a formula-like name
-        if cell == "":
-            continue  # not given: the documented default applies
-        try:
-            data[column] = _cell_value(FIELDS_BY_NAME[column], cell)
-        except ValueError as exc:
-            errors[column] = str(exc)
-    return FileRow(number, data, errors)
-
-
-def _cell_value(spec: FieldSpec, cell: str) -> Any:
-    """The JSON value a CSV cell stands for; parse_profile then checks it like any other."""
-    if cell.lower() == NULL_CELL and spec.nullable:
-        return None
-    if spec.kind == "text":
-        return cell
-    if spec.kind == "bool":
-        return _bool_cell(cell)
-    if spec.kind == "choice":
-        return next((c for c in spec.choices if str(c) == cell), cell)
-    return _number_cell(cell, whole=spec.kind == "integer")
-
-
-def _bool_cell(cell: str) -> bool:
-    lowered = cell.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ValueError("Must be true or false.")
-
-
-def _number_cell(cell: str, *, whole: bool) -> int | float:
-    try:
-        number = float(cell.replace("_", "x"))  # float() accepts 1_000; a spreadsheet does not
-    except ValueError:
-        raise ValueError("Must be a whole number." if whole else "Must be a number.") from None
-    if not math.isfinite(number):
-        raise ValueError("Must be a finite number (no NaN or Infinity).")
-    # Integers stay integers, so a file exported from stored profiles reads back identical.
-    if number.is_integer() and abs(number) < 2**53 and "." not in cell and "e" not in cell.lower():
-        return int(number)
-    return number
+        # The quote an export put before a formula-like name; then the form's reading of text
+        # (placement.profile.decode_value): an empty cell is not given, "null" a null.
+        value = decode_value(FIELDS_BY_NAME[column], cell_unquote(cell.strip()), source="text")
+        if value is not OMITTED:
+            data[column] = value
+    return FileRow(number, data)
 
 
 def _read_json(text: str) -> list[FileRow]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ProfileFileError(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}): "
-                               f"{exc.msg}.") from None
+        raise ProfileFileError(
+            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}."
+        ) from None
     items = document.get("workloads") if isinstance(document, dict) else document
     if not isinstance(items, list):
-        raise ProfileFileError('The JSON must be a list of workload profiles, or an object with '
-                               'a "workloads" list.')
-    return [FileRow(index + 1, item) for index, item in enumerate(items[:MAX_ROWS + 1])]
+        raise ProfileFileError(
+            'The JSON must be a list of workload profiles, or an object with a "workloads" list.'
+        )
+    return [FileRow(index + 1, item) for index, item in enumerate(items[: MAX_ROWS + 1])]
 
 
 def profile_document(document: Any) -> Any:
@@ -217,46 +194,50 @@ def profile_document(document: Any) -> Any:
 
 # -- validating --------------------------------------------------------------------
 
+
 def validate_rows(rows: Iterable[FileRow]) -> tuple[list[ValidRow], list[RowError]]:
     """Each row checked against the profile contract; names must be unique in one file."""
     valid: list[ValidRow] = []
     errors: list[RowError] = []
-    first_row_of_name: dict[str, int] = {}
+    # Folded: a team's workload names are unique regardless of case. (row number, spelling)
+    first_of_name: dict[str, tuple[int, str]] = {}
     for row in rows:
-        row_errors = _row_errors(row)
-        if not row_errors:
-            profile = _given_fields(row.data)
-            earlier = first_row_of_name.setdefault(profile["name"], row.number)
+        row_errors, profile = _row_checked(row)
+        if profile is not None:
+            name = profile["name"]
+            earlier, spelling = first_of_name.setdefault(name.lower(), (row.number, name))
             if earlier != row.number:
-                row_errors = [RowError(row.number, "name",
-                                       f"Row {earlier} already has this name; names must be unique.")]
+                case = "" if spelling == name else f" as “{spelling}” (names are compared regardless of case)"
+                row_errors = [
+                    RowError(
+                        row.number,
+                        "name",
+                        f"Row {earlier} already has this name{case}; names must be unique.",
+                    )
+                ]
             else:
                 valid.append(ValidRow(row.number, profile))
         errors.extend(row_errors)
     return valid, errors
 
 
-def _row_errors(row: FileRow) -> list[RowError]:
+def _row_checked(row: FileRow) -> tuple[list[RowError], dict[str, Any] | None]:
+    """The row's errors, and its given fields, cleaned, when it has none (one parse)."""
     errors = [RowError(row.number, name, message) for name, message in row.cell_errors.items()]
-    checked = {k: v for k, v in row.data.items() if k not in row.cell_errors} \
-        if isinstance(row.data, Mapping) else row.data
+    if errors:
+        return errors, None
     try:
-        parse_profile(checked)
+        return [], parse_given(row.data).fields
     except ProfileError as exc:
-        # A cell that could not be read is reported once, not again as "required".
-        errors += [RowError(row.number, name, message)
-                   for name, messages in exc.errors.items() if name not in row.cell_errors
-                   for message in messages]
-    return errors
-
-
-def _given_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The given fields, cleaned; fields not given stay absent (they follow their default)."""
-    normalised = parse_profile(data).to_dict()
-    return {key: None if data[key] is None else normalised[key] for key in data}
+        return [
+            RowError(row.number, name, message)
+            for name, messages in exc.errors.items()
+            for message in messages
+        ], None
 
 
 # -- writing -----------------------------------------------------------------------
+
 
 def write_profiles(profiles: Iterable[Mapping[str, Any]], file_format: str) -> str:
     """A file that read_profiles turns back into the same profiles."""
@@ -280,12 +261,8 @@ def _write_csv(profiles: list[Mapping[str, Any]]) -> str:
 
 
 def _cell_text(value: Any) -> Any:
-    if value is None:
-        return NULL_CELL
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         # A number, not text, so the writer never quotes it; csv writes a float as its repr,
-        # the shortest text that reads back as the same float (3.0 stays 3.0).
+        # as value_text does (3.0 stays 3.0).
         return value
-    return str(value)
+    return value_text(value)

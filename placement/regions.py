@@ -4,6 +4,7 @@ Data residency turns on it: a model served in a region only through cross-region
 inference sends prompts to other regions. A model a region's table does not list
 has no recorded availability ("unknown"), and the advice says so rather than guess.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +17,12 @@ REGIONS_PATH = Path(__file__).with_name("regions.yaml")
 SERVED = ("in_region", "cross_region", "not_served")
 UNKNOWN = "unknown"
 # How each is said where a reader sees it (the facts, a rule's values).
-SERVED_WORDS = {"in_region": "in the region", "cross_region": "by cross-region inference only",
-                "not_served": "not served", UNKNOWN: "not recorded"}
+SERVED_WORDS = {
+    "in_region": "in the region",
+    "cross_region": "by cross-region inference only",
+    "not_served": "not served",
+    UNKNOWN: "not recorded",
+}
 
 
 @dataclass(frozen=True)
@@ -43,12 +48,19 @@ def _table() -> dict[str, dict[str, Availability]]:
     for region, models in raw["regions"].items():
         for model, row in models.items():
             if row.get("served") not in SERVED or row.get("source") not in sources:
-                raise RegionsError(f"regions.yaml: {region} {model} needs served in {SERVED} and a known source")
+                raise RegionsError(
+                    f"regions.yaml: {region} {model} needs served in {SERVED} and a known source"
+                )
             src = sources[row["source"]]
             table.setdefault(region, {})[model] = Availability(
-                model=model, region=region, served=row["served"], profiles=row.get("profiles", ""),
+                model=model,
+                region=region,
+                served=row["served"],
+                profiles=row.get("profiles", ""),
                 source=f"“{src['title']}” ({src['url']}), read {src['read_on']}",
-                confidence=row.get("confidence", ""), note=row.get("note", ""))
+                confidence=row.get("confidence", ""),
+                note=row.get("note", ""),
+            )
     return table
 
 

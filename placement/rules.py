@@ -9,6 +9,7 @@ or not, with the values it compared, so every recommendation can say why.
 Choosing per layer is ``placement.decision``'s job; ``placement.advice.advise``
 is the engine's entry point.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,9 +27,9 @@ from placement.calculators import COST_FACTS
 from placement.constants import MATRIX_PATH
 from placement.facts import Facts
 from placement.limits import Limit, limits_version, load_limits
+from placement.placements import DECISION_ORDER as LAYERS
 from placement.placements import PLACEMENTS
 
-LAYERS = ("nerves", "brain", "memory")
 EFFECTS = ("prefer", "penalise", "exclude", "warn")
 _RULE_KEYS = {"id", "layer", "title", "when", "reason", "source", "about", "limit", *EFFECTS}
 _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -83,37 +84,60 @@ class Firing:
     about: tuple[str, ...] = ()
     limit: str | None = None
 
-    def as_reason(self) -> dict:
-        reason = {"rule": self.rule, "title": self.title, "text": self.text,
-                  "source": self.source, "values": self.values}
+    def as_reason(self) -> dict[str, Any]:
+        reason = {
+            "rule": self.rule,
+            "title": self.title,
+            "text": self.text,
+            "source": self.source,
+            "values": self.values,
+        }
         if self.limit:
             reason["limit"] = self.limit
         return reason
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         placements = list(self.weights)
-        return {"rule": self.rule, "layer": self.layer, "title": self.title,
-                "fired": self.fired, "effect": self.effect,
-                "placement": placements[0] if placements else None,
-                "placements": placements, "weight": max(self.weights.values(), default=0.0),
-                "values": self.values, "text": self.text, "source": self.source}
+        return {
+            "rule": self.rule,
+            "layer": self.layer,
+            "title": self.title,
+            "fired": self.fired,
+            "effect": self.effect,
+            "placement": placements[0] if placements else None,
+            "placements": placements,
+            "weight": max(self.weights.values(), default=0.0),
+            "values": self.values,
+            "text": self.text,
+            "source": self.source,
+        }
 
 
-def evaluate(matrix: Matrix, context: dict) -> tuple[Firing, ...]:
+def evaluate(matrix: Matrix, context: dict[str, Any]) -> tuple[Firing, ...]:
     """Every rule of the matrix against one context: the reasoning trace."""
     return tuple(_evaluate(rule, context) for rule in matrix.rules)
 
 
-def _evaluate(rule: Rule, context: dict) -> Firing:
+def _evaluate(rule: Rule, context: dict[str, Any]) -> Firing:
     fired = bool(rule.condition.matches(context))
     values = {name: _plain(context[name]) for name in rule.symbols}
     text = _render(rule.reason, context) if fired else rule.title
-    return Firing(rule=rule.id, layer=rule.layer, title=rule.title, fired=fired,
-                  effect=rule.effect, weights=rule.weights, values=values, text=text,
-                  source=rule.source, about=rule.about, limit=rule.limit)
+    return Firing(
+        rule=rule.id,
+        layer=rule.layer,
+        title=rule.title,
+        fired=fired,
+        effect=rule.effect,
+        weights=rule.weights,
+        values=values,
+        text=text,
+        source=rule.source,
+        about=rule.about,
+        limit=rule.limit,
+    )
 
 
-def _render(template: str, context: dict) -> str:
+def _render(template: str, context: dict[str, Any]) -> str:
     return template.format_map(context).strip()
 
 
@@ -146,11 +170,12 @@ def load_matrix(path: Path = MATRIX_PATH) -> Matrix:
         raise MatrixError(f"duplicate rule ids: {sorted({i for i in ids if ids.count(i) > 1})}")
     # The limits are part of the rule set: a changed limit is a new version.
     digest = hashlib.sha256(raw_bytes + limits_version().encode()).hexdigest()[:8]
-    return Matrix(version=f"{raw['version']}+{digest}", constants=constants,
-                  candidates=candidates, rules=rules)
+    return Matrix(
+        version=f"{raw['version']}+{digest}", constants=constants, candidates=candidates, rules=rules
+    )
 
 
-def _constants(own: dict, limits: dict) -> dict:
+def _constants(own: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
     """The matrix's thresholds and AWS's limits, each in one home: a name in both is an error."""
     twice = sorted(set(own) & set(limits))
     if twice:
@@ -164,7 +189,7 @@ def limit_source(limit: Limit) -> str:
     return f"AWS documentation, “{limit.source_title}” ({limit.source}), read {limit.read_on}"
 
 
-def _load_candidates(layers: dict) -> dict[str, tuple[str, ...]]:
+def _load_candidates(layers: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     if set(layers) != set(LAYERS):
         raise MatrixError(f"layers must be exactly {LAYERS}")
     candidates = {}
@@ -176,7 +201,7 @@ def _load_candidates(layers: dict) -> dict[str, tuple[str, ...]]:
     return candidates
 
 
-def _symbol_types(constants: dict) -> dict[str, rule_engine.DataType]:
+def _symbol_types(constants: dict[str, Any]) -> dict[str, rule_engine.DataType]:
     """The typed names a condition may use: a misspelt name fails at load time."""
     from placement.profile import FIELDS
 
@@ -184,14 +209,17 @@ def _symbol_types(constants: dict) -> dict[str, rule_engine.DataType]:
     types = {}
     for name, value in sample.items():
         spec_nullable = value is None
-        types[name] = (rule_engine.DataType.UNDEFINED if spec_nullable
-                       else rule_engine.DataType.from_value(value))
+        types[name] = (
+            rule_engine.DataType.UNDEFINED if spec_nullable else rule_engine.DataType.from_value(value)
+        )
     for name in (*Facts.__dataclass_fields__, *COST_FACTS, *ADVICE_VALUES):
         types[name] = rule_engine.DataType.UNDEFINED
     return types
 
 
-def _load_rule(raw: dict, candidates: dict, types: dict, limits: dict) -> Rule:
+def _load_rule(
+    raw: dict[str, Any], candidates: dict[str, Any], types: dict[str, Any], limits: dict[str, Any]
+) -> Rule:
     rule_id = raw.get("id", "?")
     unknown = set(raw) - _RULE_KEYS
     if unknown:
@@ -214,15 +242,24 @@ def _load_rule(raw: dict, candidates: dict, types: dict, limits: dict) -> Rule:
     # The values a reason shows: what the condition compared, then what the text quotes.
     in_condition = _IDENTIFIER.findall(_STRING_LITERAL.sub("", raw["when"]))
     in_text = [name for _, name, _, _ in string.Formatter().parse(raw["reason"]) if name]
-    symbols = tuple(dict.fromkeys(s for s in in_condition + in_text
-                                  if s in types and s not in _PROSE_VALUES))
-    return Rule(id=rule_id, layer=raw["layer"], title=raw["title"], when=raw["when"],
-                effect=effect, weights=weights, reason=raw["reason"], source=raw["source"],
-                symbols=symbols, condition=condition,
-                about=_load_about(rule_id, raw, effect, candidates), limit=raw.get("limit"))
+    symbols = tuple(dict.fromkeys(s for s in in_condition + in_text if s in types and s not in _PROSE_VALUES))
+    return Rule(
+        id=rule_id,
+        layer=raw["layer"],
+        title=raw["title"],
+        when=raw["when"],
+        effect=effect,
+        weights=weights,
+        reason=raw["reason"],
+        source=raw["source"],
+        symbols=symbols,
+        condition=condition,
+        about=_load_about(rule_id, raw, effect, candidates),
+        limit=raw.get("limit"),
+    )
 
 
-def _with_limit_source(rule_id: str, raw: dict, limits: dict) -> dict:
+def _with_limit_source(rule_id: str, raw: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
     """A rule naming the AWS limit it enforces cites that limit's page (after its own source)."""
     name = raw.get("limit")
     if name is None:
@@ -234,7 +271,9 @@ def _with_limit_source(rule_id: str, raw: dict, limits: dict) -> dict:
     return {**raw, "source": f"{own}; {cited}" if own else cited}
 
 
-def _load_about(rule_id: str, raw: dict, effect: str, candidates: dict) -> tuple[str, ...]:
+def _load_about(
+    rule_id: str, raw: dict[str, Any], effect: str, candidates: dict[str, Any]
+) -> tuple[str, ...]:
     about = raw.get("about")
     if about is None:
         return ()
@@ -246,8 +285,9 @@ def _load_about(rule_id: str, raw: dict, effect: str, candidates: dict) -> tuple
     return tuple(about)
 
 
-def _load_weights(rule_id: str, layer: str, value: Any, effect: str,
-                  candidates: dict) -> dict[str, float]:
+def _load_weights(
+    rule_id: str, layer: str, value: Any, effect: str, candidates: dict[str, Any]
+) -> dict[str, float]:
     if layer not in candidates:
         raise MatrixError(f"rule {rule_id}: unknown layer {layer!r}")
     if effect == "warn":
@@ -264,7 +304,7 @@ def _load_weights(rule_id: str, layer: str, value: Any, effect: str,
     return {p: float(w) for p, w in value.items()}
 
 
-def _check_template(rule_id: str, template: str, types: dict) -> None:
+def _check_template(rule_id: str, template: str, types: dict[str, Any]) -> None:
     for _, name, _, _ in string.Formatter().parse(template):
         if name is not None and name not in types:
             raise MatrixError(f"rule {rule_id}: reason uses unknown value {name!r}")

@@ -45,19 +45,23 @@ Assumptions (constants below, each marked): MBU 0.6, MFU 0.4, 0.85 tensor-parall
 over PCIe, 1.5 GB runtime overhead per device, a minimum batch of 4, and the shape table's use
 for models of other sizes. The bandwidth and FLOPS figures are datasheet peaks.
 """
+
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable, NamedTuple
+from functools import cache, lru_cache
+from typing import Any, NamedTuple, TypeVar, cast
 
 from placement import instances
 from placement.instances import AcceleratedInstance
 from placement.pricing import Catalog, catalog_for_pricing
+from placement.profile import WorkloadProfile
 from placement.wording import plural
 
+T = TypeVar("T")
 GB = 1e9
 HOURS_PER_MONTH = 730.0  # AWS bills a month as 730 hours (as facts.HOURS_PER_MONTH)
 # Bytes per weight. 4-bit checkpoints (AWQ/GPTQ) carry scales: about 4.5 bits a weight
@@ -109,30 +113,93 @@ class ModelShape:
 
 # Research note section 3: config.json of each model (grades A/B), smallest first.
 SHAPES: tuple[ModelShape, ...] = (
-    ModelShape("Llama 3.2 1B", 1.24, 16, 8, 64, 131_072,
-               "https://huggingface.co/Emm9625/Llama-3.2-1B-chatml/blob/main/config.json"),
-    ModelShape("Llama 3.2 3B", 3.21, 28, 8, 128, 131_072,
-               "https://huggingface.co/mfirth/l3t-bad/blob/main/config.json"),
-    ModelShape("Mistral 7B v0.3", 7.25, 32, 8, 128, 32_768,
-               "https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3/blob/"
-               "c170c708c41dac9275d15a8fff4eca08d52bab71/config.json"),
-    ModelShape("Qwen2.5 7B", 7.61, 28, 4, 128, 32_768,
-               "https://huggingface.co/Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4"),
-    ModelShape("Llama 3.1 8B", 8.03, 32, 8, 128, 131_072,
-               "https://huggingface.co/NbAiLab/nb-llama-3.1-8B/blob/main/config.json"),
-    ModelShape("Gemma 2 9B", 9.24, 42, 8, 256, 8_192,
-               "https://huggingface.co/prithivMLmods/GWQ-9B-Preview/blob/main/config.json"),
-    ModelShape("Gemma 2 27B", 27.23, 46, 16, 128, 8_192,
-               "https://huggingface.co/mlx-community/gemma-2-27b-bf16/blob/"
-               "9206c2266e6c26f312bd3fab0012baa8c2f1159b/config.json"),
-    ModelShape("Mixtral 8x7B", 46.70, 32, 8, 128, 32_768,
-               "https://huggingface.co/YeungNLP/firefly-mixtral-8x7b/blob/"
-               "f334c672409846213e600e580af3fac89a9c2e64/config.json"),
-    ModelShape("Llama 3.1 70B", 70.55, 80, 8, 128, 131_072,
-               "https://github.com/vulkomilev/oumi/blob/main/configs/recipes/llama3_1/README.md"),
-    ModelShape("Qwen2.5 72B", 72.71, 80, 8, 128, 32_768,
-               "https://huggingface.co/Qwen/Qwen2.5-72B/blame/91ba9841ba07ae80abda0771c034431527a5fa09/"
-               "README.md"),
+    ModelShape(
+        "Llama 3.2 1B",
+        1.24,
+        16,
+        8,
+        64,
+        131_072,
+        "https://huggingface.co/Emm9625/Llama-3.2-1B-chatml/blob/main/config.json",
+    ),
+    ModelShape(
+        "Llama 3.2 3B",
+        3.21,
+        28,
+        8,
+        128,
+        131_072,
+        "https://huggingface.co/mfirth/l3t-bad/blob/main/config.json",
+    ),
+    ModelShape(
+        "Mistral 7B v0.3",
+        7.25,
+        32,
+        8,
+        128,
+        32_768,
+        "https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3/blob/"
+        "c170c708c41dac9275d15a8fff4eca08d52bab71/config.json",
+    ),
+    ModelShape(
+        "Qwen2.5 7B", 7.61, 28, 4, 128, 32_768, "https://huggingface.co/Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4"
+    ),
+    ModelShape(
+        "Llama 3.1 8B",
+        8.03,
+        32,
+        8,
+        128,
+        131_072,
+        "https://huggingface.co/NbAiLab/nb-llama-3.1-8B/blob/main/config.json",
+    ),
+    ModelShape(
+        "Gemma 2 9B",
+        9.24,
+        42,
+        8,
+        256,
+        8_192,
+        "https://huggingface.co/prithivMLmods/GWQ-9B-Preview/blob/main/config.json",
+    ),
+    ModelShape(
+        "Gemma 2 27B",
+        27.23,
+        46,
+        16,
+        128,
+        8_192,
+        "https://huggingface.co/mlx-community/gemma-2-27b-bf16/blob/"
+        "9206c2266e6c26f312bd3fab0012baa8c2f1159b/config.json",
+    ),
+    ModelShape(
+        "Mixtral 8x7B",
+        46.70,
+        32,
+        8,
+        128,
+        32_768,
+        "https://huggingface.co/YeungNLP/firefly-mixtral-8x7b/blob/"
+        "f334c672409846213e600e580af3fac89a9c2e64/config.json",
+    ),
+    ModelShape(
+        "Llama 3.1 70B",
+        70.55,
+        80,
+        8,
+        128,
+        131_072,
+        "https://github.com/vulkomilev/oumi/blob/main/configs/recipes/llama3_1/README.md",
+    ),
+    ModelShape(
+        "Qwen2.5 72B",
+        72.71,
+        80,
+        8,
+        128,
+        32_768,
+        "https://huggingface.co/Qwen/Qwen2.5-72B/blame/91ba9841ba07ae80abda0771c034431527a5fa09/README.md",
+    ),
 )
 
 
@@ -179,14 +246,19 @@ class Need(NamedTuple):
     def kv_gb_per_sequence(self) -> float:
         return self.kv_bytes_per_token * self.context / GB
 
-    def at(self, bits: int) -> "Need":
+    def at(self, bits: int) -> Need:
         return Need(self.params_b, bits, self.input_tokens, self.output_tokens, self.latency_slo_ms)
 
 
-def need_of(p) -> Need:
+def need_of(p: WorkloadProfile) -> Need:
     """A profile's model, as serving sizes it."""
-    return Need(float(p.model_params_b), int(p.quantization_bits), int(p.input_tokens),
-                int(p.output_tokens), p.latency_slo_ms)
+    return Need(
+        float(p.model_params_b),
+        int(p.quantization_bits),
+        int(p.input_tokens),
+        int(p.output_tokens),
+        p.latency_slo_ms,
+    )
 
 
 def weights_gb(params_b: float, bits: int) -> float:
@@ -221,8 +293,9 @@ def tp_efficiency(spec: AcceleratedInstance, tp: int) -> float:
     return PCIE_TP_EFFICIENCY if tp > 1 and spec.interconnect == "PCIe" else 1.0
 
 
-def memory_step_seconds(need: Need, spec: AcceleratedInstance, tp: int, batch: int,
-                        average_context: float | None = None) -> float:
+def memory_step_seconds(
+    need: Need, spec: AcceleratedInstance, tp: int, batch: int, average_context: float | None = None
+) -> float:
     """A decode step bound by memory bandwidth: the weights and the batch's KV cache read once."""
     if average_context is None:
         average_context = need.input_tokens + need.output_tokens / 2
@@ -290,8 +363,16 @@ def engine_for(need: Need, spec: AcceleratedInstance) -> Engine | None:
             continue
         batch, met = _latency_batch(need, spec, tp, _knee(need, spec, tp, most))
         request_s = request_seconds(need, spec, tp, batch)
-        engine = Engine(spec, tp, spec.accelerators // tp, batch, most, request_s,
-                        step_seconds(need, spec, tp, batch), met)
+        engine = Engine(
+            spec,
+            tp,
+            spec.accelerators // tp,
+            batch,
+            most,
+            request_s,
+            step_seconds(need, spec, tp, batch),
+            met,
+        )
         if best is None or engine.requests_per_s > best.requests_per_s * (1 + 1e-9):
             best = engine
     return best
@@ -300,7 +381,10 @@ def engine_for(need: Need, spec: AcceleratedInstance) -> Engine | None:
 def _knee(need: Need, spec: AcceleratedInstance, tp: int, most: int) -> int:
     """The smallest batch within 1% of the throughput of the largest: past it the copy is
     compute bound, and a bigger batch only makes each answer slower."""
-    rate = lambda b: b / step_seconds(need, spec, tp, b)
+
+    def rate(b: int) -> float:
+        return b / step_seconds(need, spec, tp, b)
+
     best = rate(most)
     low, high = 1, most  # throughput never falls as the batch grows: bisect
     while low < high:
@@ -401,21 +485,26 @@ class ServingPlan:
         if self.engine is None:
             return (self.fit_text,)
         texts = [self.fit_text, _serving_text(self, always_on)]
-        cheaper = _cheaper_neuron(self.neuron, self.need, self.peak_rps, self.target,
-                                  self.replicas * self.hourly)
+        cheaper = _cheaper_neuron(
+            self.neuron, self.need, self.peak_rps, self.target, self.replicas * self.hourly
+        )
         if cheaper:
             texts.append(_neuron_text(self, *cheaper))
         return tuple(texts)
 
 
-def options(need: Need, family: str, catalog: Catalog | None) -> tuple[tuple[Option, ...], tuple[Option, ...]]:
+def options(
+    need: Need, family: str, catalog: Catalog | None
+) -> tuple[tuple[Option, ...], tuple[Option, ...]]:
     """GPU and Inferentia2 instances of ``family`` that hold the model, cheapest first.
 
     With a catalog, only instances it prices; without, every instance of the table, unpriced.
     Memoised in the catalog: a break-even search asks for the same model many times.
     """
-    def compute():
-        gpus, neuron = [], []
+
+    def compute() -> tuple[tuple[Option, ...], tuple[Option, ...]]:
+        gpus: list[Option] = []
+        neuron: list[Option] = []
         for spec in instances.offered(family, gpu_only=False):
             key = spec.catalog_key(family)
             if catalog is not None and not catalog.has(key):
@@ -427,9 +516,11 @@ def options(need: Need, family: str, catalog: Catalog | None) -> tuple[tuple[Opt
             (gpus if spec.gpu else neuron).append(Option(engine, hourly, engine.requests_per_s))
         order = lambda o: (o.hourly, o.engine.spec.total_accelerator_gb, o.engine.spec.name)
         return tuple(sorted(gpus, key=order)), tuple(sorted(neuron, key=order))
+
     if catalog is None:
         return _unpriced_options(need, family)
-    return _remembered_options(catalog.remember(("serving",), OrderedDict), (family, need), compute)
+    memo: OrderedDict[tuple[Any, ...], Any] = catalog.remember(("serving",), OrderedDict)
+    return _remembered_options(memo, (family, need), compute)
 
 
 # A long-running server sees endless distinct needs (every token count): each catalog keeps the
@@ -437,10 +528,12 @@ def options(need: Need, family: str, catalog: Catalog | None) -> tuple[tuple[Opt
 OPTIONS_REMEMBERED = 4096
 
 
-def _remembered_options(memo: OrderedDict, key: tuple, compute: Callable[[], Any]) -> Any:
+def _remembered_options(
+    memo: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], compute: Callable[[], T]
+) -> T:
     try:
         memo.move_to_end(key)
-        return memo[key]
+        return cast(T, memo[key])
     except KeyError:
         value = memo[key] = compute()
         if len(memo) > OPTIONS_REMEMBERED:
@@ -449,9 +542,12 @@ def _remembered_options(memo: OrderedDict, key: tuple, compute: Callable[[], Any
 
 
 @lru_cache(maxsize=512)
-def _unpriced_options(need: Need, family: str):
-    gpus = tuple(Option(e, 0.0, e.requests_per_s) for spec in instances.offered(family)
-                 if (e := engine_for(need, spec)) is not None)
+def _unpriced_options(need: Need, family: str) -> tuple[tuple[Option, ...], tuple[Option, ...]]:
+    gpus = tuple(
+        Option(e, 0.0, e.requests_per_s)
+        for spec in instances.offered(family)
+        if (e := engine_for(need, spec)) is not None
+    )
     return gpus, ()
 
 
@@ -461,8 +557,9 @@ def replicas_for(option: Option, need: Need, peak_rps: float, target: float) -> 
     return max(1, math.ceil(peak_rps / (rate * target) - 1e-9)) if rate > 0 else 1
 
 
-def plan(need: Need, peak_rps: float, mean_rps: float, family: str, catalog: Catalog | None,
-         target: float) -> ServingPlan:
+def plan(
+    need: Need, peak_rps: float, mean_rps: float, family: str, catalog: Catalog | None, target: float
+) -> ServingPlan:
     """The cheapest fleet of one instance type that serves the peak at ``target`` utilisation.
 
     Candidates are the GPU instances that hold the model; the fleet with the lowest hourly
@@ -479,30 +576,50 @@ def plan(need: Need, peak_rps: float, mean_rps: float, family: str, catalog: Cat
         count = replicas_for(option, need, peak_rps, target)
         if (count * option.hourly, count) < key:  # unpriced (no catalog): the fewest instances
             best, replicas, key = option, count, (count * option.hourly, count)
+    best = cast(Option, best)  # gpus is not empty, so the loop chose one
     engine, rate = best.engine, best.rate
     utilization = min(1.0, mean_rps / (replicas * rate)) if rate else 0.0
-    return ServingPlan(need, family, engine, replicas, best.hourly, engine.tokens_per_s(need),
-                       utilization, peak_rps, target, catalog, neuron)
+    return ServingPlan(
+        need,
+        family,
+        engine,
+        replicas,
+        best.hourly,
+        engine.tokens_per_s(need),
+        utilization,
+        peak_rps,
+        target,
+        catalog,
+        neuron,
+    )
 
 
-def _cheaper_neuron(neuron: tuple[Option, ...], need: Need, peak_rps: float, target: float,
-                    gpu_hourly: float) -> tuple[Option, int] | None:
+def _cheaper_neuron(
+    neuron: tuple[Option, ...], need: Need, peak_rps: float, target: float, gpu_hourly: float
+) -> tuple[Option, int] | None:
     if not neuron or not gpu_hourly:
         return None
-    count, option = min(((replicas_for(o, need, peak_rps, target), o) for o in neuron),
-                        key=lambda pair: (pair[0] * pair[1].hourly, pair[1].hourly))
+    count, option = min(
+        ((replicas_for(o, need, peak_rps, target), o) for o in neuron),
+        key=lambda pair: (pair[0] * pair[1].hourly, pair[1].hourly),
+    )
     return (option, count) if count * option.hourly < gpu_hourly else None
 
 
 def _fit_text(need: Need, engine: Engine, family: str) -> str:
     spec = engine.spec
-    parallel = (f"with tensor parallelism over {engine.tp} {spec.accelerator}s" if engine.tp > 1
-                else f"on one {spec.accelerator}")
+    parallel = (
+        f"with tensor parallelism over {engine.tp} {spec.accelerator}s"
+        if engine.tp > 1
+        else f"on one {spec.accelerator}"
+    )
     copies = f", {engine.copies} copies per instance" if engine.copies > 1 else ""
-    return (f"{_memory_text(need)} {spec.type_name(family)} ({spec.describe()}) holds it {parallel}"
-            f"{copies}, with room for {plural(engine.memory_batch, 'sequence')} per copy "
-            f"(90% of device memory, vLLM's default, less {RUNTIME_OVERHEAD_GB:g} GB of runtime per "
-            f"device, an assumption).")
+    return (
+        f"{_memory_text(need)} {spec.type_name(family)} ({spec.describe()}) holds it {parallel}"
+        f"{copies}, with room for {plural(engine.memory_batch, 'sequence')} per copy "
+        f"(90% of device memory, vLLM's default, less {RUNTIME_OVERHEAD_GB:g} GB of runtime per "
+        f"device, an assumption)."
+    )
 
 
 def _memory_text(need: Need) -> str:
@@ -510,49 +627,71 @@ def _memory_text(need: Need) -> str:
     (KV cache sized as for Llama 3.1 70B (80 layers, 8 KV heads), 320 KiB a token).'"""
     shape, scale = need.shape
     scaled = f", scaled by {scale:.1f} for the larger model (an assumption)" if scale > 1 else ""
-    longer = (f"; {need.context:,} tokens is more than its {shape.max_context:,}-token context"
-              if need.context > shape.max_context else "")
-    return (f"{need.params_b:g}B at {need.bits}-bit is {need.weights_gb:,.1f} GB of weights plus "
-            f"{need.kv_gb_per_sequence:,.2f} GB of KV cache per {need.context:,}-token sequence "
-            f"(KV cache sized as for {shape.describe()}, {need.kv_bytes_per_token / 1024:,.0f} KiB a "
-            f"token{scaled}{longer}).")
+    longer = (
+        f"; {need.context:,} tokens is more than its {shape.max_context:,}-token context"
+        if need.context > shape.max_context
+        else ""
+    )
+    return (
+        f"{need.params_b:g}B at {need.bits}-bit is {need.weights_gb:,.1f} GB of weights plus "
+        f"{need.kv_gb_per_sequence:,.2f} GB of KV cache per {need.context:,}-token sequence "
+        f"(KV cache sized as for {shape.describe()}, {need.kv_bytes_per_token / 1024:,.0f} KiB a "
+        f"token{scaled}{longer})."
+    )
 
 
 def _serving_text(plan: ServingPlan, always_on: bool = True) -> str:
-    e, need = plan.engine, plan.need
+    e, need = cast(Engine, plan.engine), plan.need  # said only of a plan that fits
     spec = e.spec
-    link = (f", {PCIE_TP_EFFICIENCY:.0%} tensor-parallel efficiency over PCIe"
-            if e.tp > 1 and spec.interconnect == "PCIe" else "")
+    link = (
+        f", {PCIE_TP_EFFICIENCY:.0%} tensor-parallel efficiency over PCIe"
+        if e.tp > 1 and spec.interconnect == "PCIe"
+        else ""
+    )
     latency = ""
     if need.latency_slo_ms:
-        latency = (f" Each answer takes about {e.request_s:,.1f} s, within the {need.latency_slo_ms:,g} ms "
-                   f"target." if e.latency_met else
-                   f" Even one request at a time takes {request_seconds(need, spec, e.tp, 1):,.1f} s, "
-                   f"over the {need.latency_slo_ms:,g} ms target, so the target is read as time to the "
-                   f"first token (stream the answer).")
-    fleet = (f"{plan.replicas:,} x {plan.instance_name} always on, continuous batching"
-             if always_on else "Continuous batching")
-    sized = (f" {plan.peak_rps * need.output_tokens:,.0f} output tokens/s at the peak, sized at a "
-             f"{plan.target:.0%} target; {plan.utilization:.0%} utilised on average." if always_on else "")
-    return (f"{fleet} (vLLM-class) of up to {plural(e.batch, 'sequence')} per copy: about "
-            f"{plan.tokens_per_s_per_replica:,.0f} output tokens/s per instance, {e.step_s * 1000:,.1f} ms "
-            f"a step (weights and KV cache read at {MBU:.0%} of {spec.bandwidth_gb_s:,.0f} GB/s per "
-            f"device{link}, or prompts and new tokens at {MFU:.0%} of {spec.peak_tflops:,.0f} TFLOPS, "
-            f"whichever is slower; these efficiencies are assumptions).{sized}{latency}")
+        latency = (
+            f" Each answer takes about {e.request_s:,.1f} s, within the {need.latency_slo_ms:,g} ms target."
+            if e.latency_met
+            else f" Even one request at a time takes {request_seconds(need, spec, e.tp, 1):,.1f} s, "
+            f"over the {need.latency_slo_ms:,g} ms target, so the target is read as time to the "
+            f"first token (stream the answer)."
+        )
+    fleet = (
+        f"{plan.replicas:,} x {plan.instance_name} always on, continuous batching"
+        if always_on
+        else "Continuous batching"
+    )
+    sized = (
+        f" {plan.peak_rps * need.output_tokens:,.0f} output tokens/s at the peak, sized at a "
+        f"{plan.target:.0%} target; {plan.utilization:.0%} utilised on average."
+        if always_on
+        else ""
+    )
+    return (
+        f"{fleet} (vLLM-class) of up to {plural(e.batch, 'sequence')} per copy: about "
+        f"{plan.tokens_per_s_per_replica:,.0f} output tokens/s per instance, {e.step_s * 1000:,.1f} ms "
+        f"a step (weights and KV cache read at {MBU:.0%} of {spec.bandwidth_gb_s:,.0f} GB/s per "
+        f"device{link}, or prompts and new tokens at {MFU:.0%} of {spec.peak_tflops:,.0f} TFLOPS, "
+        f"whichever is slower; these efficiencies are assumptions).{sized}{latency}"
+    )
 
 
 def _neuron_text(plan: ServingPlan, option: Option, count: int) -> str:
     name = option.engine.spec.type_name(plan.family)
-    return (f"{count:,} x {name} (Inferentia2) would serve it for "
-            f"${count * option.hourly * HOURS_PER_MONTH:,.2f} a month against "
-            f"${plan.replicas * plan.hourly * HOURS_PER_MONTH:,.2f}, if the model compiles with the AWS "
-            f"Neuron SDK; not chosen automatically, since not every model architecture does.")
+    return (
+        f"{count:,} x {name} (Inferentia2) would serve it for "
+        f"${count * option.hourly * HOURS_PER_MONTH:,.2f} a month against "
+        f"${plan.replicas * plan.hourly * HOURS_PER_MONTH:,.2f}, if the model compiles with the AWS "
+        f"Neuron SDK; not chosen automatically, since not every model architecture does."
+    )
 
 
 def _no_fit_text(need: Need, family: str, catalog: Catalog | None, label: str) -> str:
     """No single instance holds the model: what precision would fit where, or how many nodes."""
-    priced = [spec for spec in instances.offered(family)
-              if catalog is None or catalog.has(spec.catalog_key(family))]
+    priced = [
+        spec for spec in instances.offered(family) if catalog is None or catalog.has(spec.catalog_key(family))
+    ]
     if not priced:
         return f"{_memory_text(need)} The price catalog has no GPU {label} to hold it."
     big = max(priced, key=lambda s: (s.total_accelerator_gb, s.total_bandwidth_gb_s))
@@ -560,18 +699,22 @@ def _no_fit_text(need: Need, family: str, catalog: Catalog | None, label: str) -
     for bits in (b for b in (16, 8, 4) if b < need.bits):
         gpus, _ = options(need.at(bits), family, catalog)
         if gpus:
-            lower.append(f"at {bits}-bit ({need.at(bits).weights_gb:,.0f} GB of weights) it fits "
-                         f"{gpus[0].engine.spec.type_name(family)}")
+            lower.append(
+                f"at {bits}-bit ({need.at(bits).weights_gb:,.0f} GB of weights) it fits "
+                f"{gpus[0].engine.spec.type_name(family)}"
+            )
     nodes = math.ceil(memory_gb(need) / usable_gb(big, big.accelerators))
     spread = f"spread over {nodes} nodes (pipeline parallelism)"
     way = f"{'; '.join(lower)}; or {spread}" if lower else f"only {spread}"
-    return (f"{_memory_text(need)} No single {label} holds it: it needs {memory_gb(need):,.0f} GB with "
-            f"the KV cache of {MIN_BATCH} sequences, and the largest {label} ({big.type_name(family)}, "
-            f"{big.describe()}) offers {usable_gb(big, big.accelerators):,.0f} GB. {way[0].upper()}{way[1:]}.")
+    return (
+        f"{_memory_text(need)} No single {label} holds it: it needs {memory_gb(need):,.0f} GB with "
+        f"the KV cache of {MIN_BATCH} sequences, and the largest {label} ({big.type_name(family)}, "
+        f"{big.describe()}) offers {usable_gb(big, big.accelerators):,.0f} GB. {way[0].upper()}{way[1:]}."
+    )
 
 
-@lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
+@cache
+@cache
 def region_catalog(region: str) -> Catalog | None:
     """The catalog facts size a fleet with: the one that prices the region (its own, else the
     default region's). Read once per process and region, as ``facts.bedrock_models`` is: facts are

@@ -3,6 +3,7 @@
 Sizing is separate from pricing so each assumption is stated once, in a constant
 with its reason, and every cost line can quote it.
 """
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,14 @@ from dataclasses import dataclass
 
 from placement import instances, serving
 from placement.constants import MATRIX_CONSTANTS
-from placement.facts import (DAYS_PER_MONTH, LAMBDA_MAX_MEMORY_MB, LAMBDA_MB_PER_VCPU,
-                             LAMBDA_TIMEOUT_S, Facts, lambda_vcpus)
+from placement.facts import (
+    DAYS_PER_MONTH,
+    LAMBDA_MAX_MEMORY_MB,
+    LAMBDA_MB_PER_VCPU,
+    LAMBDA_TIMEOUT_S,
+    Facts,
+    lambda_vcpus,
+)
 from placement.pricing import Catalog, load_catalog
 from placement.profile import WorkloadProfile
 from placement.wording import plural
@@ -56,8 +63,15 @@ class Instance:
 
 
 def _instance(spec: instances.AcceleratedInstance, family: str) -> Instance:
-    return Instance(spec.type_name(family), spec.vcpu, spec.memory_gb, spec.total_accelerator_gb,
-                    spec.accelerators, spec.accelerator)
+    return Instance(
+        spec.type_name(family),
+        spec.vcpu,
+        spec.memory_gb,
+        spec.total_accelerator_gb,
+        spec.accelerators,
+        spec.accelerator,
+    )
+
 
 SAGEMAKER_CPU = Instance("ml.m5.large", 2, 8)
 CPU_INSTANCE = Instance("c7g.xlarge", 4, 8)
@@ -77,9 +91,11 @@ class Fleet:
     in_flight_per_task: float
 
     def describe(self) -> str:
-        return (f"tasks of {self.vcpu:g} vCPU / {self.memory_gb:g} GB holding about "
-                f"{plural(f'{self.in_flight_per_task:.0f}', 'request')} each; {self.min_tasks} always on, "
-                f"{self.active_tasks} while traffic is on, {self.peak_tasks} at the peak")
+        return (
+            f"tasks of {self.vcpu:g} vCPU / {self.memory_gb:g} GB holding about "
+            f"{plural(f'{self.in_flight_per_task:.0f}', 'request')} each; {self.min_tasks} always on, "
+            f"{self.active_tasks} while traffic is on, {self.peak_tasks} at the peak"
+        )
 
 
 @dataclass(frozen=True)
@@ -103,15 +119,18 @@ def lambda_config(p: WorkloadProfile, cpu_s: float, wait_s: float) -> LambdaConf
         slow = cpu_s / lambda_vcpus(memory)
         near_timeout = lambda_worst_case_s(p, memory) >= LAMBDA_TIMEOUT_S * LIMIT_WARNING_SHARE
         if (p.trigger == "api" and cpu_s >= SYNC_CPU_WORTH_A_VCPU_S) or near_timeout:
-            why = ("keeps the worst case clear of the 15-minute limit" if near_timeout
-                   else "answers sooner")
-            note = (f"{LAMBDA_FULL_VCPU_MB:,} MB instead of {memory:,} MB, so the {cpu_s:.2f} s of CPU "
-                    f"work runs on a full vCPU rather than taking {slow:.2f} s (the memory trap); "
-                    f"it {why}.")
+            why = "keeps the worst case clear of the 15-minute limit" if near_timeout else "answers sooner"
+            note = (
+                f"{LAMBDA_FULL_VCPU_MB:,} MB instead of {memory:,} MB, so the {cpu_s:.2f} s of CPU "
+                f"work runs on a full vCPU rather than taking {slow:.2f} s (the memory trap); "
+                f"it {why}."
+            )
             memory = LAMBDA_FULL_VCPU_MB
         else:
-            note = (f"At {memory:,} MB a function gets {lambda_vcpus(memory):.2f} vCPU: the {cpu_s:.2f} s "
-                    f"of CPU work takes {slow:.2f} s (the memory trap), billed alike per CPU-second.")
+            note = (
+                f"At {memory:,} MB a function gets {lambda_vcpus(memory):.2f} vCPU: the {cpu_s:.2f} s "
+                f"of CPU work takes {slow:.2f} s (the memory trap), billed alike per CPU-second."
+            )
     duration = wait_s + cpu_s / min(1.0, lambda_vcpus(memory))
     return LambdaConfig(memory, duration, note)
 
@@ -145,12 +164,18 @@ def nerves_fleet(p: WorkloadProfile, f: Facts) -> Fleet:
     in_flight = vcpu * min(MAX_IN_FLIGHT_PER_VCPU, 1 / max(f.cpu_share, 1 / MAX_IN_FLIGHT_PER_VCPU))
     # Memory also bounds what a task holds: each in-flight request keeps its working set.
     in_flight = max(1.0, min(in_flight, memory_gb * 1024 / p.memory_mb * 4))
-    return _fleet(p, f, vcpu, memory_gb, in_flight, f.active_rps * p.request_duration_s,
-                  f.peak_concurrency)
+    return _fleet(p, f, vcpu, memory_gb, in_flight, f.active_rps * p.request_duration_s, f.peak_concurrency)
 
 
-def _fleet(p: WorkloadProfile, f: Facts, vcpu: float, memory_gb: float, in_flight: float,
-           active_concurrency: float, peak_concurrency: float) -> Fleet:
+def _fleet(
+    p: WorkloadProfile,
+    f: Facts,
+    vcpu: float,
+    memory_gb: float,
+    in_flight: float,
+    active_concurrency: float,
+    peak_concurrency: float,
+) -> Fleet:
     minimum = MIN_TASKS_SYNC if p.trigger == "api" else MIN_TASKS_ASYNC
     per_task = in_flight * TARGET_UTILIZATION
     active = max(minimum, math.ceil(active_concurrency / per_task)) if p.requests_per_day else minimum
@@ -158,14 +183,20 @@ def _fleet(p: WorkloadProfile, f: Facts, vcpu: float, memory_gb: float, in_fligh
     active_h = f.active_hours_per_day
     peak_h = min(PEAK_HOURS_PER_DAY, active_h)
     daily = (active_h - peak_h) * active + peak_h * peak + (24 - active_h) * minimum
-    return Fleet(vcpu=vcpu, memory_gb=memory_gb, min_tasks=minimum, active_tasks=active,
-                 peak_tasks=peak, task_hours=daily * DAYS_PER_MONTH, in_flight_per_task=in_flight)
+    return Fleet(
+        vcpu=vcpu,
+        memory_gb=memory_gb,
+        min_tasks=minimum,
+        active_tasks=active,
+        peak_tasks=peak,
+        task_hours=daily * DAYS_PER_MONTH,
+        in_flight_per_task=in_flight,
+    )
 
 
 def instances_for_fleet(fleet: Fleet, instance: Instance = GENERAL_INSTANCE) -> float:
     """EC2 instance-hours that carry a fleet's task-hours, packed imperfectly."""
-    per_instance = max(1, math.floor(min(instance.vcpu / fleet.vcpu,
-                                         instance.memory_gb / fleet.memory_gb)))
+    per_instance = max(1, math.floor(min(instance.vcpu / fleet.vcpu, instance.memory_gb / fleet.memory_gb)))
     return fleet.task_hours / per_instance / ECS_PACKING_EFFICIENCY
 
 
@@ -179,19 +210,21 @@ class Fit:
     plan: serving.ServingPlan
 
 
-def gpu_serving(p: WorkloadProfile, f: Facts, family: str = "ec2",
-                catalog: Catalog | None = None) -> serving.ServingPlan:
+def gpu_serving(
+    p: WorkloadProfile, f: Facts, family: str = "ec2", catalog: Catalog | None = None
+) -> serving.ServingPlan:
     """The cheapest fleet of one GPU instance type of ``family`` (``ec2`` or ``sagemaker``) that
     serves the profile's model at its peak, from the catalog's prices (placement/serving.py)."""
-    return serving.plan(serving.need_of(p), f.peak_rps, f.average_rps, family,
-                        catalog or load_catalog(), TARGET_UTILIZATION)
+    return serving.plan(
+        serving.need_of(p), f.peak_rps, f.average_rps, family, catalog or load_catalog(), TARGET_UTILIZATION
+    )
 
 
 def model_fit(p: WorkloadProfile, f: Facts, family: str = "ec2", catalog: Catalog | None = None) -> Fit:
     """The instance that serves the model with tensor parallelism inside one node, or, when none
     holds it, which precision would fit where, or how many nodes it needs."""
     plan = gpu_serving(p, f, family, catalog)
-    instance = _instance(plan.engine.spec, family) if plan.fits else None
+    instance = _instance(plan.engine.spec, family) if plan.fits and plan.engine else None
     return Fit(instance, plan.fits, plan.fit_text, plan)
 
 

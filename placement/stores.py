@@ -5,10 +5,12 @@ Pure arithmetic over a profile's vectors and context, no catalog: ``costs.py`` p
 functions size. Every constant says where it comes from, or that it is an assumption; AWS's
 capacities and hard limits are read from ``placement/limits/aws.yaml`` (their one home).
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from placement.limits import limit_values
 
@@ -85,23 +87,32 @@ class OpenSearchSize:
 
     def describe(self) -> str:
         graph_gb = OCU_MEMORY_GB * OCU_GRAPH_SHARE
-        redundancy = ("with redundancy (a standby replica in a second Availability Zone)"
-                      if self.replicas > 1 else "without redundancy")
-        return (f"{self.ocus:g} OCUs always on, {redundancy}: {self.search_ocus:g} for search and "
-                f"{self.indexing_ocus:g} for indexing. The {self.index_gb:,.1f} GB HNSW index needs "
-                f"{self.search_ocus_per_replica:g} search OCUs per replica, assuming {OCU_GRAPH_SHARE:.0%} "
-                f"of an OCU's {OCU_MEMORY_GB:.2f} GB holds graphs ({graph_gb:.2f} GB; an assumption: AWS "
-                f"does not publish the share). Indexing stays at its floor: a steady index with light "
-                f"updates; a bulk load scales it up for a while, not priced.")
+        redundancy = (
+            "with redundancy (a standby replica in a second Availability Zone)"
+            if self.replicas > 1
+            else "without redundancy"
+        )
+        return (
+            f"{self.ocus:g} OCUs always on, {redundancy}: {self.search_ocus:g} for search and "
+            f"{self.indexing_ocus:g} for indexing. The {self.index_gb:,.1f} GB HNSW index needs "
+            f"{self.search_ocus_per_replica:g} search OCUs per replica, assuming {OCU_GRAPH_SHARE:.0%} "
+            f"of an OCU's {OCU_MEMORY_GB:.2f} GB holds graphs ({graph_gb:.2f} GB; an assumption: AWS "
+            f"does not publish the share). Indexing stays at its floor: a steady index with light "
+            f"updates; a bulk load scales it up for a while, not priced."
+        )
 
 
 def opensearch_size(index_gb: float, redundancy: bool = True) -> OpenSearchSize:
     """OCUs for a vector collection whose HNSW graphs take ``index_gb`` of RAM."""
     graph_gb_per_ocu = OCU_MEMORY_GB * OCU_GRAPH_SHARE
     search = ocu_step(max(index_gb, 0.0) / graph_gb_per_ocu)
-    return OpenSearchSize(index_gb=index_gb, replicas=REDUNDANT_REPLICAS if redundancy else 1,
-                          search_ocus_per_replica=search, indexing_ocus_per_replica=OCU_FIRST_STEP,
-                          storage_gb=max(index_gb, 0.0))
+    return OpenSearchSize(
+        index_gb=index_gb,
+        replicas=REDUNDANT_REPLICAS if redundancy else 1,
+        search_ocus_per_replica=search,
+        indexing_ocus_per_replica=OCU_FIRST_STEP,
+        storage_gb=max(index_gb, 0.0),
+    )
 
 
 # -- Aurora PostgreSQL Serverless v2 with pgvector ------------------------------------------
@@ -134,14 +145,14 @@ class AuroraSize:
         return self.acus * self.instances * self.hours
 
 
-def aurora_size(ram_gb: float, vectors: float, dim: int, synchronous: bool,
-                hours: float) -> AuroraSize:
+def aurora_size(ram_gb: float, vectors: float, dim: int, synchronous: bool, hours: float) -> AuroraSize:
     """Capacity for ``ram_gb`` held in the buffer cache; storage is the table of embeddings plus
     the HNSW index on disk."""
     acus = aurora_acus(ram_gb)
     storage = raw_vectors_gb(vectors, dim) + hnsw_index_gb(vectors, dim)
-    return AuroraSize(acus=acus, instances=2 if synchronous else 1, hours=hours,
-                      storage_gb=storage, fits=acus <= ACU_MAX)
+    return AuroraSize(
+        acus=acus, instances=2 if synchronous else 1, hours=hours, storage_gb=storage, fits=acus <= ACU_MAX
+    )
 
 
 # -- Amazon S3 Vectors --------------------------------------------------------------------
@@ -156,9 +167,14 @@ S3_VECTORS_FIRST_TIER_VECTORS = 100_000
 S3_VECTORS_MAX_VECTORS_PER_INDEX = _LIMITS["s3_vectors_max_vectors_per_index"]
 
 
-def s3_vectors_usage(vectors: float, dim: int, queries: float, indexes: int = 1,
-                     metadata_bytes: float = S3_VECTORS_KEY_AND_METADATA_BYTES,
-                     rewrite_share: float = INDEX_MONTHLY_REWRITE_SHARE) -> dict:
+def s3_vectors_usage(
+    vectors: float,
+    dim: int,
+    queries: float,
+    indexes: int = 1,
+    metadata_bytes: float = S3_VECTORS_KEY_AND_METADATA_BYTES,
+    rewrite_share: float = INDEX_MONTHLY_REWRITE_SHARE,
+) -> dict[str, Any]:
     """A month of S3 Vectors as ``estimate("s3_vectors", ...)`` usage.
 
     Storage and PUTs are logical GB (4 bytes a dimension plus key and metadata). Each query
@@ -171,10 +187,13 @@ def s3_vectors_usage(vectors: float, dim: int, queries: float, indexes: int = 1,
     per_index = max(0.0, vectors) / max(1, indexes)
     first = min(per_index, S3_VECTORS_FIRST_TIER_VECTORS)
     rest = per_index - first
-    return {"storage_gb_month": logical_gb, "put_gb": logical_gb * rewrite_share,
-            "queries": queries,
-            "processed_gb_first_tier": queries * first * vector_bytes / 1e9,
-            "processed_gb_beyond": queries * rest * vector_bytes / 1e9}
+    return {
+        "storage_gb_month": logical_gb,
+        "put_gb": logical_gb * rewrite_share,
+        "queries": queries,
+        "processed_gb_first_tier": queries * first * vector_bytes / 1e9,
+        "processed_gb_beyond": queries * rest * vector_bytes / 1e9,
+    }
 
 
 def s3_vectors_indexes(vectors: float) -> int:
@@ -212,12 +231,17 @@ class CacheCluster:
         if self.nodes_per_shard > 1:
             each = "" if self.shards == 1 else ", each"
             replicas = f"{each} with a replica in a second Availability Zone"
-        return (f"{self.nodes:,} x {self.node_type} ({shards}{replicas}), "
-                f"{NODE_USABLE_SHARE:.0%} of each node's memory usable")
+        return (
+            f"{self.nodes:,} x {self.node_type} ({shards}{replicas}), "
+            f"{NODE_USABLE_SHARE:.0%} of each node's memory usable"
+        )
 
 
 def cache_clusters(data_gb: float, synchronous: bool) -> tuple[CacheCluster, ...]:
     """A node-based cluster of each node type that holds ``data_gb``."""
-    return tuple(CacheCluster(name, max(1, math.ceil(data_gb / (gib * GIB * NODE_USABLE_SHARE) - 1e-9)),
-                              2 if synchronous else 1)
-                 for name, gib in CACHE_NODES)
+    return tuple(
+        CacheCluster(
+            name, max(1, math.ceil(data_gb / (gib * GIB * NODE_USABLE_SHARE) - 1e-9)), 2 if synchronous else 1
+        )
+        for name, gib in CACHE_NODES
+    )

@@ -5,9 +5,11 @@ identifier (``business_hours``, ``step_functions_express``, ``wait_threshold``)
 reaches a reader without its label, and counts read "1 step", "2 steps".
 Pure Python: the engine and the Django side both import it.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 # Labels of the values of the profile's choice fields (the values stay the API's words).
@@ -90,23 +92,63 @@ NAME_LABELS: dict[str, tuple[str, str]] = {
 
 # Count words that take a singular after exactly one: unit -> singular.
 _SINGULAR: dict[str, str] = {
-    "steps": "step", "requests": "request", "slots": "slot", "tasks": "task",
-    "tokens": "token", "instances": "instance", "vectors": "vector", "functions": "function",
-    "executions": "execution", "invocations": "invocation", "calls": "call",
-    "messages": "message", "workloads": "workload", "layers": "layer", "rules": "rule",
-    "GPUs": "GPU", "vCPUs": "vCPU", "months": "month", "days": "day", "hours": "hour",
-    "minutes": "minute", "seconds": "second", "bits": "bit", "dims": "dim",
-    "dimensions": "dimension", "endpoints": "endpoint", "nodes": "node", "paths": "path",
-    "items": "item", "connections": "connection", "documents": "document",
-    "warnings": "warning", "candidates": "candidate", "runs": "run", "chunks": "chunk",
-    "users": "user", "shards": "shard", "replicas": "replica", "OCUs": "OCU",
-    "ECPUs": "ECPU", "containers": "container", "servers": "server", "jobs": "job",
+    "steps": "step",
+    "requests": "request",
+    "slots": "slot",
+    "tasks": "task",
+    "tokens": "token",
+    "instances": "instance",
+    "vectors": "vector",
+    "functions": "function",
+    "executions": "execution",
+    "invocations": "invocation",
+    "calls": "call",
+    "messages": "message",
+    "workloads": "workload",
+    "layers": "layer",
+    "rules": "rule",
+    "GPUs": "GPU",
+    "vCPUs": "vCPU",
+    "months": "month",
+    "days": "day",
+    "hours": "hour",
+    "minutes": "minute",
+    "seconds": "second",
+    "bits": "bit",
+    "dims": "dim",
+    "dimensions": "dimension",
+    "endpoints": "endpoint",
+    "nodes": "node",
+    "paths": "path",
+    "items": "item",
+    "connections": "connection",
+    "documents": "document",
+    "warnings": "warning",
+    "candidates": "candidate",
+    "runs": "run",
+    "chunks": "chunk",
+    "users": "user",
+    "shards": "shard",
+    "replicas": "replica",
+    "OCUs": "OCU",
+    "ECPUs": "ECPU",
+    "containers": "container",
+    "servers": "server",
+    "jobs": "job",
 }
 _PLURAL: dict[str, str] = {single: many for many, single in _SINGULAR.items()}
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
-_UNIT_SUFFIXES = {"s": "s", "ms": "ms", "mb": "MB", "gb": "GB", "kb": "KB", "b": "billion",
-                  "h": "h", "usd": "USD"}
+_UNIT_SUFFIXES = {
+    "s": "s",
+    "ms": "ms",
+    "mb": "MB",
+    "gb": "GB",
+    "kb": "KB",
+    "b": "billion",
+    "h": "h",
+    "usd": "USD",
+}
 
 
 def _number(count: float) -> str:
@@ -166,8 +208,9 @@ def humanize(name: str) -> str:
     if len(words) > 1 and words[-1] in _UNIT_SUFFIXES:
         unit = _UNIT_SUFFIXES[words.pop()]
     text = " ".join(words)
-    text = re.sub(r"\b(aws|api|gpu|cpu|rps|slo|kb|gb|mb|ec2|ecs|eks|sqs|s3|llm)\b",
-                  lambda m: m.group(0).upper(), text)
+    text = re.sub(
+        r"\b(aws|api|gpu|cpu|rps|slo|kb|gb|mb|ec2|ecs|eks|sqs|s3|llm)\b", lambda m: m.group(0).upper(), text
+    )
     text = text[0].upper() + text[1:]
     return f"{text} ({unit})" if unit else text
 
@@ -182,7 +225,7 @@ def choice_label(field: str, value: Any) -> Any:
     return value
 
 
-def name_label(name: str, fact_labels: dict | None = None) -> tuple[str, str]:
+def name_label(name: str, fact_labels: Mapping[str, Any] | None = None) -> tuple[str, str]:
     """Label and unit of a name a rule compares: a profile field, a fact, a constant."""
     from placement.facts import FACT_LABELS
     from placement.profile import FIELDS_BY_NAME
@@ -252,9 +295,22 @@ SERVICE_LABELS: dict[str, str] = {
     "step_functions": "Step Functions (Standard)",
     "step_functions_express": "Step Functions (Express)",
 }
-_RATE_WORDS = {"vcpu": "vCPU", "gb": "GB", "ocu": "OCU", "ecpus": "ECPUs", "x86_64": "x86",
-               "1y": "1 year", "3y": "3 years", "gb_seconds": "GB-seconds", "gb_hours": "GB-hours",
-               "ocu_hours": "OCU-hours", "acu_hours": "ACU-hours", "lcu_hours": "LCU-hours", "storage_gb": "storage (GB)", "free_gb": "free GB"}
+_RATE_WORDS = {
+    "vcpu": "vCPU",
+    "gb": "GB",
+    "ocu": "OCU",
+    "ecpus": "ECPUs",
+    "x86_64": "x86",
+    "1y": "1 year",
+    "3y": "3 years",
+    "gb_seconds": "GB-seconds",
+    "gb_hours": "GB-hours",
+    "ocu_hours": "OCU-hours",
+    "acu_hours": "ACU-hours",
+    "lcu_hours": "LCU-hours",
+    "storage_gb": "storage (GB)",
+    "free_gb": "free GB",
+}
 
 
 def rate_label(key: str) -> str:

@@ -3,7 +3,7 @@
 plotly.js comes as its *basic* partial bundle (scatter, bar, pie: every chart
 here), which, like the full "strict" bundle, holds no ``eval`` and no
 ``new Function``, so the Content Security Policy needs no ``unsafe-eval``
-(tests/advisor/test_static_assets.py checks the file; the browser tests run
+(tests/advisor/web/test_static_assets.py checks the file; the browser tests run
 under the CSP). The full strict bundle is 5.2 MB and takes about 3 s to
 evaluate in Chromium on the project's machines, against 0.7 s for this one's
 1.2 MB (BENCHMARKS.md). Python's plotly package only ships the full regular
@@ -13,6 +13,7 @@ Run by ``make install``; does nothing when the file is already there with the
 pinned checksum. Exit status 1 with a message when the download fails or the
 checksum differs.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,9 +30,13 @@ REGISTRY = os.environ.get("NPM_REGISTRY", "https://registry.npmjs.org").rstrip("
 
 # (package, version, sha512 of the tarball as npm's "integrity", file in the tarball, destination)
 ASSETS = [
-    ("plotly.js-basic-dist-min", "4.1.1",
-     "1oNF8PeQx2hv/y7tqEVWKD3JGwn/MGEMQ8mL9HUwsaqG9FGy/OU5FHUHvzqbqxN4mnwZGI9abTiE775C4kkjMQ==",
-     "package/plotly-basic.min.js", "static/vendor/plotly/plotly-basic-4.1.1.min.js"),
+    (
+        "plotly.js-basic-dist-min",
+        "4.1.1",
+        "1oNF8PeQx2hv/y7tqEVWKD3JGwn/MGEMQ8mL9HUwsaqG9FGy/OU5FHUHvzqbqxN4mnwZGI9abTiE775C4kkjMQ==",
+        "package/plotly-basic.min.js",
+        "static/vendor/plotly/plotly-basic-4.1.1.min.js",
+    ),
 ]
 
 

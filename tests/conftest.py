@@ -12,6 +12,7 @@ reusing asks for.
 Nor may a run stop the machine's PostgreSQL or Redis: the run fails if either was
 restarted while it ran (``shared_servers_left_alone``).
 """
+
 from __future__ import annotations
 
 import os
@@ -20,12 +21,11 @@ import psycopg
 import pytest
 import redis
 from django.contrib.auth import get_user_model
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
-from hypothesis import settings as hypothesis_settings
-
-from advisor import services
 from advisor.models import Membership, Team
+from advisor.workloads import services
 
 # Every property test draws the same examples on every run: a suite that can fail at
 # random blocks every submission. (The fuzz tests pin their own seed on top.)
@@ -73,9 +73,14 @@ def _postgres_started(db: dict) -> str | None:
         return None
     try:
         # The maintenance database, as Django's test setup uses: the test database comes and goes.
-        with psycopg.connect(host=db.get("HOST") or None, port=str(db.get("PORT") or "") or None,
-                             user=db.get("USER") or None, password=db.get("PASSWORD") or None,
-                             dbname="postgres", connect_timeout=5) as conn:
+        with psycopg.connect(
+            host=db.get("HOST") or None,
+            port=str(db.get("PORT") or "") or None,
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=5,
+        ) as conn:
             return str(conn.execute("SELECT pg_postmaster_start_time()").fetchone()[0])
     except psycopg.OperationalError:
         return None
@@ -100,10 +105,25 @@ def shared_servers_left_alone():
     before = {"PostgreSQL": _postgres_started(db), "Redis": _redis_run_id()}
     yield
     after = {"PostgreSQL": _postgres_started(db), "Redis": _redis_run_id()}
-    restarted = [f"{name} (started {before[name]}, now {after[name] or 'not answering'})"
-                 for name in before if before[name] is not None and after[name] != before[name]]
+    restarted = [
+        f"{name} (started {before[name]}, now {after[name] or 'not answering'})"
+        for name in before
+        if before[name] is not None and after[name] != before[name]
+    ]
     if restarted:
         pytest.fail("the suite restarted the machine's " + ", ".join(restarted), pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_work_runs_in_the_request():
+    """Without a broker, background work runs inside the request that sends it ("eager"), so a
+    test sees its outcome as soon as the call returns; the app's default runs it beside the
+    request, in a thread (tests/advisor/test_jobs.py tests that mode on purpose)."""
+    from django.conf import settings
+
+    saved, settings.BACKGROUND_IN_PROCESS = settings.BACKGROUND_IN_PROCESS, "eager"
+    yield
+    settings.BACKGROUND_IN_PROCESS = saved
 
 
 def _user(username: str, team: Team, role: str):
@@ -149,8 +169,9 @@ def workload(owner, team, profile):
 
 @pytest.fixture
 def other_workload(outsider, other_team, profile):
-    return services.workload_create(user=outsider, team=other_team,
-                                    profile_data={**profile, "name": "Their secret workload"})
+    return services.workload_create(
+        user=outsider, team=other_team, profile_data={**profile, "name": "Their secret workload"}
+    )
 
 
 @pytest.fixture
@@ -168,8 +189,10 @@ def viewer_client(client, viewer):
 @pytest.fixture
 def api():
     """An API client authenticated as the given user."""
+
     def make(user) -> APIClient:
         c = APIClient()
         c.force_authenticate(user)
         return c
+
     return make

@@ -23,7 +23,11 @@ def compose_config(tmp_path, **env_overrides):
     empty_env_file.write_text("")
     return subprocess.run(
         [COMPOSE, "--env-file", str(empty_env_file), "-f", "docker-compose.yml", "config"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -44,7 +48,7 @@ def test_it_defines_the_five_services(config):
 
 
 def test_web_serves_the_wsgi_app_with_gunicorn(config):
-    assert "gunicorn advisor.wsgi:application" in command_of(config["services"]["web"])
+    assert "gunicorn advisor.config.wsgi:application" in command_of(config["services"]["web"])
 
 
 def test_worker_and_beat_run_celery(config):
@@ -81,7 +85,11 @@ def test_redis_keeps_the_task_queue_across_a_restart(config):
     assert command[0] == "redis-server"
     assert command[command.index("--appendonly") + 1] == "yes"
     assert command[command.index("--appendfsync") + 1] in ("everysec", "always")
-    data = [v for v in redis["volumes"] if (v.get("target") if isinstance(v, dict) else v.split(":")[1]) == "/data"]
+    data = [
+        v
+        for v in redis["volumes"]
+        if (v.get("target") if isinstance(v, dict) else v.split(":")[1]) == "/data"
+    ]
     assert data, redis["volumes"]
     source = data[0]["source"] if isinstance(data[0], dict) else data[0].split(":")[0]
     assert source in config["volumes"]  # a named volume, which outlives the container

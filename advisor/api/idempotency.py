@@ -9,6 +9,7 @@ without a word (its worker killed) leaves its key claimed: the first retry after
 ``IDEMPOTENCY_PENDING_TIMEOUT_S`` takes it over. Keys are per user and kept for
 ``IDEMPOTENCY_KEY_DAYS`` days; after that the same key counts as new.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,15 +19,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
-from advisor.models import IdempotencyKey
-from advisor.selectors import idempotency_keys_expired
+from advisor.api.responses import location_path
+from advisor.models import (
+    IdempotencyKey,
+)
 
 HEADER = "Idempotency-Key"
+
+
 logger = logging.getLogger(__name__)
 
 
@@ -85,7 +91,7 @@ class IdempotentPostMixin:
             response = Response(exc.stored.response_body, status=exc.stored.status_code)
             response["Idempotent-Replayed"] = "true"
             if exc.stored.location:
-                response["Location"] = exc.stored.location
+                response["Location"] = self.request.build_absolute_uri(exc.stored.location)
             return response
         try:
             return super().handle_exception(exc)
@@ -111,9 +117,11 @@ class IdempotentPostMixin:
             self._release()
         elif claimed is not None:
             self._idempotency = None
-            _mine(claimed).update(status_code=response.status_code,
-                                  response_body=_storable(getattr(response, "data", None)),
-                                  location=response.get("Location", ""))
+            _mine(claimed).update(
+                status_code=response.status_code,
+                response_body=_storable(getattr(response, "data", None)),
+                location=location_path(response.get("Location", "")),
+            )
         return response
 
 
@@ -146,20 +154,29 @@ def _take_over(user, key: str, fingerprint: str) -> IdempotencyKey | None:
     Conditional UPDATEs that renew ``created_at``, so of two retries racing for it one wins.
     """
     now = timezone.now()
-    renew = {"fingerprint": fingerprint, "status_code": None, "response_body": None, "location": "",
-             "created_at": now}
+    renew = {
+        "fingerprint": fingerprint,
+        "status_code": None,
+        "response_body": None,
+        "location": "",
+        "created_at": now,
+    }
     abandoned = IdempotencyKey.objects.filter(
-        status_code__isnull=True, fingerprint=fingerprint,
-        created_at__lt=now - timedelta(seconds=settings.IDEMPOTENCY_PENDING_TIMEOUT_S))
-    taken = (idempotency_keys_expired().filter(user=user, key=key).update(**renew)
-             or abandoned.filter(user=user, key=key).update(**renew))
+        status_code__isnull=True,
+        fingerprint=fingerprint,
+        created_at__lt=now - timedelta(seconds=settings.IDEMPOTENCY_PENDING_TIMEOUT_S),
+    )
+    taken = idempotency_keys_expired().filter(user=user, key=key).update(**renew) or abandoned.filter(
+        user=user, key=key
+    ).update(**renew)
     return IdempotencyKey.objects.get(user=user, key=key) if taken else None
 
 
 def _mine(claimed: IdempotencyKey):
     # The row as this request claimed it: if a retry took it over meanwhile, it is the retry's now.
-    return IdempotencyKey.objects.filter(pk=claimed.pk, created_at=claimed.created_at,
-                                         status_code__isnull=True)
+    return IdempotencyKey.objects.filter(
+        pk=claimed.pk, created_at=claimed.created_at, status_code__isnull=True
+    )
 
 
 def _storable(data):
@@ -183,10 +200,34 @@ def schema_parameters(view, method: str) -> list:
 
     if method != "POST" or not isinstance(view, IdempotentPostMixin):
         return []
-    return [OpenApiParameter(
-        HEADER, str, OpenApiParameter.HEADER, required=False,
-        description="Any unique string (a UUID). A retry with the same key and body gets the first "
-                    "answer back (header Idempotent-Replayed: true) instead of a duplicate; the same "
-                    "key with another body is a 422, and a retry while the first runs a 409 (a "
-                    "first request that never answered frees its key after "
-                    "IDEMPOTENCY_PENDING_TIMEOUT_S). Keys expire after IDEMPOTENCY_KEY_DAYS.")]
+    return [
+        OpenApiParameter(
+            HEADER,
+            str,
+            OpenApiParameter.HEADER,
+            required=False,
+            description="Any unique string (a UUID). A retry with the same key and body gets the first "
+            "answer back (header Idempotent-Replayed: true) instead of a duplicate; the same "
+            "key with another body is a 422, and a retry while the first runs a 409 (a "
+            "first request that never answered frees its key after "
+            "IDEMPOTENCY_PENDING_TIMEOUT_S). Keys expire after IDEMPOTENCY_KEY_DAYS.",
+        )
+    ]
+
+
+def idempotency_keys_expired() -> QuerySet[IdempotencyKey]:
+    """Keys older than ``IDEMPOTENCY_KEY_DAYS``: a request with one counts as new; beat deletes them."""
+    cutoff = timezone.now() - timedelta(days=settings.IDEMPOTENCY_KEY_DAYS)
+    return IdempotencyKey.objects.filter(created_at__lt=cutoff)
+
+
+def idempotency_keys_purge(*, batch_size: int = 1000) -> int:
+    """Delete expired Idempotency-Key rows; returns how many.
+
+    One short statement per batch, so the purge never holds many locks for long; each batch
+    deletes only rows still expired, since a retry may have just taken one over as new.
+    """
+    deleted = 0
+    while batch := list(idempotency_keys_expired().values_list("pk", flat=True)[:batch_size]):
+        deleted += idempotency_keys_expired().filter(pk__in=batch).delete()[0]
+    return deleted

@@ -1,4 +1,5 @@
 """Pages of 50 by default; an intake tool may ask for up to 500 with ?page_size=."""
+
 from rest_framework.pagination import PageNumberPagination
 
 

@@ -2,37 +2,16 @@
 
 Each view may name the setting that bounds its body (``max_body_setting``); the
 others take ``API_MAX_BODY_BYTES``, since a whole profile is about 1 KB. The limit is
-checked against Content-Length before a byte is read (``advisor.middleware``), so a
+checked against Content-Length before a byte is read (``advisor.web.middleware``), so a
 body of millions of keys costs nothing to refuse.
 """
+
 from __future__ import annotations
 
-from django.conf import settings
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import BaseParser
 
-from advisor.json_input import JsonInputError, format_path, loads
-
-DEFAULT_BODY_SETTING = "API_MAX_BODY_BYTES"
-
-
-def body_limit(view_class: type | None) -> tuple[str, int]:
-    """What bounds a view's request body (the settings, in words) and the bound in bytes.
-
-    A view with a setting of its own (the import's file size) gets API_MAX_BODY_BYTES on
-    top, for what surrounds the file (the multipart envelope, the mode): the file's own
-    check then answers with its own, more precise message.
-    """
-    name = getattr(view_class, "max_body_setting", DEFAULT_BODY_SETTING)
-    if name == DEFAULT_BODY_SETTING:
-        return name, settings.API_MAX_BODY_BYTES
-    return f"{name} + {DEFAULT_BODY_SETTING}", getattr(settings, name) + settings.API_MAX_BODY_BYTES
-
-
-def body_too_large_message(size: int, view_class: type | None) -> str:
-    name, limit = body_limit(view_class)
-    return (f"The request body is {size:,} bytes; this route takes at most {limit:,} bytes "
-            f"({name}).")
+from advisor.web.json_input import JsonInputError, format_path, loads
 
 
 class StrictJSONParser(BaseParser):

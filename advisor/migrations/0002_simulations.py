@@ -6,62 +6,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisor', '0001_initial'),
+        ("advisor", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SimulationRun',
+            name="SimulationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('profile', models.JSONField(help_text='The normalised profile simulated.')),
-                ('profile_version', models.PositiveIntegerField()),
-                ('seed', models.BigIntegerField()),
-                ('paths', models.PositiveIntegerField()),
-                ('days', models.PositiveIntegerField(default=30)),
-                ('engine_version', models.CharField(max_length=50)),
-                ('catalog_version', models.CharField(max_length=100)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Finished'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10)),
-                ('chunks_total', models.PositiveIntegerField()),
-                ('chunks_done', models.PositiveIntegerField(default=0)),
-                ('note', models.CharField(blank=True, help_text='What a person should know about the state, e.g. queued while the broker is down.', max_length=300)),
-                ('error', models.TextField(blank=True)),
-                ('result', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workload', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='simulations', to='advisor.workload')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("profile", models.JSONField(help_text="The normalised profile simulated.")),
+                ("profile_version", models.PositiveIntegerField()),
+                ("seed", models.BigIntegerField()),
+                ("paths", models.PositiveIntegerField()),
+                ("days", models.PositiveIntegerField(default=30)),
+                ("engine_version", models.CharField(max_length=50)),
+                ("catalog_version", models.CharField(max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Finished"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("chunks_total", models.PositiveIntegerField()),
+                ("chunks_done", models.PositiveIntegerField(default=0)),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        help_text="What a person should know about the state, e.g. queued while the broker is down.",
+                        max_length=300,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("result", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workload",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="simulations",
+                        to="advisor.workload",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SimulationChunk',
+            name="SimulationChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('done', 'Done')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('result', models.JSONField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='advisor.simulationrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("running", "Running"), ("done", "Done")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("result", models.JSONField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chunks",
+                        to="advisor.simulationrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'index'],
+                "ordering": ["run", "index"],
             },
         ),
         migrations.AddIndex(
-            model_name='simulationrun',
-            index=models.Index(fields=['status', 'updated_at'], name='advisor_sim_status_39dbe1_idx'),
+            model_name="simulationrun",
+            index=models.Index(fields=["status", "updated_at"], name="advisor_sim_status_39dbe1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='simulationchunk',
-            constraint=models.UniqueConstraint(fields=('run', 'index'), name='simulationchunk_unique_index'),
+            model_name="simulationchunk",
+            constraint=models.UniqueConstraint(fields=("run", "index"), name="simulationchunk_unique_index"),
         ),
     ]

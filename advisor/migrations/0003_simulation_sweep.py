@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisor', '0002_simulations'),
+        ("advisor", "0002_simulations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='simulationrun',
-            name='sweep',
-            field=models.JSONField(blank=True, help_text='Cost bands across request rates, computed after the run.', null=True),
+            model_name="simulationrun",
+            name="sweep",
+            field=models.JSONField(
+                blank=True, help_text="Cost bands across request rates, computed after the run.", null=True
+            ),
         ),
     ]

@@ -6,32 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisor', '0003_simulation_sweep'),
+        ("advisor", "0003_simulation_sweep"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('with_sweep', models.BooleanField(default=False, help_text="The run's volume sweep was included.")),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Rendering'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('error', models.TextField(blank=True)),
-                ('pdf', models.BinaryField(blank=True, null=True)),
-                ('figures_seconds', models.FloatField(blank=True, help_text='Chart export to SVG.', null=True)),
-                ('pdf_seconds', models.FloatField(blank=True, help_text='HTML to PDF (WeasyPrint).', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='report', to='advisor.assessment')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('simulation', models.ForeignKey(blank=True, help_text='The run the PDF includes, if any.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='advisor.simulationrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "with_sweep",
+                    models.BooleanField(default=False, help_text="The run's volume sweep was included."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Rendering"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("error", models.TextField(blank=True)),
+                ("pdf", models.BinaryField(blank=True, null=True)),
+                (
+                    "figures_seconds",
+                    models.FloatField(blank=True, help_text="Chart export to SVG.", null=True),
+                ),
+                (
+                    "pdf_seconds",
+                    models.FloatField(blank=True, help_text="HTML to PDF (WeasyPrint).", null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report",
+                        to="advisor.assessment",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "simulation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The run the PDF includes, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="advisor.simulationrun",
+                    ),
+                ),
             ],
         ),
     ]

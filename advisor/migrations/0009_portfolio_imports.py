@@ -6,40 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisor', '0008_merge_audit_events'),
+        ("advisor", "0008_merge_audit_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PortfolioImport',
+            name="PortfolioImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(blank=True, max_length=200)),
-                ('file_format', models.CharField(help_text='csv or json', max_length=4)),
-                ('mode', models.CharField(choices=[('all_or_nothing', 'Store all rows or none'), ('valid_rows', 'Store the valid rows, skip the others')], max_length=20)),
-                ('status', models.CharField(choices=[('rejected', 'Rejected: nothing stored'), ('queued', 'Queued'), ('running', 'Assessing'), ('done', 'Done'), ('failed', 'Failed: nothing stored')], max_length=10)),
-                ('rows_total', models.PositiveIntegerField()),
-                ('rows_done', models.PositiveIntegerField(default=0, help_text='Valid rows assessed so far.')),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('unchanged_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list, help_text='[{row, field, message}]')),
-                ('profiles', models.JSONField(blank=True, default=list, help_text='[{row, profile}] waiting to be stored; emptied when done.')),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imports', to='advisor.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, max_length=200)),
+                ("file_format", models.CharField(help_text="csv or json", max_length=4)),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("all_or_nothing", "Store all rows or none"),
+                            ("valid_rows", "Store the valid rows, skip the others"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("rejected", "Rejected: nothing stored"),
+                            ("queued", "Queued"),
+                            ("running", "Assessing"),
+                            ("done", "Done"),
+                            ("failed", "Failed: nothing stored"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField()),
+                (
+                    "rows_done",
+                    models.PositiveIntegerField(default=0, help_text="Valid rows assessed so far."),
+                ),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("unchanged_count", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list, help_text="[{row, field, message}]")),
+                (
+                    "profiles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[{row, profile}] waiting to be stored; emptied when done.",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="imports", to="advisor.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

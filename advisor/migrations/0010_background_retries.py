@@ -9,7 +9,9 @@ class Migration(migrations.Migration):
             model_name="portfolioimport",
             name="heartbeat_at",
             field=models.DateTimeField(
-                blank=True, null=True,
-                help_text="Last sign of life of the worker storing it; beat re-sends a silent one."),
+                blank=True,
+                null=True,
+                help_text="Last sign of life of the worker storing it; beat re-sends a silent one.",
+            ),
         ),
     ]

@@ -21,8 +21,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="simulationchunk",
             name="status",
-            field=models.CharField(choices=[("pending", "Pending"), ("queued", "Queued"), ("running", "Running"),
-                                            ("done", "Done")], default="pending", max_length=10),
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("done", "Done"),
+                ],
+                default="pending",
+                max_length=10,
+            ),
         ),
         migrations.RunPython(mark_sent_chunks_queued, mark_queued_chunks_pending),
     ]

@@ -1,8 +1,9 @@
-"""What the PDF report says: the template context, from the stored JSON only.
+"""What the PDF report says: the template context, from the stored advice only.
 
-Like ``presentation`` and ``money`` it reads the assessment's stored result, so
+Like ``presentation.advice`` and ``money`` it reads the assessment's stored advice, so
 an old assessment's report shows what the team was told, with the prices of then.
 """
+
 from __future__ import annotations
 
 import base64
@@ -10,12 +11,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from advisor.charts import Chart
+from advisor.advice_record import StoredAdvice
 from advisor.models import Assessment, SimulationRun
-from advisor.money import money_context, simulation_context
-from advisor.observability import observability_steps
-from advisor.presentation import LAYER_ORDER, advice_context, profile_rows
-from advisor.simulations import simulation_findings
+from advisor.presentation.advice import LAYER_ORDER, advice_context, profile_rows
+from advisor.presentation.charts import Chart
+from advisor.presentation.money import money_context, simulation_context
+from advisor.presentation.observability import observability_steps
+from advisor.simulations.services import simulation_findings
 from placement.placements import LAYER_NAMES, label
 from placement.wording import plural
 
@@ -25,36 +27,53 @@ def _svg_uri(svg: str) -> str:
 
 
 # Where each chart goes in the document; a chart not named here goes under "More charts".
-CHART_SECTIONS = {"split": "summary", "costs": "costs", "break_even": "calculators",
-                  "payback": "calculators", "repatriation": "calculators", "traffic": "simulation"}
+CHART_SECTIONS = {
+    "split": "summary",
+    "costs": "costs",
+    "break_even": "calculators",
+    "payback": "calculators",
+    "repatriation": "calculators",
+    "traffic": "simulation",
+}
 
 
-def report_context(*, assessment: Assessment, simulation: SimulationRun | None,
-                   charts: list[Chart], svgs: dict[str, str]) -> dict[str, Any]:
-    result = assessment.result
+def report_context(
+    *, assessment: Assessment, simulation: SimulationRun | None, charts: list[Chart], svgs: dict[str, str]
+) -> dict[str, Any]:
+    stored = assessment.advice
     workload = assessment.workload
-    advice = advice_context(result)
-    money = money_context(result)
-    findings = simulation_findings(run=simulation, advice=result) if simulation else []
+    advice = advice_context(stored)
+    money = money_context(stored)
+    findings = simulation_findings(run=simulation, advice=assessment.result) if simulation else []
     figures: dict[str, list[dict]] = {}
     for chart in charts:
         if chart.key in svgs:
             figures.setdefault(CHART_SECTIONS.get(chart.key, "more"), []).append(
-                {"key": chart.key, "title": chart.title, "caption": chart.caption,
-                 "uri": _svg_uri(svgs[chart.key])})
+                {
+                    "key": chart.key,
+                    "title": chart.title,
+                    "caption": chart.caption,
+                    "uri": _svg_uri(svgs[chart.key]),
+                }
+            )
     return {
-        "workload": workload, "team": workload.team, "assessment": assessment,
+        "workload": workload,
+        "team": workload.team,
+        "assessment": assessment,
         "generated_at": timezone.now(),
-        "ruleset": result.get("ruleset"), "catalog": result.get("catalog"),
+        "ruleset": stored.ruleset,
+        "catalog": stored.catalog,
         "about": workload_summary(assessment.profile),
-        "glance": _glance(result, advice),
-        "advice": advice, "money": money,
+        "glance": _glance(stored, advice),
+        "advice": advice,
+        "money": money,
         "warnings": _warnings(advice) + _finding_rows(findings),
         "findings": findings,
-        "assumptions": _assumptions(result, money),
+        "assumptions": _assumptions(stored, money),
         "figures": figures,
-        "simulation": simulation, "sim": _simulation(simulation, result),
-        "next_steps": observability_steps(result),
+        "simulation": simulation,
+        "sim": _simulation(simulation, stored),
+        "next_steps": observability_steps(stored),
         "profile_pairs": _pairs([r for r in profile_rows(assessment.profile) if r["name"] != "name"]),
         "fact_pairs": _pairs(advice["facts"]),
         "contents": _pairs(_contents(money=money, simulation=simulation, levers=bool(advice["levers"]))),
@@ -64,40 +83,52 @@ def report_context(*, assessment: Assessment, simulation: SimulationRun | None,
 def _pairs(items: list) -> list[list]:
     """Two to a row, down the first column then the second (as a reader scans a table)."""
     half = (len(items) + 1) // 2
-    return [[a, b] if b is not None else [a] for a, b in
-            zip(items[:half], items[half:] + [None] * (half - len(items[half:])))]
+    return [
+        [a, b] if b is not None else [a]
+        for a, b in zip(items[:half], items[half:] + [None] * (half - len(items[half:])))
+    ]
 
 
-def _contents(*, money: dict | None, simulation: SimulationRun | None,
-              levers: bool = False) -> list[tuple[str, str]]:
-    sections = [("summary", "Summary"), *([("levers", "Cost levers")] if levers else []),
-                ("warnings", "Warnings"), ("why", "Why each layer runs where it does")]
+def _contents(
+    *, money: dict | None, simulation: SimulationRun | None, levers: bool = False
+) -> list[tuple[str, str]]:
+    sections = [
+        ("summary", "Summary"),
+        *([("levers", "Cost levers")] if levers else []),
+        ("warnings", "Warnings"),
+        ("why", "Why each layer runs where it does"),
+    ]
     if money:
         sections.append(("costs", "What it costs"))
     if simulation:
         sections.append(("simulation", "A simulated month"))
-    return sections + [("assumptions", "Assumptions"), ("next-steps", "Next steps: what to measure"),
-                       ("appendix", "Appendix: the profile")]
+    return sections + [
+        ("assumptions", "Assumptions"),
+        ("next-steps", "Next steps: what to measure"),
+        ("appendix", "Appendix: the profile"),
+    ]
 
 
-def _glance(result: dict, advice: dict) -> list[dict[str, Any]]:
+def _glance(stored: StoredAdvice, advice: dict) -> list[dict[str, Any]]:
     """One row per layer: where it runs, what it costs a month, the first reason."""
-    totals: dict[str, float] = {}
-    for line in result.get("monthly_cost", {}).get("lines", []):
-        totals[line["layer"]] = totals.get(line["layer"], 0.0) + line["amount"]
-    unpriced = set(result.get("monthly_cost", {}).get("unpriced_layers", []))
+    monthly = stored.monthly_cost
     rows = []
     for layer in advice["layers"]:
         first = layer["reasons"][0] if layer["reasons"] else None
-        rows.append({**layer, "cost": None if layer["name"] in unpriced else round(totals.get(layer["name"], 0.0), 2),
-                     "why": first["title"] if first and first.get("title") else (first or {}).get("text", "")})
+        rows.append(
+            {
+                **layer,
+                "cost": monthly.layer_total(layer["name"]) if monthly else None,
+                "why": first["title"] if first and first.get("title") else (first or {}).get("text", ""),
+            }
+        )
     return rows
 
 
-def _simulation(simulation: SimulationRun | None, result: dict) -> dict[str, Any] | None:
+def _simulation(simulation: SimulationRun | None, stored: StoredAdvice) -> dict[str, Any] | None:
     sim = simulation_context(simulation) if simulation else None
     for layer in (sim or {}).get("layers", []):
-        chosen = result["layers"][layer["name"]]["placement"]
+        chosen = stored.placement(layer["name"])
         layer["rows"] = [{**row, "chosen": row["placement"] == chosen} for row in layer["rows"]]
     return sim
 
@@ -117,49 +148,72 @@ def _warnings(advice: dict) -> list[dict[str, str]]:
 
 def _finding_rows(findings: list[dict]) -> list[dict[str, str]]:
     """The simulation's findings as warnings, after the rules' own, each naming its layer."""
-    return [{"layer": f"Simulation · {LAYER_NAMES.get(f['layer'], f['layer']).split(' ')[0]}",
-             "text": f["text"]} for f in findings]
+    return [
+        {"layer": f"Simulation · {LAYER_NAMES.get(f['layer'], f['layer']).split(' ')[0]}", "text": f["text"]}
+        for f in findings
+    ]
 
 
-def _assumptions(result: dict, money: dict | None) -> dict[str, Any]:
+def _assumptions(stored: StoredAdvice, money: dict | None) -> dict[str, Any]:
     per_layer = []
-    stored = result.get("monthly_cost", {}).get("assumptions", {})
+    by_layer = stored.monthly_cost.assumptions if stored.monthly_cost else {}
     for name in LAYER_ORDER:
-        placement = result["layers"][name]["placement"]
-        items = stored.get(name) or []
+        items = list(by_layer.get(name) or ())
         if items:
-            per_layer.append({"title": LAYER_NAMES[name], "label": label(placement), "items": items})
+            per_layer.append(
+                {"title": LAYER_NAMES[name], "label": label(stored.layers[name].placement), "items": items}
+            )
     return {"common": (money or {}).get("common_assumptions", []), "layers": per_layer}
 
 
-PATTERNS = {"steady": "steady", "business_hours": "business-hours", "diurnal": "day-and-night",
-            "spiky": "spiky", "batch": "batch"}
-TRIGGERS = {"api": "synchronous API calls", "event": "events", "queue": "a queue",
-            "schedule": "a schedule"}
+# Keyed by str | None: looked up with profile.get(), None when a profile lacks the field.
+PATTERNS: dict[str | None, str] = {
+    "steady": "steady",
+    "business_hours": "business-hours",
+    "diurnal": "day-and-night",
+    "spiky": "spiky",
+    "batch": "batch",
+}
+TRIGGERS: dict[str | None, str] = {
+    "api": "synchronous API calls",
+    "event": "events",
+    "queue": "a queue",
+    "schedule": "a schedule",
+}
 
 
 def workload_summary(profile: dict[str, Any]) -> str:
     """A manager's one-paragraph description of the workload, from the normalised profile."""
     volume = f"{profile['requests_per_day']:,.0f} requests a day"
     if profile.get("job_total_requests") is not None and profile.get("job_deadline_days"):
-        volume = (f"A one-off job of {profile['job_total_requests']:,.0f} items in "
-                  f"{plural(profile['job_deadline_days'], 'day')} ({volume})")
-    parts = [f"{volume} with "
-             f"{PATTERNS.get(profile.get('pattern'), profile.get('pattern'))} traffic "
-             f"(peaks {profile.get('peak_to_average', 1):g}x the average), "
-             f"triggered by {TRIGGERS.get(profile.get('trigger'), profile.get('trigger'))}."]
+        volume = (
+            f"A one-off job of {profile['job_total_requests']:,.0f} items in "
+            f"{plural(profile['job_deadline_days'], 'day')} ({volume})"
+        )
+    parts = [
+        f"{volume} with "
+        f"{PATTERNS.get(profile.get('pattern'), profile.get('pattern'))} traffic "
+        f"(peaks {profile.get('peak_to_average', 1):g}x the average), "
+        f"triggered by {TRIGGERS.get(profile.get('trigger'), profile.get('trigger'))}."
+    ]
     if profile.get("request_duration_s"):
-        parts.append(f"Each request takes about {profile['request_duration_s']:g} s of orchestration over "
-                     f"{plural(profile.get('orchestration_steps', 0), 'step')}, "
-                     f"{profile.get('wait_fraction', 0):.0%} of it waiting on models, APIs or databases.")
+        parts.append(
+            f"Each request takes about {profile['request_duration_s']:g} s of orchestration over "
+            f"{plural(profile.get('orchestration_steps', 0), 'step')}, "
+            f"{profile.get('wait_fraction', 0):.0%} of it waiting on models, APIs or databases."
+        )
     inference = profile.get("inference")
     if inference == "hosted_api":
-        parts.append(f"Inference: a hosted model ({profile.get('hosted_model') or 'unnamed'}), "
-                     f"{profile.get('input_tokens', 0):,} input and {profile.get('output_tokens', 0):,} "
-                     "output tokens per request.")
+        parts.append(
+            f"Inference: a hosted model ({profile.get('hosted_model') or 'unnamed'}), "
+            f"{profile.get('input_tokens', 0):,} input and {profile.get('output_tokens', 0):,} "
+            "output tokens per request."
+        )
     elif inference == "self_hosted":
-        parts.append(f"Inference: a self-hosted {profile.get('model_params_b', 0):g}B-parameter model at "
-                     f"{profile.get('quantization_bits')} bits.")
+        parts.append(
+            f"Inference: a self-hosted {profile.get('model_params_b', 0):g}B-parameter model at "
+            f"{profile.get('quantization_bits')} bits."
+        )
     if profile.get("latency_slo_ms"):
         parts.append(f"Latency target: {profile['latency_slo_ms']:,.0f} ms at p95.")
     if profile.get("current_monthly_cost") is not None:

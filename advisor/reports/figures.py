@@ -5,6 +5,7 @@ plotly.js from the app's own static files: nothing is fetched from a CDN. A
 process may keep its browser open for ``CHART_BROWSER_IDLE_S`` seconds after a
 report (Celery workers do), saving Chromium's start on the next one.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,10 +15,11 @@ import functools
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
-from advisor.charts import PLOTLY_JS, Chart  # PLOTLY_JS: the bundle the web pages use
+from advisor.presentation.charts import PLOTLY_JS, Chart  # PLOTLY_JS: the bundle the web pages use
 
 # The A4 text column is 174 mm, about 660 CSS px: figures are drawn a little wider
 # and scaled down, so plotly's 13 px labels print at about 9.5 pt.
@@ -75,7 +77,7 @@ class ChartBrowser:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self._loop = asyncio.new_event_loop()
-        self._kaleido = None
+        self._kaleido: Any = None  # a kaleido.Kaleido while open (kaleido has no types)
         self._idle: asyncio.TimerHandle | None = None
         threading.Thread(target=self._loop.run_forever, name="chart-browser", daemon=True).start()
 
@@ -100,15 +102,17 @@ class ChartBrowser:
         warm = self._kaleido is not None
         try:
             if not warm:
-                browser = _kaleido_class()(n=1, mathjax=False, path=settings.CHART_BROWSER_PATH,
-                                           plotlyjs=str(plotlyjs_path()))
+                browser = _kaleido_class()(
+                    n=1, mathjax=False, path=settings.CHART_BROWSER_PATH, plotlyjs=str(plotlyjs_path())
+                )
                 await browser.open()
                 self._kaleido = browser
             svgs = {}
             for chart in charts:
                 height = int(chart.figure.layout.height or 320)
                 svg = await self._kaleido.calc_fig(
-                    chart.figure, opts={"format": "svg", "width": FIGURE_WIDTH_PX, "height": height})
+                    chart.figure, opts={"format": "svg", "width": FIGURE_WIDTH_PX, "height": height}
+                )
                 svgs[chart.key] = svg.decode() if isinstance(svg, bytes) else svg
         except BaseException:
             await self._close()
@@ -149,11 +153,14 @@ def figures_export(charts: list[Chart]) -> tuple[dict[str, str], bool]:
     if not charts:
         return {}, False
     if not os.path.exists(settings.CHART_BROWSER_PATH):
-        raise RuntimeError(f"No browser at {settings.CHART_BROWSER_PATH} to draw the charts "
-                           "(set CHROMIUM_PATH, or install Debian's chromium).")
+        raise RuntimeError(
+            f"No browser at {settings.CHART_BROWSER_PATH} to draw the charts "
+            "(set CHROMIUM_PATH, or install Debian's chromium)."
+        )
     with _browser_lock:  # one report at a time per process: the browser has one tab
-        return _chart_browser().export(charts, idle_s=settings.CHART_BROWSER_IDLE_S,
-                                       timeout=settings.REPORT_RENDER_SOFT_LIMIT_S)
+        return _chart_browser().export(
+            charts, idle_s=settings.CHART_BROWSER_IDLE_S, timeout=settings.REPORT_RENDER_SOFT_LIMIT_S
+        )
 
 
 def browser_close() -> None:

@@ -12,10 +12,11 @@ def placement_label(placement_id: str | None) -> str:
 
 @register.simple_tag
 def plotly_js() -> str:
-    """URL of the plotly.js bundle, named once in advisor.charts.PLOTLY_JS."""
+    """URL of the plotly.js bundle, named once in advisor.presentation.charts.PLOTLY_JS."""
     from django.templatetags.static import static
 
-    from advisor.charts import PLOTLY_JS
+    from advisor.presentation.charts import PLOTLY_JS
+
     return static(PLOTLY_JS)
 
 
@@ -39,7 +40,7 @@ def choice_label(value, field: str) -> str:
 @register.filter
 def profile_rows(profile: dict) -> list[dict[str, str]]:
     """A stored profile as labelled rows (label, value, unit), choice values by their labels."""
-    from advisor.presentation import profile_rows as _profile_rows
+    from advisor.presentation.advice import profile_rows as _profile_rows
 
     return _profile_rows(profile or {})
 

@@ -1,7 +1,8 @@
 """``retry_notice``: what a progress partial says instead of "running" for work nobody works on."""
+
 from django import template
 
-from advisor import background
+from advisor import jobs as background
 
 register = template.Library()
 

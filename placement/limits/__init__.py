@@ -14,29 +14,48 @@ A malformed file is refused at load with a :class:`LimitsError` naming the
 entry, never at advice time. Like the prices and the decision matrix, the file
 is versioned by a short hash of its bytes (``LIMITS_VERSION``).
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
 LIMITS_PATH = Path(__file__).with_name("aws.yaml")
-UNITS = frozenset({
-    "s", "ms", "KB", "MB", "GB", "count", "per_s", "per_min", "vcpu",
-})
+UNITS = frozenset(
+    {
+        "s",
+        "ms",
+        "KB",
+        "MB",
+        "GB",
+        "count",
+        "per_s",
+        "per_min",
+        "vcpu",
+    }
+)
 CONFIDENCE = frozenset({"A", "B", "C"})
-_FIELDS = ("value", "unit", "adjustable", "title", "source", "source_title", "read_on",
-           "confidence")
+_FIELDS = ("value", "unit", "adjustable", "title", "source", "source_title", "read_on", "confidence")
 _OPTIONAL = ("note",)
-_QUOTA_FIELDS = ("requests_per_minute", "tokens_per_minute", "adjustable", "title", "source",
-                 "source_title", "read_on", "confidence")
+_QUOTA_FIELDS = (
+    "requests_per_minute",
+    "tokens_per_minute",
+    "adjustable",
+    "title",
+    "source",
+    "source_title",
+    "read_on",
+    "confidence",
+)
 _QUOTA_VALUES = ("requests_per_minute", "tokens_per_minute")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _MODEL = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
@@ -126,17 +145,24 @@ def _limit(name: Any, entry: Any) -> Limit:
     note = entry.get("note")
     if note is not None and (not isinstance(note, str) or not note.strip()):
         raise LimitsError(f"limit {name}: note, when given, is a sentence")
-    return Limit(name=name, value=float(value), unit=entry["unit"], adjustable=entry["adjustable"],
-                 title=entry["title"], source=entry["source"],
-                 source_title=entry["source_title"], read_on=entry["read_on"],
-                 confidence=entry["confidence"], note=note)
+    return Limit(
+        name=name,
+        value=float(value),
+        unit=entry["unit"],
+        adjustable=entry["adjustable"],
+        title=entry["title"],
+        source=entry["source"],
+        source_title=entry["source_title"],
+        read_on=entry["read_on"],
+        confidence=entry["confidence"],
+        note=note,
+    )
 
 
 def _bedrock(model: Any, entry: Any) -> tuple[Limit, ...]:
     """A model's quotas as limits. An explicit null (no default to cite, or not enforced) emits none."""
     if not isinstance(model, str) or not _MODEL.match(model):
-        raise LimitsError(f"bedrock quota {model!r}: model keys are catalog names like "
-                          f"'claude-sonnet-4.5'")
+        raise LimitsError(f"bedrock quota {model!r}: model keys are catalog names like 'claude-sonnet-4.5'")
     where = f"bedrock quota {model}"
     if not isinstance(entry, dict):
         raise LimitsError(f"{where}: must be a mapping of {', '.join(_QUOTA_FIELDS)}")
@@ -150,22 +176,40 @@ def _bedrock(model: Any, entry: Any) -> tuple[Limit, ...]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise LimitsError(f"{where}: {key} must be a positive number or null, got {value!r}")
     _check_common(where, entry)
-    shared = dict(adjustable=entry["adjustable"], source=entry["source"],
-                  source_title=entry["source_title"], read_on=entry["read_on"],
-                  confidence=entry["confidence"], note=entry.get("note"))
+    shared = dict(
+        adjustable=entry["adjustable"],
+        source=entry["source"],
+        source_title=entry["source_title"],
+        read_on=entry["read_on"],
+        confidence=entry["confidence"],
+        note=entry.get("note"),
+    )
     limits = []
-    for key, prefix, what in (("requests_per_minute", "bedrock_rpm", "requests per minute"),
-                              ("tokens_per_minute", "bedrock_tpm", "tokens per minute")):
+    for key, prefix, what in (
+        ("requests_per_minute", "bedrock_rpm", "requests per minute"),
+        ("tokens_per_minute", "bedrock_tpm", "tokens per minute"),
+    ):
         if entry[key] is not None:
-            limits.append(Limit(name=f"{prefix}.{model}", value=float(entry[key]), unit="per_min",
-                                title=f"{entry['title']}: {what}", **shared))
+            limits.append(
+                Limit(
+                    name=f"{prefix}.{model}",
+                    value=float(entry[key]),
+                    unit="per_min",
+                    title=f"{entry['title']}: {what}",
+                    **shared,
+                )
+            )
     return tuple(limits)
 
 
-def _check_keys(where: str, entry: dict, required: tuple[str, ...],
-                optional: tuple[str, ...], nullable: tuple[str, ...] = ()) -> None:
-    missing = [k for k in required
-               if k not in entry or (entry[k] is None and k not in nullable)]
+def _check_keys(
+    where: str,
+    entry: dict[str, Any],
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    nullable: tuple[str, ...] = (),
+) -> None:
+    missing = [k for k in required if k not in entry or (entry[k] is None and k not in nullable)]
     if missing:
         raise LimitsError(f"{where}: missing {', '.join(missing)}")
     unknown = sorted(set(entry) - set(required) - set(optional))
@@ -173,7 +217,7 @@ def _check_keys(where: str, entry: dict, required: tuple[str, ...],
         raise LimitsError(f"{where}: unknown fields {', '.join(unknown)}")
 
 
-def _check_common(where: str, entry: dict) -> None:
+def _check_common(where: str, entry: dict[str, Any]) -> None:
     if not isinstance(entry["adjustable"], bool):
         raise LimitsError(f"{where}: adjustable must be true or false")
     for key in ("title", "source_title"):
@@ -188,8 +232,7 @@ def _check_common(where: str, entry: dict) -> None:
     try:
         date.fromisoformat(read_on)
     except (TypeError, ValueError):
-        raise LimitsError(f"{where}: read_on must be a date like 2026-11-30, got {read_on!r}") \
-            from None
+        raise LimitsError(f"{where}: read_on must be a date like 2026-11-30, got {read_on!r}") from None
     if entry["confidence"] not in CONFIDENCE:
         raise LimitsError(f"{where}: confidence must be one of {sorted(CONFIDENCE)}")
 

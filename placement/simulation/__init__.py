@@ -11,16 +11,50 @@ instead run ``simulate_chunk`` for each of ``chunk_count(paths)`` chunks on any
 workers and ``merge`` them (``ChunkResult.to_dict``/``from_dict`` travel as
 JSON) to the same numbers.
 """
-from placement.simulation.engine import (CHUNK_PATHS, ENGINE_VERSION, ChunkResult,
-                                         SimulationCancelled, chunk_count, demand_chunk, merge,
-                                         simulate, simulate_chunk)
+
+from placement.simulation.engine import (
+    CHUNK_PATHS,
+    DEFAULT_DAYS,
+    DEFAULT_PATHS,
+    ENGINE_VERSION,
+    MAX_DAYS,
+    MAX_PATHS,
+    MAX_SEED,
+    ChunkResult,
+    SimulationCancelled,
+    chunk_count,
+    demand_chunk,
+    merge,
+    simulate,
+    simulate_chunk,
+)
 from placement.simulation.findings import Finding, findings
 from placement.simulation.results import PlacementResult, SimulationResult, Stats, TrafficWeek
 from placement.simulation.sweep import BreakEven, SweepResult, default_rates, sweep
 
 __all__ = [
-    "CHUNK_PATHS", "ENGINE_VERSION", "BreakEven", "ChunkResult", "Finding", "PlacementResult",
-    "SimulationCancelled", "SimulationResult", "Stats", "SweepResult", "TrafficWeek",
-    "chunk_count", "default_rates", "demand_chunk", "findings", "merge", "simulate", "simulate_chunk",
+    "CHUNK_PATHS",
+    "DEFAULT_DAYS",
+    "DEFAULT_PATHS",
+    "ENGINE_VERSION",
+    "MAX_DAYS",
+    "MAX_PATHS",
+    "MAX_SEED",
+    "BreakEven",
+    "ChunkResult",
+    "Finding",
+    "PlacementResult",
+    "SimulationCancelled",
+    "SimulationResult",
+    "Stats",
+    "SweepResult",
+    "TrafficWeek",
+    "chunk_count",
+    "default_rates",
+    "demand_chunk",
+    "findings",
+    "merge",
+    "simulate",
+    "simulate_chunk",
     "sweep",
 ]

@@ -5,7 +5,10 @@ chunk of paths is handled in a few whole-array passes: no Python loop runs over
 requests, paths or minutes. Autoscaling state that would need a loop over
 minutes is expressed as trailing-window maxima, computed by doubling.
 """
+
 from __future__ import annotations
+
+from typing import Any, cast
 
 import numpy as np
 
@@ -38,8 +41,9 @@ def trailing_max(a: np.ndarray, window: int) -> np.ndarray:
     return source
 
 
-def lambda_pool(arrivals: np.ndarray, in_flight: np.ndarray, idle_minutes: int,
-                floor: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def lambda_pool(
+    arrivals: np.ndarray, in_flight: np.ndarray, idle_minutes: int, floor: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Cold starts and throttled requests of a function, per path.
 
     Environments needed each minute are the requests in flight, rounded up and
@@ -84,14 +88,22 @@ def lambda_pool(arrivals: np.ndarray, in_flight: np.ndarray, idle_minutes: int,
     by_hour = refused_hourly.reshape(n, hours)
     hourly = arrivals.reshape(n, hours, 60).sum(axis=2)
     rows, busiest = np.arange(n), np.argmax(hourly, axis=1)
-    return {"cold_starts": _row_sums(cold), "throttled_requests": by_hour.sum(axis=1),
-            "peak_hour_requests": hourly[rows, busiest].astype(np.float64),
-            "peak_hour_throttled": by_hour[rows, busiest]}
+    return {
+        "cold_starts": _row_sums(cold),
+        "throttled_requests": by_hour.sum(axis=1),
+        "peak_hour_requests": hourly[rows, busiest].astype(np.float64),
+        "peak_hour_throttled": by_hour[rows, busiest],
+    }
 
 
-def autoscaled_fleet(in_flight: np.ndarray, per_task: float, target: float, min_tasks: int,
-                     lag: int = SCALE_OUT_LAG_MINUTES,
-                     cooldown: int = SCALE_IN_COOLDOWN_MINUTES) -> tuple[dict, np.ndarray]:
+def autoscaled_fleet(
+    in_flight: np.ndarray,
+    per_task: float,
+    target: float,
+    min_tasks: int,
+    lag: int = SCALE_OUT_LAG_MINUTES,
+    cooldown: int = SCALE_IN_COOLDOWN_MINUTES,
+) -> tuple[dict[str, Any], np.ndarray]:
     """Target tracking on tasks holding ``per_task`` requests, aiming at ``target`` of that.
 
     The fleet follows the desired count ``lag`` minutes late and keeps the
@@ -106,7 +118,7 @@ def autoscaled_fleet(in_flight: np.ndarray, per_task: float, target: float, min_
     fleet = np.empty_like(desired)
     lag = min(lag, desired.shape[1])
     fleet[:, :lag] = desired[:, :1]  # the month starts with a fleet sized for its first minute
-    fleet[:, lag:] = held[:, :held.shape[1] - lag]
+    fleet[:, lag:] = held[:, : held.shape[1] - lag]
     del held, desired
     metrics = _held_capacity(in_flight, fleet, F32(per_task))
     metrics["task_minutes"] = _row_sums(fleet)
@@ -120,16 +132,18 @@ def fixed_fleet(busy: np.ndarray, capacity: float) -> dict[str, np.ndarray]:
     return {"utilization": served / (capacity * busy.shape[1]), "under_provisioned_minutes": over}
 
 
-def _held_capacity(in_flight: np.ndarray, fleet: np.ndarray, per_task: np.float32) -> dict:
+def _held_capacity(in_flight: np.ndarray, fleet: np.ndarray, per_task: np.float32) -> dict[str, Any]:
     room = fleet * per_task
     over = np.count_nonzero(in_flight > room, axis=1).astype(np.float64)
     offered = _row_sums(room)
     np.minimum(room, in_flight, out=room)
     served = _row_sums(room)
-    return {"utilization": np.divide(served, offered, out=np.zeros_like(served), where=offered > 0),
-            "under_provisioned_minutes": over}
+    return {
+        "utilization": np.divide(served, offered, out=np.zeros_like(served), where=offered > 0),
+        "under_provisioned_minutes": over,
+    }
 
 
 def _row_sums(a: np.ndarray) -> np.ndarray:
     """Sums along the minutes: float32 pairwise summation (relative error ~1e-6), as float64."""
-    return a.sum(axis=1).astype(np.float64)
+    return cast(np.ndarray, a.sum(axis=1).astype(np.float64))  # numpy types it Any

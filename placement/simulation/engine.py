@@ -8,43 +8,61 @@ bit-identical to ``simulate`` in one process.
 Costs come from the price catalog, through ``costing.Pricer``: never from
 rates written in this package.
 """
+
 from __future__ import annotations
 
 import base64
 import dataclasses
 import io
 import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, cast
 
 import numpy as np
 
 from placement import sizing
 from placement.costs import cost_of
 from placement.facts import DAYS_PER_MONTH, Facts, derive_facts
-from placement.placements import PLACEMENTS
+from placement.placements import DECISION_ORDER, PLACEMENTS
 from placement.pricing import Catalog, pricing_catalog
 from placement.profile import WorkloadProfile
 from placement.simulation import capacity, traffic
 from placement.simulation.costing import Pricer
-from placement.simulation.results import (PlacementResult, SimulationResult, Stats, TrafficWeek,
-                                          series_of)
+from placement.simulation.results import PlacementResult, SimulationResult, Stats, TrafficWeek, series_of
 
 # sim-1.1: throttled requests are no longer billed; shares and the busiest hour are reported.
 ENGINE_VERSION = "sim-1.1"
 # Fixed, whatever the number of workers: chunk i is always paths [100 i, 100 i + 100).
 CHUNK_PATHS = 100
+# The bounds of a run, in one place: the form, the API (and its schema), the service and the
+# advise command read them here, so a value one accepts every other accepts.
 MAX_PATHS = 100_000
-MAX_DAYS = 366
-LAYERS = ("nerves", "brain", "memory")
+DEFAULT_PATHS = 1000
+# A month at most: what is simulated is scaled to a 730-hour month, and the product says
+# "simulate a month". A year (366 days) cost one 100-path chunk 10 s and 850 MB of memory.
+MAX_DAYS = 31
+DEFAULT_DAYS = 30
+# Seeds a JSON client, a 32-bit integer column and JavaScript all hold exactly.
+MAX_SEED = 2**31 - 1
+LAYERS = DECISION_ORDER
 DEFAULT_LAYERS = ("nerves", "brain")
 BLOCK_ROWS = 10  # paths whose minute arrays are processed together (they fit the CPU cache)
 WEEK_DAYS = 7
 IDLE_MINUTES = max(1, round(sizing.WARM_ENVIRONMENT_IDLE_S / 60))
 AUTOSCALED = {"fargate", "ecs_ec2", "eks", "ec2"}
 FIXED_BRAIN = {"sagemaker_realtime", "ec2_gpu", "ecs_ec2", "eks", "ec2"}
-METRICS = ("cost", "cold_starts", "throttled_requests", "utilization", "under_provisioned_minutes",
-           "throttled_share", "cold_start_share", "peak_hour_requests", "peak_hour_throttled")
+METRICS = (
+    "cost",
+    "cold_starts",
+    "throttled_requests",
+    "utilization",
+    "under_provisioned_minutes",
+    "throttled_share",
+    "cold_start_share",
+    "peak_hour_requests",
+    "peak_hour_throttled",
+)
 # Counts over the simulated days, scaled to a 730-hour month; the rest are kept as they are
 # (utilisation and the shares are ratios, the busiest hour is one hour whatever the days).
 PER_MONTH = ("cold_starts", "throttled_requests", "under_provisioned_minutes")
@@ -89,28 +107,32 @@ class ChunkResult:
     metrics: dict[str, dict[str, np.ndarray]]  # "layer/placement" -> metric -> (n,)
     week: dict[str, np.ndarray]  # arrivals | concurrency | fleet_size -> (n, hours)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-safe, with the arrays as one base64 ``.npz``: exact, and small enough to store fast.
 
         As lists of numbers a chunk was ~470 KB of JSON, and writing and re-reading
         it capped what a second worker could add (BENCHMARKS.md). Arrays of whole
         numbers travel as int32, the rest as float64, so the round trip is exact.
         """
-        names, arrays = [], {}
+        names: list[list[str]] = []
+        arrays: dict[str, Any] = {}  # savez's keyword arguments: array by name
         for name, value in self._arrays():
             as_int = value.astype(np.int32)
             arrays[f"a{len(names)}"] = as_int if np.array_equal(as_int, value) else value
             names.append(name)
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
-        plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                 if f.name not in ("requests", "metrics", "week")}
+        plain = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in ("requests", "metrics", "week")
+        }
         plain["targets"] = [dataclasses.asdict(t) for t in self.targets]
         plain["array_names"] = names
         plain["arrays"] = base64.b64encode(buffer.getvalue()).decode("ascii")
         return plain
 
-    def _arrays(self):
+    def _arrays(self) -> Iterator[tuple[list[str], np.ndarray]]:
         yield ["requests"], self.requests
         for key, metrics in self.metrics.items():
             for metric, value in metrics.items():
@@ -119,7 +141,7 @@ class ChunkResult:
             yield ["week", key], value
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "ChunkResult":
+    def from_dict(cls, data: Mapping[str, Any]) -> ChunkResult:
         data = dict(data)
         loaded = np.load(io.BytesIO(base64.b64decode(data.pop("arrays"))))
         data.update(requests=None, metrics={}, week={})
@@ -138,9 +160,17 @@ class ChunkResult:
 # -- the public entry points ----------------------------------------------------------
 
 
-def simulate(profile: WorkloadProfile, catalog: Catalog | None = None, *, paths: int = 1000,
-             seed: int, days: int = 30, placements: Mapping[str, Any] | None = None,
-             progress: Progress | None = None, should_stop: ShouldStop | None = None) -> SimulationResult:
+def simulate(
+    profile: WorkloadProfile,
+    catalog: Catalog | None = None,
+    *,
+    paths: int = DEFAULT_PATHS,
+    seed: int,
+    days: int = DEFAULT_DAYS,
+    placements: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+) -> SimulationResult:
     """Simulate ``paths`` months of traffic and what each placement costs and does under it.
 
     ``progress(done_paths, total_paths)`` is called after each chunk; ``should_stop()``
@@ -152,8 +182,11 @@ def simulate(profile: WorkloadProfile, catalog: Catalog | None = None, *, paths:
     for chunk in range(chunk_count(paths)):
         if should_stop is not None and should_stop():
             raise SimulationCancelled(chunk_bounds(chunk, paths)[0], paths)
-        chunks.append(simulate_chunk(profile, catalog, chunk=chunk, paths=paths, seed=seed, days=days,
-                                     placements=placements))
+        chunks.append(
+            simulate_chunk(
+                profile, catalog, chunk=chunk, paths=paths, seed=seed, days=days, placements=placements
+            )
+        )
         if progress is not None:
             progress(chunks[-1].stop, paths)
     return merge(chunks)
@@ -172,17 +205,25 @@ def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
 
 
-def demand_chunk(profile: WorkloadProfile, *, chunk: int, paths: int, seed: int,
-                 days: int = 30) -> np.ndarray:
+def demand_chunk(
+    profile: WorkloadProfile, *, chunk: int, paths: int, seed: int, days: int = DEFAULT_DAYS
+) -> np.ndarray:
     """The arrivals of one chunk, exactly as ``simulate_chunk`` draws them (the benchmark's floor)."""
     check_run(paths, seed, days, chunk)
     start, stop = chunk_bounds(chunk, paths)
     return traffic.arrivals(profile, chunk_rng(seed, chunk), stop - start, days)
 
 
-def simulate_chunk(profile: WorkloadProfile, catalog: Catalog | None = None, *, chunk: int,
-                   paths: int, seed: int, days: int = 30,
-                   placements: Mapping[str, Any] | None = None) -> ChunkResult:
+def simulate_chunk(
+    profile: WorkloadProfile,
+    catalog: Catalog | None = None,
+    *,
+    chunk: int,
+    paths: int,
+    seed: int,
+    days: int = DEFAULT_DAYS,
+    placements: Mapping[str, Any] | None = None,
+) -> ChunkResult:
     """Simulate the paths of chunk ``chunk`` of a ``paths``-path run."""
     catalog = catalog or pricing_catalog(profile.region)
     facts = derive_facts(profile)
@@ -190,10 +231,22 @@ def simulate_chunk(profile: WorkloadProfile, catalog: Catalog | None = None, *, 
     arrivals = demand_chunk(profile, chunk=chunk, paths=paths, seed=seed, days=days)
     metrics, week, requests = _chunk_metrics(profile, facts, catalog, days, targets, arrivals)
     start, stop = chunk_bounds(chunk, paths)
-    return ChunkResult(chunk=chunk, start=start, stop=stop, seed=seed, paths=paths, days=days,
-                       pattern=profile.pattern, engine_version=ENGINE_VERSION, catalog=catalog.version,
-                       targets=tuple(targets), skipped=skipped, requests=requests,
-                       metrics=metrics, week=week)
+    return ChunkResult(
+        chunk=chunk,
+        start=start,
+        stop=stop,
+        seed=seed,
+        paths=paths,
+        days=days,
+        pattern=profile.pattern,
+        engine_version=ENGINE_VERSION,
+        catalog=catalog.version,
+        targets=tuple(targets),
+        skipped=skipped,
+        requests=requests,
+        metrics=metrics,
+        week=week,
+    )
 
 
 def merge(chunks: list[ChunkResult]) -> SimulationResult:
@@ -202,28 +255,45 @@ def merge(chunks: list[ChunkResult]) -> SimulationResult:
     first = chunks[0] if chunks else None
     if first is None or [c.chunk for c in chunks] != list(range(chunk_count(first.paths))):
         raise ValueError("merge needs every chunk of the run exactly once")
-    run_id = lambda c: (c.seed, c.paths, c.days, c.pattern, c.engine_version, c.catalog, c.targets)
+
+    def run_id(c: ChunkResult) -> tuple[Any, ...]:
+        return (c.seed, c.paths, c.days, c.pattern, c.engine_version, c.catalog, c.targets)
+
     if any(run_id(c) != run_id(first) for c in chunks):
         raise ValueError("chunks come from different runs")
     requests = np.concatenate([c.requests for c in chunks])
     placements: dict[str, dict[str, PlacementResult]] = {}
     for t in first.targets:
         key = f"{t.layer}/{t.placement}"
-        stats = {m: Stats.of(np.concatenate([c.metrics[key][m] for c in chunks]))
-                 for m in first.metrics[key]}
+        stats = {m: Stats.of(np.concatenate([c.metrics[key][m] for c in chunks])) for m in first.metrics[key]}
         placements.setdefault(t.layer, {})[t.placement] = PlacementResult(
-            layer=t.layer, placement=t.placement, kind=t.kind,
-            deterministic_cost=t.deterministic_cost, **stats)
-    return SimulationResult(engine_version=first.engine_version, catalog=first.catalog, seed=first.seed,
-                            paths=first.paths, days=first.days, pattern=first.pattern,
-                            requests=Stats.of(requests), placements=placements,
-                            traffic=_traffic_week(chunks, requests), skipped=first.skipped,
-                            lambda_concurrency_quota=capacity.LAMBDA_ACCOUNT_CONCURRENCY)
+            layer=t.layer,
+            placement=t.placement,
+            kind=t.kind,
+            deterministic_cost=t.deterministic_cost,
+            **stats,
+        )
+    return SimulationResult(
+        engine_version=first.engine_version,
+        catalog=first.catalog,
+        seed=first.seed,
+        paths=first.paths,
+        days=first.days,
+        pattern=first.pattern,
+        requests=Stats.of(requests),
+        placements=placements,
+        traffic=_traffic_week(chunks, requests),
+        skipped=first.skipped,
+        lambda_concurrency_quota=capacity.LAMBDA_ACCOUNT_CONCURRENCY,
+    )
 
 
 def check_run(paths: int, seed: int, days: int, chunk: int | None = None) -> None:
-    for name, value, low, high in (("paths", paths, 1, MAX_PATHS), ("days", days, 1, MAX_DAYS),
-                                   ("seed", seed, 0, 2**63 - 1)):
+    for name, value, low, high in (
+        ("paths", paths, 1, MAX_PATHS),
+        ("days", days, 1, MAX_DAYS),
+        ("seed", seed, 0, MAX_SEED),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise ValueError(f"{name} must be a whole number, not {value!r}")
         if not low <= value <= high:
@@ -235,10 +305,12 @@ def check_run(paths: int, seed: int, days: int, chunk: int | None = None) -> Non
 # -- what is simulated ------------------------------------------------------------------
 
 
-def plan(p: WorkloadProfile, f: Facts, catalog: Catalog,
-         placements: Mapping[str, Any] | None) -> tuple[list[Target], dict[str, dict[str, str]]]:
+def plan(
+    p: WorkloadProfile, f: Facts, catalog: Catalog, placements: Mapping[str, Any] | None
+) -> tuple[list[Target], dict[str, dict[str, str]]]:
     """The placements to simulate, each with its kind and deterministic cost; the rest, with why not."""
-    targets, skipped = [], {}
+    targets: list[Target] = []
+    skipped: dict[str, dict[str, str]] = {}
     for layer, ids in _requested(placements).items():
         for placement in ids:
             cost = cost_of(layer, placement, p, f, catalog)
@@ -253,6 +325,7 @@ def plan(p: WorkloadProfile, f: Facts, catalog: Catalog,
 def _requested(placements: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
     if placements is None:
         from placement.rules import load_matrix  # the matrix owns the candidate lists
+
         candidates = load_matrix().candidates
         return {layer: tuple(candidates[layer]) for layer in DEFAULT_LAYERS}
     if not isinstance(placements, Mapping):
@@ -280,15 +353,17 @@ def _kind(layer: str, placement: str) -> str:
 # -- one chunk --------------------------------------------------------------------------
 
 
-def _chunk_metrics(p: WorkloadProfile, f: Facts, catalog: Catalog, days: int, targets: list[Target],
-                   arrivals: np.ndarray) -> tuple[dict, dict, np.ndarray]:
+def _chunk_metrics(
+    p: WorkloadProfile, f: Facts, catalog: Catalog, days: int, targets: list[Target], arrivals: np.ndarray
+) -> tuple[dict[str, Any], dict[str, Any], np.ndarray]:
     """Per-path metrics of every target, the chart week and each path's monthly requests.
 
     The minute-by-minute work runs on blocks of ``BLOCK_ROWS`` paths, whose
     arrays stay in the CPU cache; pricing runs once on the whole chunk.
     """
-    blocks = [_Block(p, f, days, arrivals[i:i + BLOCK_ROWS], catalog)
-              for i in range(0, len(arrivals), BLOCK_ROWS)]
+    blocks = [
+        _Block(p, f, days, arrivals[i : i + BLOCK_ROWS], catalog) for i in range(0, len(arrivals), BLOCK_ROWS)
+    ]
     usage = {t: _join([b.usage(t) for b in blocks]) for t in targets}
     week = _join([b.week() for b in blocks])
     month = DAYS_PER_MONTH / days  # simulated days -> a 730-hour month
@@ -305,14 +380,14 @@ def _chunk_metrics(p: WorkloadProfile, f: Facts, catalog: Catalog, days: int, ta
     return metrics, week, volume * month
 
 
-def _served(volume: np.ndarray, usage: dict) -> np.ndarray:
+def _served(volume: np.ndarray, usage: dict[str, Any]) -> np.ndarray:
     """Requests that ran: a throttled invocation is refused before it runs and is not billed."""
     if "throttled_requests" not in usage:
         return volume
-    return np.maximum(volume - usage["throttled_requests"], 0.0)
+    return cast(np.ndarray, np.maximum(volume - usage["throttled_requests"], 0.0))  # numpy types it Any
 
 
-def _shares(volume: np.ndarray, usage: dict) -> dict[str, np.ndarray]:
+def _shares(volume: np.ndarray, usage: dict[str, Any]) -> dict[str, np.ndarray]:
     """Throttled requests per request offered, cold starts per request served, path by path."""
     out = {}
     if "throttled_requests" in usage:
@@ -323,7 +398,7 @@ def _shares(volume: np.ndarray, usage: dict) -> dict[str, np.ndarray]:
 
 
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    return np.minimum(np.divide(part, whole, out=np.zeros_like(part), where=whole > 0), 1.0)
+    return cast(np.ndarray, np.minimum(np.divide(part, whole, out=np.zeros_like(part), where=whole > 0), 1.0))
 
 
 def _join(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -333,12 +408,13 @@ def _join(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 class _Block:
     """The minute arrays of a few paths, shared by the placements that need the same thing."""
 
-    def __init__(self, p: WorkloadProfile, f: Facts, days: int, arrivals: np.ndarray,
-                 catalog: Catalog | None = None):
+    def __init__(
+        self, p: WorkloadProfile, f: Facts, days: int, arrivals: np.ndarray, catalog: Catalog | None = None
+    ):
         self.p, self.f, self.days, self.arrivals = p, f, days, arrivals
         self.catalog = catalog
         self._in_flight: dict[float, np.ndarray] = {}
-        self._done: dict[tuple, dict] = {}
+        self._done: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._fleet_hourly: np.ndarray | None = None
 
     def usage(self, t: Target) -> dict[str, np.ndarray]:
@@ -358,13 +434,15 @@ class _Block:
 
     def week(self) -> dict[str, np.ndarray]:
         hours = min(self.days, WEEK_DAYS) * 24
-        out = {"arrivals": _hourly(self.arrivals, hours, np.sum),
-               "concurrency": _hourly(self.in_flight(self.p.request_duration_s), hours, np.max)}
+        out = {
+            "arrivals": _hourly(self.arrivals, hours, np.sum),
+            "concurrency": _hourly(self.in_flight(self.p.request_duration_s), hours, np.max),
+        }
         if self._fleet_hourly is not None:
             out["fleet_size"] = self._fleet_hourly
         return out
 
-    def _lambda_pool(self, t: Target) -> dict:
+    def _lambda_pool(self, t: Target) -> dict[str, Any]:
         p, f = self.p, self.f
         if t.layer == "brain":
             duration, floor = f.model_seconds, 0
@@ -378,21 +456,25 @@ class _Block:
             if floor:  # provisioned environments stay warm while traffic is on
                 active = traffic.daily_shape(p.pattern, p.peak_to_average) > 0
                 warm = np.tile(active, self.days) * np.float32(floor)
-            self._done[key] = capacity.lambda_pool(self.arrivals, self.in_flight(duration),
-                                                   IDLE_MINUTES, warm)
+            self._done[key] = capacity.lambda_pool(
+                self.arrivals, self.in_flight(duration), IDLE_MINUTES, warm
+            )
         return self._done[key]
 
-    def _autoscaled(self) -> dict:
+    def _autoscaled(self) -> dict[str, Any]:
         if ("fleet",) not in self._done:
             fleet = sizing.nerves_fleet(self.p, self.f)
             metrics, tasks = capacity.autoscaled_fleet(
-                self.in_flight(self.p.request_duration_s), fleet.in_flight_per_task,
-                sizing.TARGET_UTILIZATION, fleet.min_tasks)
+                self.in_flight(self.p.request_duration_s),
+                fleet.in_flight_per_task,
+                sizing.TARGET_UTILIZATION,
+                fleet.min_tasks,
+            )
             self._fleet_hourly = _hourly(tasks, min(self.days, WEEK_DAYS) * 24, np.mean)
             self._done[("fleet",)] = metrics
         return self._done[("fleet",)]
 
-    def _fixed(self, t: Target) -> dict:
+    def _fixed(self, t: Target) -> dict[str, Any]:
         """An always-on model fleet. On GPUs, the fleet ``costs`` priced (placement/serving.py):
         each request holds one of its batch slots for its time in the batch, so the simulated
         utilisation is the sizing's, measured minute by minute."""
@@ -409,17 +491,19 @@ class _Block:
         return self._done[key]
 
 
-def _hourly(minutes: np.ndarray, hours: int, reduce: Callable) -> np.ndarray:
+def _hourly(minutes: np.ndarray, hours: int, reduce: Callable[..., Any]) -> np.ndarray:
     n = len(minutes)
-    return reduce(minutes[:, :hours * 60].reshape(n, hours, 60), axis=2).astype(np.float64)
+    return cast(np.ndarray, reduce(minutes[:, : hours * 60].reshape(n, hours, 60), axis=2).astype(np.float64))
 
 
 def _traffic_week(chunks: list[ChunkResult], requests: np.ndarray) -> TrafficWeek:
     path = int(np.argsort(requests, kind="stable")[len(requests) // 2])
-    week = {name: np.concatenate([c.week[name] for c in chunks])
-            for name in chunks[0].week}
+    week = {name: np.concatenate([c.week[name] for c in chunks]) for name in chunks[0].week}
     fleet = week.get("fleet_size")
-    return TrafficWeek(hours=week["arrivals"].shape[1], representative_path=path,
-                       arrivals=series_of(week["arrivals"], path),
-                       concurrency=series_of(week["concurrency"], path),
-                       fleet_size=None if fleet is None else series_of(fleet, path))
+    return TrafficWeek(
+        hours=week["arrivals"].shape[1],
+        representative_path=path,
+        arrivals=series_of(week["arrivals"], path),
+        concurrency=series_of(week["concurrency"], path),
+        fleet_size=None if fleet is None else series_of(fleet, path),
+    )

@@ -1,14 +1,24 @@
 """What a simulation returns: plain floats and lists, JSON-safe, no NumPy types."""
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 PERCENTILES = (10, 50, 90)
-OPTIONAL_METRICS = ("cold_starts", "throttled_requests", "utilization", "under_provisioned_minutes",
-                    "throttled_share", "cold_start_share", "peak_hour_requests", "peak_hour_throttled")
+OPTIONAL_METRICS = (
+    "cold_starts",
+    "throttled_requests",
+    "utilization",
+    "under_provisioned_minutes",
+    "throttled_share",
+    "cold_start_share",
+    "peak_hour_requests",
+    "peak_hour_throttled",
+)
 # A placement that refuses more than this share of the requests in its median month does not
 # serve the workload: its smaller bill (throttled requests are not billed) is not a saving, so
 # it is never called the cheapest. One in a thousand is already an error rate users notice.
@@ -25,16 +35,20 @@ class Stats:
     mean: float
 
     @classmethod
-    def of(cls, values: np.ndarray) -> "Stats":
+    def of(cls, values: np.ndarray) -> Stats:
         values = np.asarray(values, dtype=np.float64)
         p10, p50, p90 = (float(v) for v in np.percentile(values, PERCENTILES))
         # Interpolated percentiles can differ from the mean in the last bit;
         # keep p10 <= p50 <= p90 exact for readers that check it.
         return cls(p10=min(p10, p50), p50=p50, p90=max(p90, p50), mean=float(values.mean()))
 
-    def to_dict(self) -> dict:
-        return {"p10": _safe(self.p10), "p50": _safe(self.p50), "p90": _safe(self.p90),
-                "mean": _safe(self.mean)}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "p10": _safe(self.p10),
+            "p50": _safe(self.p50),
+            "p90": _safe(self.p90),
+            "mean": _safe(self.mean),
+        }
 
 
 @dataclass(frozen=True)
@@ -64,9 +78,14 @@ class PlacementResult:
     peak_hour_requests: Stats | None = None
     peak_hour_throttled: Stats | None = None
 
-    def to_dict(self) -> dict:
-        out = {"layer": self.layer, "placement": self.placement, "kind": self.kind,
-               "deterministic_cost": _safe(self.deterministic_cost), "cost": self.cost.to_dict()}
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "layer": self.layer,
+            "placement": self.placement,
+            "kind": self.kind,
+            "deterministic_cost": _safe(self.deterministic_cost),
+            "cost": self.cost.to_dict(),
+        }
         for name in OPTIONAL_METRICS:
             value = getattr(self, name)
             out[name] = None if value is None else value.to_dict()
@@ -91,10 +110,14 @@ class TrafficWeek:
     concurrency: dict[str, list[float]]  # peak requests in flight in the hour (nerves)
     fleet_size: dict[str, list[float]] | None  # mean tasks of the autoscaled nerves fleet
 
-    def to_dict(self) -> dict:
-        return {"hours": self.hours, "representative_path": self.representative_path,
-                "arrivals": _series(self.arrivals), "concurrency": _series(self.concurrency),
-                "fleet_size": None if self.fleet_size is None else _series(self.fleet_size)}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hours": self.hours,
+            "representative_path": self.representative_path,
+            "arrivals": _series(self.arrivals),
+            "concurrency": _series(self.concurrency),
+            "fleet_size": None if self.fleet_size is None else _series(self.fleet_size),
+        }
 
 
 @dataclass(frozen=True)
@@ -118,16 +141,24 @@ class SimulationResult:
         serving = {k: r for k, r in options.items() if r.serves_all()} or options
         return min(serving, key=lambda k: (serving[k].cost.p50, k)) if serving else None
 
-    def to_dict(self) -> dict:
-        return {"engine_version": self.engine_version, "catalog": self.catalog, "seed": self.seed,
-                "paths": self.paths, "days": self.days, "pattern": self.pattern,
-                "requests": self.requests.to_dict(),
-                "placements": {layer: {name: r.to_dict() for name, r in results.items()}
-                               for layer, results in self.placements.items()},
-                "cheapest": {layer: self.cheapest(layer) for layer in self.placements},
-                "traffic": self.traffic.to_dict(),
-                "skipped": {layer: dict(reasons) for layer, reasons in self.skipped.items()},
-                "lambda_concurrency_quota": self.lambda_concurrency_quota}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "engine_version": self.engine_version,
+            "catalog": self.catalog,
+            "seed": self.seed,
+            "paths": self.paths,
+            "days": self.days,
+            "pattern": self.pattern,
+            "requests": self.requests.to_dict(),
+            "placements": {
+                layer: {name: r.to_dict() for name, r in results.items()}
+                for layer, results in self.placements.items()
+            },
+            "cheapest": {layer: self.cheapest(layer) for layer in self.placements},
+            "traffic": self.traffic.to_dict(),
+            "skipped": {layer: dict(reasons) for layer, reasons in self.skipped.items()},
+            "lambda_concurrency_quota": self.lambda_concurrency_quota,
+        }
 
 
 def _safe(value: float) -> float | None:
@@ -143,5 +174,9 @@ def _series(series: dict[str, list[float]]) -> dict[str, list[float | None]]:
 def series_of(hourly: np.ndarray, path: int) -> dict[str, list[float]]:
     """Percentiles over paths, hour by hour, and one path's own series."""
     low, mid, high = np.percentile(hourly, PERCENTILES, axis=0)
-    return {"p10": low.tolist(), "p50": mid.tolist(), "p90": high.tolist(),
-            "path": np.asarray(hourly[path], dtype=np.float64).tolist()}
+    return {
+        "p10": low.tolist(),
+        "p50": mid.tolist(),
+        "p90": high.tolist(),
+        "path": np.asarray(hourly[path], dtype=np.float64).tolist(),
+    }

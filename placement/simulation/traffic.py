@@ -7,10 +7,12 @@ so the simulation and the deterministic facts describe the same workload.
 Arrivals are Poisson around that curve, with each path's days scaled by a
 random daily volume, so a month's bill varies the way real months do.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -31,8 +33,7 @@ PEAK_RAMP_MINUTES = 15
 # Where each pattern's traffic starts (minute of the day) and where its peak sits
 # inside that window. Business hours run 08:00-18:00, batch windows 01:00-05:00.
 ACTIVE_START = {"steady": 0, "diurnal": 0, "spiky": 0, "business_hours": 8 * 60, "batch": 60}
-PEAK_OFFSET = {"steady": 12 * 60, "diurnal": 13 * 60 + 30, "spiky": 0, "business_hours": 2 * 60,
-               "batch": 0}
+PEAK_OFFSET = {"steady": 12 * 60, "diurnal": 13 * 60 + 30, "spiky": 0, "business_hours": 2 * 60, "batch": 0}
 # A diurnal day swings +-60% around its mean, busiest at 14:00.
 DIURNAL_AMPLITUDE = 0.6
 DIURNAL_PEAK_MINUTE = 14 * 60
@@ -82,7 +83,7 @@ def daily_shape(pattern: str, peak_to_average: float) -> np.ndarray:
         g = _with_peak(g, target, PEAK_OFFSET[pattern])
     day = np.zeros(MINUTES_PER_DAY)
     start = ACTIVE_START[pattern]
-    day[start:start + width] = g / g.mean() * (MINUTES_PER_DAY / width)
+    day[start : start + width] = g / g.mean() * (MINUTES_PER_DAY / width)
     return day
 
 
@@ -94,11 +95,11 @@ def _with_peak(g: np.ndarray, target: float, offset: int) -> np.ndarray:
     ramp = min(PEAK_RAMP_MINUTES, span // 4)
     steps = np.arange(1, ramp + 1) / (ramp + 1)
     bump = np.concatenate([steps, np.ones(span - 2 * ramp), steps[::-1]])
-    top = g[offset:offset + span][bump == 1].max()
+    top = g[offset : offset + span][bump == 1].max()
     # With h the bump's height: mean(g') = mean(g) + h*sum(bump)/width, max(g') = top + h.
     height = (target * g.mean() - top) / (1 - target * bump.sum() / width)
     g = g.copy()
-    g[offset:offset + span] += max(0.0, height) * bump
+    g[offset : offset + span] += max(0.0, height) * bump
     return g
 
 
@@ -114,8 +115,9 @@ def burst_plan(pattern: str, peak_to_average: float) -> Bursts | None:
     share = min(PEAK_MINUTES / MINUTES_PER_DAY, 0.5 / target)
     minutes = max(1, round(share * MINUTES_PER_DAY / BURSTS_PER_DAY))
     height = (target - 1) / (1 - share)
-    return Bursts(per_day=share * MINUTES_PER_DAY / minutes, minutes=minutes, height=height,
-                  base=1 - height * share)
+    return Bursts(
+        per_day=share * MINUTES_PER_DAY / minutes, minutes=minutes, height=height, base=1 - height * share
+    )
 
 
 def rates(p: WorkloadProfile, rng: np.random.Generator, n: int, days: int) -> np.ndarray:
@@ -129,7 +131,7 @@ def rates(p: WorkloadProfile, rng: np.random.Generator, n: int, days: int) -> np
     bursts = burst_plan(p.pattern, p.peak_to_average)
     if bursts is not None:
         lam *= _burst_profile(bursts, rng, n, days * MINUTES_PER_DAY)
-    return lam
+    return cast(np.ndarray, lam)  # numpy types the in-place product Any
 
 
 def _burst_profile(b: Bursts, rng: np.random.Generator, n: int, minutes: int) -> np.ndarray:
@@ -139,8 +141,9 @@ def _burst_profile(b: Bursts, rng: np.random.Generator, n: int, minutes: int) ->
     stride = minutes + 1
     ends = np.minimum(starts + b.minutes, minutes)
     # Start/end markers, summed along the month: bursts covering each minute.
-    marks = (np.bincount(rows * stride + starts, minlength=n * stride)
-             - np.bincount(rows * stride + ends, minlength=n * stride))
+    marks = np.bincount(rows * stride + starts, minlength=n * stride) - np.bincount(
+        rows * stride + ends, minlength=n * stride
+    )
     covering = np.cumsum(marks.reshape(n, stride)[:, :minutes], axis=1)
     return b.base + b.height * covering
 
@@ -172,7 +175,7 @@ def in_flight(arrivals_: np.ndarray, duration_s: float) -> np.ndarray:
     if rest:
         total = running.copy()
         total[:, rest:] -= running[:, :-rest]
-        total[:, :rest] += running[:, -1:] - running[:, minutes - rest:]
+        total[:, :rest] += running[:, -1:] - running[:, minutes - rest :]
     else:
         total = np.zeros_like(running)
     if laps:  # whole simulated periods inside the window
@@ -189,6 +192,6 @@ def _shift_add(arrivals_: np.ndarray, window: int, per_minute: float) -> np.ndar
     total = single.copy()
     for lag in range(1, window):
         total[:, lag:] += single[:, :-lag]
-        total[:, :lag] += single[:, minutes - lag:]
+        total[:, :lag] += single[:, minutes - lag :]
     total *= np.float32(per_minute / window)
     return total

@@ -14,9 +14,23 @@
     spec.layout = spec.layout || {};
     spec.layout.autosize = true;
     delete spec.layout.width;
+    // Plotly's responsive resize takes the container's height: without one it falls back to the
+    // CSS minimum and crushes a tall chart when the window is resized (CSSOM, allowed by the CSP).
+    if (spec.layout.height) plot.style.height = spec.layout.height + "px";
+    quietWhenNarrow(spec, plot.clientWidth);
     window.Plotly.newPlot(plot, spec.data, spec.layout, CONFIG).then(function () {
       figure.dataset.drawn = "yes";
       document.dispatchEvent(new CustomEvent("chart:drawn", { detail: { id: figure.id } }));
+    });
+  }
+
+  // A chart whose point labels were placed for a wider plot (layout.meta.labelsFromPx, see
+  // advisor/presentation/charts.py) shows markers only when narrower: the hover still names them.
+  function quietWhenNarrow(spec, width) {
+    var from = spec.layout.meta && spec.layout.meta.labelsFromPx;
+    if (!from || width >= from) return;
+    (spec.data || []).forEach(function (trace) {
+      if (trace.mode === "markers+text") trace.mode = "markers";
     });
   }
 

@@ -1,5 +1,6 @@
 """Fixtures of the app tests: a Redis of the test's own (never the machine's), for tests that stop
 it, and a workload whose simulation throttles."""
+
 from __future__ import annotations
 
 import json
@@ -13,12 +14,14 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from advisor import services, simulations
-from advisor.celery import app
+from advisor.config.celery import app
+from advisor.config.settings import cache_config
 from advisor.models import SimulationRun
-from advisor.settings import cache_config
+from advisor.simulations import services as simulations
+from advisor.workloads import services
 
 from .private_services import PrivateRedis
+
 
 @pytest.fixture
 def redis(tmp_path) -> PrivateRedis:
@@ -43,8 +46,15 @@ def redis_broker(queue, redis, monkeypatch) -> PrivateRedis:
 
 
 # Bursts of about 3,500 requests in flight on Lambda, whose default quota is 1,000.
-SPIKY_HEAVY = {"name": "Spiky heavy agent", "requests_per_day": 300_000, "pattern": "spiky",
-               "peak_to_average": 50, "request_duration_s": 20, "wait_fraction": 0.5, "trigger": "api"}
+SPIKY_HEAVY = {
+    "name": "Spiky heavy agent",
+    "requests_per_day": 300_000,
+    "pattern": "spiky",
+    "peak_to_average": 50,
+    "request_duration_s": 20,
+    "wait_fraction": 0.5,
+    "trigger": "api",
+}
 
 
 @pytest.fixture
@@ -61,10 +71,12 @@ def throttling(owner, team, monkeypatch):
 @pytest.fixture
 def profile_file(tmp_path):
     """Write a profile (a dict, or text as given) to a file, for the advise command."""
+
     def write(content) -> str:
         path = tmp_path / "profile.json"
         path.write_text(content if isinstance(content, str) else json.dumps(content))
         return str(path)
+
     return write
 
 
@@ -81,19 +93,37 @@ def reset_connections() -> None:
     ``app.amqp`` caches its producer pool, bound to the broker of that moment;
     ``app.close()`` alone does not drop it.
     """
+    _tasks_registered()
     app.close()
     app.amqp._producer_pool = None
+
+
+def _tasks_registered() -> None:
+    """Import every capability's tasks before ``app.close()``: closing also drops the app from
+    Celery's active apps, and a tasks module imported after that (the services send by name and
+    import them lazily) would never register its tasks with it."""
+    import importlib
+
+    from advisor.config.celery import TASK_PACKAGES
+
+    for package in TASK_PACKAGES:
+        importlib.import_module(f"{package}.tasks")
 
 
 @pytest.fixture
 def queue(settings):
     """Route this test's tasks through the real Redis, on a queue no one else uses."""
     name = f"test-{uuid.uuid4().hex[:8]}"
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue",
-                                      "broker_transport_options")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=name,
-                    broker_transport_options={"visibility_timeout": 5, "socket_connect_timeout": 2,
-                                              "socket_timeout": 5})
+    saved = {
+        k: app.conf[k]
+        for k in ("broker_url", "task_always_eager", "task_default_queue", "broker_transport_options")
+    }
+    app.conf.update(
+        broker_url=BROKER,
+        task_always_eager=False,
+        task_default_queue=name,
+        broker_transport_options={"visibility_timeout": 5, "socket_connect_timeout": 2, "socket_timeout": 5},
+    )
     reset_connections()
     settings.SIMULATION_STALE_AFTER_S = 2
     yield name
@@ -108,16 +138,39 @@ class Worker:
         self.queue, self.log, self.env = queue, log, env  # env: overrides, e.g. a DATABASE_URL via a proxy
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Worker":
-        env = {**os.environ, "DEBUG": "1", "CELERY_BROKER_URL": BROKER,
-               "CELERY_TASK_DEFAULT_QUEUE": self.queue, "CELERY_VISIBILITY_TIMEOUT": "5",
-               "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-               **self.env}
+    def start(self) -> Worker:
+        env = {
+            **os.environ,
+            "DEBUG": "1",
+            "CELERY_BROKER_URL": BROKER,
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "CELERY_VISIBILITY_TIMEOUT": "5",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+            **self.env,
+        }
         self.out = self.log.open("a")
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/celery"), "-A", "advisor", "worker", "-Q", self.queue, "-c", "1",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-            cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "advisor",
+                "worker",
+                "-Q",
+                self.queue,
+                "-c",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while "ready." not in self.log.read_text():
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -171,5 +224,3 @@ def shared_cache(settings, monkeypatch):
     url = "redis://127.0.0.1:6379/13"
     monkeypatch.setenv("CACHE_URL", url)  # the worker's environment is copied from ours
     settings.CACHES = {"default": cache_config(url)}
-
-

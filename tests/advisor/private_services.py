@@ -5,6 +5,7 @@ session running on it, so a fault test never stops those: it starts one of these
 they are the only servers it ever stops. The guard in ``tests/conftest.py`` checks that the
 machine's servers were not restarted.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,17 +41,35 @@ class PrivateRedis:
         self.proc: subprocess.Popen | None = None
 
     def up(self) -> bool:
-        return subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                              text=True).stdout.strip() == "PONG"
+        return (
+            subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+            ).stdout.strip()
+            == "PONG"
+        )
 
     def start(self) -> None:
         """Start Redis unless it runs, and wait until it answers."""
         if self.up():
             return
         self.proc = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log")],
-            start_new_session=True)
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--logfile",
+                str(self.dir / "redis.log"),
+            ],
+            start_new_session=True,
+        )
         wait_until(self.up, f"private Redis on port {self.port} did not start")
 
     def stop(self) -> None:
@@ -68,8 +87,10 @@ class PrivateRedis:
 
 def postgres_bin() -> Path:
     """The newest PostgreSQL server binaries Debian installed (package postgresql-<version>)."""
-    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                       key=lambda p: [int(n) for n in p.parts[-3].split(".") if n.isdigit()])
+    installed = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: [int(n) for n in p.parts[-3].split(".") if n.isdigit()],
+    )
     assert installed, "no PostgreSQL server binaries under /usr/lib/postgresql (Debian package postgresql)"
     return installed[-1].parent
 
@@ -90,12 +111,25 @@ class PrivatePostgres:
         if self.as_owner:
             shutil.chown(self.dir, "postgres", "postgres")
         # No fsync: this cluster lives for one test module, and a crash loses nothing of value.
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale", "C", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C",
+            "--no-sync",
+        )
 
     def _run(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        done = subprocess.run(self.as_owner + [str(self.bin / tool), *args], cwd=self.dir,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            self.as_owner + [str(self.bin / tool), *args], cwd=self.dir, capture_output=True, text=True
+        )
         if check and done.returncode:
             log = self.log.read_text()[-2000:] if self.log.exists() else ""
             raise RuntimeError(f"{tool} {' '.join(args)} failed:\n{done.stdout}{done.stderr}{log}")
@@ -105,16 +139,32 @@ class PrivatePostgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
 
     def ready(self) -> bool:
-        return self._run("pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port), check=False).returncode == 0
+        return (
+            self._run("pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port), check=False).returncode
+            == 0
+        )
 
     def start(self, timeout: float = 60) -> None:
         """Start PostgreSQL unless it runs, and wait until it accepts connections."""
         if self.ready():
             return
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c full_page_writes=off -c synchronous_commit=off")
-        self._run("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-w",
-                  "-t", str(int(timeout)), "-o", options)
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        )
+        self._run(
+            "pg_ctl",
+            "start",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-o",
+            options,
+        )
         wait_until(self.ready, "private PostgreSQL did not accept connections", timeout)
 
     def stop(self) -> None:
@@ -134,14 +184,27 @@ class PrivatePostgres:
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def gunicorn_start(*, database: dict, workers: int, env: dict[str, str], args: list[str]) -> tuple[subprocess.Popen, int]:
+def gunicorn_start(
+    *, database: dict, workers: int, env: dict[str, str], args: list[str]
+) -> tuple[subprocess.Popen, int]:
     """The app in gunicorn, as production runs it, on ``database`` (Django's settings dict of the
     test database) and a spare port, in a process group of its own for ``process_group_stop``."""
     port = spare_port()
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "advisor.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), *args],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url, **env}, start_new_session=True)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "advisor.config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            *args,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, **env},
+        start_new_session=True,
+    )
     return proc, port
 
 

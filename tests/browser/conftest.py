@@ -1,4 +1,5 @@
 """Browser fixtures: Debian's Chromium driven by Playwright, a signed-in member, console capture."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,14 @@ from advisor.models import Membership, Team
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "a-browser-password-1"
 
 
@@ -18,8 +25,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                               reason=f"no chromium at {CHROMIUM}"))
+            item.add_marker(
+                pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no chromium at {CHROMIUM}")
+            )
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 """A person signs in, fills the intake form and sees the Brain / Memory / Nerves cards."""
+
 from __future__ import annotations
 
 PASSWORD = "a-browser-password-1"  # the member fixture's, in conftest.py
 
 
-def test_a_member_signs_in_creates_a_workload_and_sees_the_three_cards(
-        live_server, member, browser_page):
+def test_a_member_signs_in_creates_a_workload_and_sees_the_three_cards(live_server, member, browser_page):
     page = browser_page
     failed = []
     page.on("requestfailed", lambda r: failed.append(r.url))

@@ -1,21 +1,32 @@
 """The dashboard in Chromium: every chart drawn under the CSP, and the what-if moving the advice."""
+
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from advisor import services
 from advisor.models import Team
+from advisor.workloads import services
 
-SUPPORT_BOT = {"name": "Support ticket bot", "requests_per_day": 2000, "pattern": "business_hours",
-               "trigger": "event", "request_duration_s": 4, "max_duration_s": 8, "wait_fraction": 0.85,
-               "orchestration_steps": 3, "inference": "hosted_api", "hosted_model": "claude-haiku-4.5"}
+SUPPORT_BOT = {
+    "name": "Support ticket bot",
+    "requests_per_day": 2000,
+    "pattern": "business_hours",
+    "trigger": "event",
+    "request_duration_s": 4,
+    "max_duration_s": 8,
+    "wait_fraction": 0.85,
+    "orchestration_steps": 3,
+    "inference": "hosted_api",
+    "hosted_model": "claude-haiku-4.5",
+}
 
 
 @pytest.fixture
 def workload(member):
-    return services.workload_create(user=member, team=Team.objects.get(slug="browser"),
-                                    profile_data=SUPPORT_BOT)
+    return services.workload_create(
+        user=member, team=Team.objects.get(slug="browser"), profile_data=SUPPORT_BOT
+    )
 
 
 def open_dashboard(page, base_url, workload):
@@ -30,7 +41,8 @@ def test_the_dashboard_draws_every_chart_with_no_console_error(live_server, work
     page = signed_in_page
     open_dashboard(page, live_server.url, workload)
     keys = page.locator("figure.chart").evaluate_all("figs => figs.map(f => f.id)")
-    assert keys == ["chart-split", "chart-costs", "chart-break_even", "chart-payback", "chart-repatriation"]
+    # No payback chart: the workload enters no refactoring effort, so there is nothing to repay.
+    assert keys == ["chart-split", "chart-costs", "chart-break_even", "chart-repatriation"]
     for key in keys:  # drawn means an SVG with content, not an empty box
         assert page.locator(f"#{key} .main-svg").count() >= 1
     assert page.locator("#chart-costs .bars path").count() > 5
@@ -39,7 +51,8 @@ def test_the_dashboard_draws_every_chart_with_no_console_error(live_server, work
 
 
 def test_dragging_volume_past_the_break_even_moves_the_nerves_to_containers(
-        live_server, workload, signed_in_page):
+    live_server, workload, signed_in_page
+):
     page = signed_in_page
     open_dashboard(page, live_server.url, workload)
     slider = page.get_by_role("slider", name="Requests a day")
@@ -66,7 +79,8 @@ def test_the_dashboard_fits_a_phone_screen(live_server, workload, signed_in_page
 
 
 def test_the_break_even_by_wait_table_shows_its_numbers_within_its_column(
-        live_server, workload, signed_in_page):
+    live_server, workload, signed_in_page
+):
     page = signed_in_page
     page.set_viewport_size({"width": 1280, "height": 900})
     open_dashboard(page, live_server.url, workload)

@@ -1,9 +1,10 @@
 """The team portfolio in a real browser: it loads, draws its decision map, and fits a phone."""
+
 from __future__ import annotations
 
 import pytest
 
-from advisor import services
+from advisor.workloads import services
 from placement.presets import PRESETS
 
 NAMES = ("Agent orchestrator", "RAG chatbot", "Batch document analysis")
@@ -14,10 +15,12 @@ def portfolio_workloads(member):
     # Before the page fixture starts: see the comment on ``member`` in conftest.py.
     # Returns {name: projected monthly cost}, read here for the same reason.
     team = member.memberships.get().team
-    workloads = [services.workload_create(user=member, team=team,
-                                          profile_data={**PRESETS[key].profile,
-                                                        "current_monthly_cost": 4000})
-                 for key in ("agent_orchestrator", "rag_chatbot", "batch_document_analysis")]
+    workloads = [
+        services.workload_create(
+            user=member, team=team, profile_data={**PRESETS[key].profile, "current_monthly_cost": 4000}
+        )
+        for key in ("agent_orchestrator", "rag_chatbot", "batch_document_analysis")
+    ]
     return {w.name: w.assessments.get().result["monthly_cost"]["total"] for w in workloads}
 
 
@@ -31,8 +34,9 @@ def _row_names(page) -> list[str]:
     return page.locator("#portfolio-table tbody th[scope=row]").all_inner_texts()
 
 
-def test_the_portfolio_loads_with_its_table_and_decision_map(portfolio_workloads, live_server,
-                                                             signed_in_page):
+def test_the_portfolio_loads_with_its_table_and_decision_map(
+    portfolio_workloads, live_server, signed_in_page
+):
     page = signed_in_page
     page.get_by_role("link", name="Portfolio").click()
     page.wait_for_url("**/teams/*/portfolio/")
@@ -69,8 +73,9 @@ def test_the_portfolio_fits_a_phone_width(portfolio_workloads, live_server, sign
     assert page.console.errors == []
 
 
-def test_the_compare_form_on_the_portfolio_opens_the_comparison(portfolio_workloads, live_server,
-                                                                signed_in_page):
+def test_the_compare_form_on_the_portfolio_opens_the_comparison(
+    portfolio_workloads, live_server, signed_in_page
+):
     page = signed_in_page
     _open_portfolio(page, live_server)
     page.get_by_label("First (A)").select_option(label="Agent orchestrator")

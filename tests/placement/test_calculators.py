@@ -5,10 +5,9 @@ from pathlib import Path
 import pytest
 
 from placement import advise, parse_profile
-from placement.profile import varied
-from placement.calculators import (Hardware, break_even, refactoring_payback, repatriation_roi, tco,
-                                   wait_sweep)
+from placement.calculators import Hardware, break_even, refactoring_payback, repatriation_roi, tco, wait_sweep
 from placement.pricing import load_catalog
+from placement.profile import varied
 
 CATALOG = load_catalog("us-east-1")
 SUPPORT_BOT = json.loads((Path(__file__).with_name("scenarios") / "support-bot.json").read_text())["profile"]
@@ -28,7 +27,9 @@ def test_repatriation_crosses_when_owned_hardware_has_paid_for_itself():
 
 
 def test_owned_hardware_is_bought_again_at_the_end_of_its_life():
-    result = repatriation_roi(cloud_monthly=100, gpus=1, horizon_months=60, hardware=Hardware(lifetime_months=48))
+    result = repatriation_roi(
+        cloud_monthly=100, gpus=1, horizon_months=60, hardware=Hardware(lifetime_months=48)
+    )
     assert result.cumulative_owned[48] - result.cumulative_owned[47] > 45_000
     assert result.crossover_month is None
 
@@ -94,8 +95,12 @@ def test_without_a_catalog_the_fifteen_percent_rule_decides_and_says_so():
 def test_results_turn_into_the_same_dicts_as_dataclasses_asdict():
     # to_dict copies rather than deep-copies (it is on every evaluate answer's path).
     p = parse_profile(SUPPORT_BOT)
-    results = [break_even(p, CATALOG), refactoring_payback(refactor_hours=10, hourly_rate=100, monthly_saving=50),
-               repatriation_roi(cloud_monthly=10_000, gpus=4, horizon_months=36), p]
+    results = [
+        break_even(p, CATALOG),
+        refactoring_payback(refactor_hours=10, hourly_rate=100, monthly_saving=50),
+        repatriation_roi(cloud_monthly=10_000, gpus=4, horizon_months=36),
+        p,
+    ]
     for result in results:
         assert result.to_dict() == dataclasses.asdict(result)
         assert list(result.to_dict()) == [f.name for f in dataclasses.fields(result)]

@@ -1,6 +1,7 @@
 """Commitments in the headline: Savings Plans and Spot at sourced rates per service and term
 (placement/commitments.py), applied to the steady baseline only, and the headline, ranking and
 break-even under the profile's terms with on demand beside them."""
+
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -19,16 +20,28 @@ CATALOG = load_catalog()
 # AWS's published "up to" ceilings (docs/research/issue15-commitments-stores-regions.md, section 1):
 # Compute Savings Plans 66%, on Lambda 17%, on Fargate 52%; SageMaker Savings Plans 64%;
 # EC2 Spot 90%; Fargate Spot 70%.
-CEILINGS = {"savings_plans.compute.1y.lambda": 0.17, "savings_plans.compute.3y.lambda": 0.17,
-            "savings_plans.compute.1y.fargate": 0.52, "savings_plans.compute.3y.fargate": 0.52,
-            "savings_plans.sagemaker.1y": 0.64, "savings_plans.sagemaker.3y": 0.64,
-            "spot.fargate": 0.70}
+CEILINGS = {
+    "savings_plans.compute.1y.lambda": 0.17,
+    "savings_plans.compute.3y.lambda": 0.17,
+    "savings_plans.compute.1y.fargate": 0.52,
+    "savings_plans.compute.3y.fargate": 0.52,
+    "savings_plans.sagemaker.1y": 0.64,
+    "savings_plans.sagemaker.3y": 0.64,
+    "spot.fargate": 0.70,
+}
 COMPUTE_CEILING, EC2_SPOT_CEILING = 0.66, 0.90
 # A steady self-hosted 8B model behind a container fleet, fed from a queue: compute that plans
 # and Spot both discount.
-QUEUED = {"name": "Queued fleet", "requests_per_day": 500_000, "request_duration_s": 2,
-          "wait_fraction": 0.3, "inference": "self_hosted", "model_params_b": 8, "pattern": "steady",
-          "trigger": "queue"}
+QUEUED = {
+    "name": "Queued fleet",
+    "requests_per_day": 500_000,
+    "request_duration_s": 2,
+    "wait_fraction": 0.3,
+    "inference": "self_hosted",
+    "model_params_b": 8,
+    "pattern": "steady",
+    "trigger": "queue",
+}
 
 
 def profile(**fields):
@@ -53,8 +66,13 @@ def test_every_commitment_rate_comes_from_the_catalog_with_its_source_and_grade(
     for group in ("lambda", "fargate", "ec2_general", "ec2_gpu", "ec2_p", "ec2_inf2"):
         for term in ("1y", "3y"):
             assert f"savings_plans.compute.{term}.{group}" in rates
-    assert {"savings_plans.sagemaker.1y", "savings_plans.sagemaker.3y", "spot.ec2_general",
-            "spot.ec2_gpu", "spot.fargate"} <= set(rates)
+    assert {
+        "savings_plans.sagemaker.1y",
+        "savings_plans.sagemaker.3y",
+        "spot.ec2_general",
+        "spot.ec2_gpu",
+        "spot.fargate",
+    } <= set(rates)
     for key, rate in rates.items():
         assert rate["source"].startswith("https://") and rate["read_on"] == "2026-11-30", key
         assert rate["confidence"] in ("A", "B", "C") and rate["note"], key
@@ -72,7 +90,9 @@ def test_no_rate_is_a_published_maximum():
             assert price < EC2_SPOT_CEILING, key
     assert float(CATALOG.rates["spot.ec2_gpu"]["price"]) < 0.9  # GPU Spot is not "up to 90%"
     for group in ("lambda", "fargate", "ec2_general", "ec2_gpu", "ec2_p", "ec2_inf2"):  # longer saves more
-        one, three = (Decimal(CATALOG.rates[f"savings_plans.compute.{t}.{group}"]["price"]) for t in ("1y", "3y"))
+        one, three = (
+            Decimal(CATALOG.rates[f"savings_plans.compute.{t}.{group}"]["price"]) for t in ("1y", "3y")
+        )
         assert one < three
 
 
@@ -85,15 +105,23 @@ def test_each_service_reads_its_own_plan_and_family():
     assert commitments.rate_key("ec2", "savings_1y", "m7g.large") == "savings_plans.compute.1y.ec2_general"
     assert commitments.rate_key("ec2", "spot", "p4d.24xlarge") == "spot.ec2_gpu"
     # Compute Savings Plans do not cover SageMaker: its own plan does.
-    assert commitments.rate_key("sagemaker_realtime", "savings_3y", "ml.g5.xlarge") == "savings_plans.sagemaker.3y"
+    assert (
+        commitments.rate_key("sagemaker_realtime", "savings_3y", "ml.g5.xlarge")
+        == "savings_plans.sagemaker.3y"
+    )
 
 
 # -- what a plan covers --------------------------------------------------------------------
 
 
 def test_lambdas_plan_discounts_duration_not_requests():
-    usage = {"requests": 10_000_000, "duration_ms": 1_000, "memory_mb": 1_024, "arch": "arm64",
-             "free_tier": False}
+    usage = {
+        "requests": 10_000_000,
+        "duration_ms": 1_000,
+        "memory_mb": 1_024,
+        "arch": "arm64",
+        "free_tier": False,
+    }
     on_demand = estimate("lambda", usage)
     committed = estimate("lambda", {**usage, "purchase": "savings_1y"})
     lines = {line.name: line for line in committed.lines}
@@ -134,8 +162,15 @@ def test_traffic_that_stops_at_night_leaves_lambda_no_steady_hour_to_commit():
 
 
 def test_a_one_off_job_gets_no_savings_plan():
-    p = parse_profile({"name": "backfill", "commitment": "3y", "job_total_requests": 1_000_000,
-                       "job_deadline_days": 10, "trigger": "queue"})
+    p = parse_profile(
+        {
+            "name": "backfill",
+            "commitment": "3y",
+            "job_total_requests": 1_000_000,
+            "job_deadline_days": 10,
+            "trigger": "queue",
+        }
+    )
     c = cost_of("nerves", "fargate", p, derive_facts(p), CATALOG)
     assert c.total == c.on_demand_total
     assert any("one-off job of 10 days gets no Savings Plan" in note for note in c.assumptions)
@@ -166,8 +201,15 @@ def test_spot_never_holds_the_memory_layer():
 
 
 def test_queued_gpu_work_runs_on_spot_at_the_sourced_gpu_rate_and_spot_does_not_stack_with_a_plan():
-    c = cost("brain", "ec2_gpu", inference="self_hosted", model_params_b=7, trigger="queue",
-             spot_allowed=True, commitment="3y")
+    c = cost(
+        "brain",
+        "ec2_gpu",
+        inference="self_hosted",
+        model_params_b=7,
+        trigger="queue",
+        spot_allowed=True,
+        commitment="3y",
+    )
     # All of it on Spot at 60% off, not also the 3-year plan's 50%: 0.4 of on demand, not 0.2.
     assert c.total == (c.on_demand_total * Decimal("0.40")).quantize(Decimal("0.01"))
     assert [a.purchase for a in c.terms] == ["spot"]
@@ -196,8 +238,10 @@ def test_the_headline_shows_the_chosen_terms_with_on_demand_beside():
     terms = money["commitment"]
     assert terms["term"] == "1y" and terms["label"] == "1-year Savings Plans"
     assert money["total"] == terms["total"] < terms["on_demand_total"]
-    assert money["headline"] == (f"${terms['total']:,.2f} a month with 1-year Savings Plans "
-                                 f"(${terms['on_demand_total']:,.2f} on demand)")
+    assert money["headline"] == (
+        f"${terms['total']:,.2f} a month with 1-year Savings Plans "
+        f"(${terms['on_demand_total']:,.2f} on demand)"
+    )
     assert round(terms["saving"], 2) == round(terms["on_demand_total"] - terms["total"], 2)
     brain = terms["by_layer"]["brain"]
     assert brain["plan"] == "Compute Savings Plan, 1-year, no upfront" and brain["discount"] == 0.33
@@ -210,8 +254,10 @@ def test_on_demand_headlines_keep_their_wording_and_incomplete_stays_loud():
     assert money["headline"] == f"${money['total']:,.2f} a month"
     assert money["commitment"]["label"] == "On demand"
     loud = headline(Decimal("100"), ["brain"], Decimal("150"), "1-year Savings Plans")
-    assert loud == ("INCOMPLETE: $100.00 a month with 1-year Savings Plans ($150.00 on demand) without "
-                    "Brain (inference), which is not priced; the real bill is higher")
+    assert loud == (
+        "INCOMPLETE: $100.00 a month with 1-year Savings Plans ($150.00 on demand) without "
+        "Brain (inference), which is not priced; the real bill is higher"
+    )
 
 
 def test_the_ranking_follows_the_terms():
@@ -234,9 +280,12 @@ def test_the_break_even_is_priced_under_the_chosen_terms():
     assert committed.requests_per_day < on_demand.requests_per_day
     # At the crossing both sides cost the same under the plan.
     from placement.profile import varied
+
     q = varied(p, requests_per_day=committed.requests_per_day)
-    lam, far = (cost_of("nerves", pl, q, derive_facts(q), CATALOG, with_options=False).total
-                for pl in ("lambda", "fargate"))
+    lam, far = (
+        cost_of("nerves", pl, q, derive_facts(q), CATALOG, with_options=False).total
+        for pl in ("lambda", "fargate")
+    )
     assert abs(lam - far) / far < Decimal("0.01")
 
 
@@ -249,7 +298,9 @@ def test_a_longer_commitment_not_chosen_is_named_as_a_lever_with_its_saving():
     brain = next(lever for lever in levers if lever["layer"] == "brain")
     cost = advice.economics.split_costs["brain"]
     assert brain["monthly_saving"] == float(cost.total - dict(cost.options)["savings_3y"])
-    assert brain["text"].startswith(f"3-year Savings Plans would save about ${brain['monthly_saving']:,.2f} a month")
+    assert brain["text"].startswith(
+        f"3-year Savings Plans would save about ${brain['monthly_saving']:,.2f} a month"
+    )
     assert brain["source"]["url"].startswith("https://")
 
 
@@ -262,21 +313,54 @@ def test_a_catalog_without_commitment_rates_prices_on_demand_and_says_so():
 
 
 @settings(max_examples=40, deadline=None)
-@given(rpd=st.floats(1, 5e6), pattern=st.sampled_from(["steady", "business_hours", "diurnal", "spiky", "batch"]),
-       trigger=st.sampled_from(["api", "queue", "schedule", "event"]),
-       commitment=st.sampled_from(["none", "1y", "3y"]), spot=st.booleans(),
-       placement=st.sampled_from([("nerves", "lambda"), ("nerves", "fargate"), ("nerves", "ecs_ec2"),
-                                  ("nerves", "step_functions"), ("brain", "ec2_gpu"),
-                                  ("brain", "sagemaker_realtime"), ("memory", "fargate")]))
-def test_a_commitment_never_raises_a_placement_above_on_demand(rpd, pattern, trigger, commitment, spot, placement):
-    p = profile(requests_per_day=rpd, pattern=pattern, trigger=trigger, commitment=commitment,
-                spot_allowed=spot, inference="self_hosted", model_params_b=7, hot_context_gb=4)
+@given(
+    rpd=st.floats(1, 5e6),
+    pattern=st.sampled_from(["steady", "business_hours", "diurnal", "spiky", "batch"]),
+    trigger=st.sampled_from(["api", "queue", "schedule", "event"]),
+    commitment=st.sampled_from(["none", "1y", "3y"]),
+    spot=st.booleans(),
+    placement=st.sampled_from(
+        [
+            ("nerves", "lambda"),
+            ("nerves", "fargate"),
+            ("nerves", "ecs_ec2"),
+            ("nerves", "step_functions"),
+            ("brain", "ec2_gpu"),
+            ("brain", "sagemaker_realtime"),
+            ("memory", "fargate"),
+        ]
+    ),
+)
+def test_a_commitment_never_raises_a_placement_above_on_demand(
+    rpd, pattern, trigger, commitment, spot, placement
+):
+    p = profile(
+        requests_per_day=rpd,
+        pattern=pattern,
+        trigger=trigger,
+        commitment=commitment,
+        spot_allowed=spot,
+        inference="self_hosted",
+        model_params_b=7,
+        hot_context_gb=4,
+    )
     c = cost_of(*placement, p, derive_facts(p), CATALOG, with_options=False)
     if c.total is not None:
         assert c.total <= c.on_demand_total
-        on_demand = cost_of(*placement, profile(requests_per_day=rpd, pattern=pattern, trigger=trigger,
-                                                inference="self_hosted", model_params_b=7, hot_context_gb=4),
-                            derive_facts(p), CATALOG, with_options=False)
+        on_demand = cost_of(
+            *placement,
+            profile(
+                requests_per_day=rpd,
+                pattern=pattern,
+                trigger=trigger,
+                inference="self_hosted",
+                model_params_b=7,
+                hot_context_gb=4,
+            ),
+            derive_facts(p),
+            CATALOG,
+            with_options=False,
+        )
         assert c.on_demand_total == on_demand.total
 
 
@@ -290,6 +374,7 @@ def test_the_cost_reason_says_which_terms_priced_the_ranking():
 
 def test_the_simulation_prices_the_sized_fleet_as_the_costs_do():
     from placement.costs import fleet_cost
+
     p = profile(commitment="3y", requests_per_day=200_000)
     f = derive_facts(p)
     fleet = sizing.nerves_fleet(p, f)
@@ -298,6 +383,14 @@ def test_the_simulation_prices_the_sized_fleet_as_the_costs_do():
     assert fleet_cost("fargate", fleet, fleet.task_hours, p, f, CATALOG) == fargate
     # Twice the task-hours: the plan stays sized to the sized fleet's baseline, the rest on demand.
     double = fleet_cost("fargate", fleet, 2 * fleet.task_hours, p, f, CATALOG)
-    on_demand = estimate("fargate", {"tasks": 1, "seconds": fleet.task_hours * 3600, "vcpu": fleet.vcpu,
-                                     "memory_gb": fleet.memory_gb, "arch": "arm64"}).total
+    on_demand = estimate(
+        "fargate",
+        {
+            "tasks": 1,
+            "seconds": fleet.task_hours * 3600,
+            "vcpu": fleet.vcpu,
+            "memory_gb": fleet.memory_gb,
+            "arch": "arm64",
+        },
+    ).total
     assert abs(double - (fargate + on_demand)) <= Decimal("0.02")

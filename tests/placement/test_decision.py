@@ -1,4 +1,5 @@
 """How one layer is chosen: what fits, what the rules prefer, what it costs (placement/decision.py)."""
+
 from decimal import Decimal
 
 import pytest
@@ -10,8 +11,18 @@ CANDIDATES = ("lambda", "step_functions", "fargate")
 
 
 def firing(rule, effect, weights, text="because", title=None, about=(), values=None):
-    return Firing(rule=rule, layer="nerves", title=title or f"rule {rule}", fired=True, effect=effect,
-                  weights=weights, values=values or {}, text=text, source="a source", about=about)
+    return Firing(
+        rule=rule,
+        layer="nerves",
+        title=title or f"rule {rule}",
+        fired=True,
+        effect=effect,
+        weights=weights,
+        values=values or {},
+        text=text,
+        source="a source",
+        about=about,
+    )
 
 
 def costs(**totals):
@@ -38,16 +49,18 @@ def test_an_excluded_placement_is_never_chosen_however_strongly_it_is_preferred(
 
 def test_a_much_cheaper_placement_wins_over_a_mild_preference():
     trace = (firing("A", "prefer", {"fargate": 1}),)
-    choice = choose("nerves", CANDIDATES, trace, costs(step_functions=30, fargate=3_000, **{"lambda": 20}),
-                    "cat@1")
+    choice = choose(
+        "nerves", CANDIDATES, trace, costs(step_functions=30, fargate=3_000, **{"lambda": 20}), "cat@1"
+    )
     assert choice.placement == "lambda"
     assert "cheapest" in choice.reasons[-1].text
 
 
 def test_a_dearer_choice_names_the_cheaper_one_and_the_monthly_difference():
     trace = (firing("A", "prefer", {"step_functions": 5}, title="Five or more steps"),)
-    choice = choose("nerves", CANDIDATES, trace, costs(step_functions=120, fargate=74, **{"lambda": 400}),
-                    "cat@1")
+    choice = choose(
+        "nerves", CANDIDATES, trace, costs(step_functions=120, fargate=74, **{"lambda": 400}), "cat@1"
+    )
     assert choice.placement == "step_functions"
     cost_reason = choice.reasons[-1]
     assert "ECS on Fargate would cost $74.00 a month, $46.00 less" in cost_reason.text
@@ -57,8 +70,9 @@ def test_a_dearer_choice_names_the_cheaper_one_and_the_monthly_difference():
 
 def test_a_placement_the_catalog_cannot_price_never_looks_cheap():
     trace = (firing("A", "prefer", {"step_functions": 1}),)
-    choice = choose("nerves", CANDIDATES, trace,
-                    costs(step_functions=None, fargate=50, **{"lambda": 5_000}), "cat@1")
+    choice = choose(
+        "nerves", CANDIDATES, trace, costs(step_functions=None, fargate=50, **{"lambda": 5_000}), "cat@1"
+    )
     assert choice.placement == "fargate"
 
 
@@ -70,9 +84,11 @@ def test_a_fallback_with_no_rule_behind_it_still_says_why():
 
 
 def test_a_warning_about_an_alternative_is_marked_and_kept_apart():
-    trace = (firing("A", "prefer", {"fargate": 5}),
-             firing("W", "warn", {}, text="Lambda bills the waits.", about=("lambda",)),
-             firing("V", "warn", {}, text="Everyone should know.", about=()))
+    trace = (
+        firing("A", "prefer", {"fargate": 5}),
+        firing("W", "warn", {}, text="Lambda bills the waits.", about=("lambda",)),
+        firing("V", "warn", {}, text="Everyone should know.", about=()),
+    )
     choice = choose("nerves", CANDIDATES, trace, None, None)
     assert choice.warnings == ("Everyone should know.",)
     assert choice.alternative_warnings == ("If AWS Lambda were chosen instead: Lambda bills the waits.",)

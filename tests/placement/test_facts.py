@@ -27,8 +27,9 @@ def test_business_hours_squeeze_the_day_into_ten_hours():
 
 
 def test_utilisation_is_the_busy_share_of_the_fleet_you_would_run():
-    p = parse_profile({"name": "x", "requests_per_day": 86_400, "request_duration_s": 4,
-                       "peak_to_average": 2})
+    p = parse_profile(
+        {"name": "x", "requests_per_day": 86_400, "request_duration_s": 4, "peak_to_average": 2}
+    )
     f = derive_facts(p)
     fleet = sizing.nerves_fleet(p, f)
     busy_task_hours = f.requests_per_month * 4 / fleet.in_flight_per_task / 3600
@@ -37,8 +38,12 @@ def test_utilisation_is_the_busy_share_of_the_fleet_you_would_run():
 
 def test_utilisation_grows_with_volume_until_the_fleet_is_large():
     volumes = [3_000, 30_000, 300_000, 3_000_000]
-    shares = [facts(requests_per_day=v, pattern="business_hours", request_duration_s=2,
-                    wait_fraction=0.5).utilization for v in volumes]
+    shares = [
+        facts(
+            requests_per_day=v, pattern="business_hours", request_duration_s=2, wait_fraction=0.5
+        ).utilization
+        for v in volumes
+    ]
     assert shares == sorted(shares)
     assert shares[0] < 0.05 < 0.4 < shares[-1] <= sizing.TARGET_UTILIZATION
 
@@ -59,7 +64,9 @@ def test_monthly_requests_and_gb_seconds_use_a_730_hour_month():
     assert f.monthly_gb_seconds == pytest.approx(f.requests_per_month * 0.5 * 2)
 
 
-@pytest.mark.parametrize("memory_mb,vcpus", [(1769, 1.0), (3538, 2.0), (10_240, 10_240 / 1769), (128, 128 / 1769)])
+@pytest.mark.parametrize(
+    "memory_mb,vcpus", [(1769, 1.0), (3538, 2.0), (10_240, 10_240 / 1769), (128, 128 / 1769)]
+)
 def test_lambda_cpu_scales_with_memory(memory_mb, vcpus):
     assert lambda_vcpus(memory_mb) == pytest.approx(vcpus)
 
@@ -97,8 +104,7 @@ def test_lambda_limits_are_checked_on_the_worst_case():
 
 
 def test_the_worst_case_on_lambda_stretches_its_cpu_part_below_a_full_vcpu():
-    f = facts(max_duration_s=400, request_duration_s=100, wait_fraction=0.5, memory_mb=512,
-              trigger="queue")
+    f = facts(max_duration_s=400, request_duration_s=100, wait_fraction=0.5, memory_mb=512, trigger="queue")
     # 200 s of CPU on a 512 MB slice would take 691 s and push the worst case to 891 s, close
     # to the limit: the function is given a full vCPU, as an engineer would.
     assert f.lambda_memory_mb == 1_769

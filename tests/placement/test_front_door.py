@@ -1,4 +1,5 @@
 """The Nerves layer's front door: chosen per placement, priced, and checked against its limits."""
+
 import pytest
 
 from placement import advise, parse_profile
@@ -13,8 +14,9 @@ def door(placement, **fields):
     return door_for(placement, p, derive_facts(p))
 
 
-@pytest.mark.parametrize("trigger,expected", [("queue", "sqs"), ("event", "eventbridge"),
-                                              ("schedule", "schedule")])
+@pytest.mark.parametrize(
+    "trigger,expected", [("queue", "sqs"), ("event", "eventbridge"), ("schedule", "schedule")]
+)
 def test_asynchronous_work_arrives_through_a_queue_a_rule_or_a_schedule(trigger, expected):
     assert door("lambda", trigger=trigger).id == expected
 
@@ -59,8 +61,18 @@ def test_websocket_sessions_longer_than_two_hours_cannot_stay_on_api_gateway():
 
 
 def test_a_placement_whose_door_breaks_a_limit_is_ruled_out_naming_it():
-    advice = advise(parse_profile({"name": "x", "requests_per_day": 5_000, "websocket_session_minutes": 180,
-                                   "request_duration_s": 30, "wait_fraction": 0.9, "inference": "none"}))
+    advice = advise(
+        parse_profile(
+            {
+                "name": "x",
+                "requests_per_day": 5_000,
+                "websocket_session_minutes": 180,
+                "request_duration_s": 30,
+                "wait_fraction": 0.9,
+                "inference": "none",
+            }
+        )
+    )
     excluded = dict(advice.layers["nerves"].excluded)
     assert excluded["lambda"].limit == "api_gateway_websocket_connection_s"
     assert "docs.aws.amazon.com" in excluded["lambda"].source
@@ -77,5 +89,9 @@ def test_the_door_is_priced_as_part_of_the_orchestration():
     advice = advise(p)
     lines = [line.name for line in advice.costs["nerves"]["fargate"].lines]
     assert any(name.startswith("Application Load Balancer") for name in lines)
-    assert advice.layers["nerves"].to_dict()["front_door"] in {"api_gateway_http", "alb", "function_url",
-                                                               "api_gateway_rest"}
+    assert advice.layers["nerves"].to_dict()["front_door"] in {
+        "api_gateway_http",
+        "alb",
+        "function_url",
+        "api_gateway_rest",
+    }

@@ -1,6 +1,7 @@
 """AWS limits are data with a source, like prices: every entry cites an AWS page and a date,
 a malformed file is refused at load naming the entry, and the values the advice relies on are
 the ones AWS documents."""
+
 import json
 import re
 from dataclasses import FrozenInstanceError
@@ -11,8 +12,14 @@ import pytest
 import yaml
 
 from placement.limits import (
-    LIMITS_PATH, LIMITS_VERSION, UNITS, Limit, LimitsError, limit_values, load_limits,
+    LIMITS_PATH,
+    LIMITS_VERSION,
+    UNITS,
+    Limit,
+    LimitsError,
+    limit_values,
     limits_version,
+    load_limits,
 )
 
 PRICES = Path(__file__).resolve().parents[2] / "placement" / "prices" / "us-east-1" / "2026-11-01.json"
@@ -85,22 +92,35 @@ DOCUMENTED = {
 }
 
 GOOD = {
-    "value": 900, "unit": "s", "adjustable": False, "title": "Lambda function timeout",
+    "value": 900,
+    "unit": "s",
+    "adjustable": False,
+    "title": "Lambda function timeout",
     "source": "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
-    "source_title": "Lambda quotas", "read_on": "2026-11-30", "confidence": "A",
+    "source_title": "Lambda quotas",
+    "read_on": "2026-11-30",
+    "confidence": "A",
 }
 GOOD_QUOTA = {
-    "requests_per_minute": None, "tokens_per_minute": 600000, "adjustable": True,
+    "requests_per_minute": None,
+    "tokens_per_minute": 600000,
+    "adjustable": True,
     "title": "Bedrock default quota, Meta Llama 3.3 70B Instruct",
     "source": "https://docs.aws.amazon.com/general/latest/gr/bedrock.html",
-    "source_title": "Amazon Bedrock endpoints and quotas", "read_on": "2026-11-30",
-    "confidence": "C", "note": "Account-specific default; RPM no longer enforced.",
+    "source_title": "Amazon Bedrock endpoints and quotas",
+    "read_on": "2026-11-30",
+    "confidence": "C",
+    "note": "Account-specific default; RPM no longer enforced.",
 }
 
 
 def _write(tmp_path, limits=None, quotas=None, **top):
-    doc = {"version": "test", "limits": limits if limits is not None else {"lambda_timeout_s": GOOD},
-           "bedrock_quotas": quotas if quotas is not None else {}, **top}
+    doc = {
+        "version": "test",
+        "limits": limits if limits is not None else {"lambda_timeout_s": GOOD},
+        "bedrock_quotas": quotas if quotas is not None else {},
+        **top,
+    }
     path = tmp_path / "aws.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
@@ -208,8 +228,9 @@ def test_a_good_minimal_file_loads(tmp_path):
     assert limits_version(path).startswith("test+")
 
 
-@pytest.mark.parametrize("field", ["value", "unit", "adjustable", "title", "source",
-                                   "source_title", "read_on", "confidence"])
+@pytest.mark.parametrize(
+    "field", ["value", "unit", "adjustable", "title", "source", "source_title", "read_on", "confidence"]
+)
 def test_a_missing_field_is_refused_naming_the_entry(tmp_path, field):
     entry = {k: v for k, v in GOOD.items() if k != field}
     path = _write(tmp_path, limits={"lambda_timeout_s": entry})
@@ -217,31 +238,37 @@ def test_a_missing_field_is_refused_naming_the_entry(tmp_path, field):
         load_limits(path)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"value": "900"}, "value must be a positive number"),
-    ({"value": True}, "value must be a positive number"),
-    ({"value": -1}, "value must be a positive number"),
-    ({"unit": "minutes"}, "unit 'minutes' is not one of"),
-    ({"adjustable": "no"}, "adjustable must be true or false"),
-    ({"source": "http://docs.aws.amazon.com/x"}, "source must be an https URL"),
-    ({"source": ""}, "source must be an https URL"),
-    ({"read_on": "last week"}, "read_on must be a date"),
-    ({"confidence": "D"}, "confidence must be one of"),
-    ({"title": " "}, "title must be non-empty"),
-    ({"adjustible": True}, "unknown fields adjustible"),
-    ({"note": ""}, "note, when given"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"value": "900"}, "value must be a positive number"),
+        ({"value": True}, "value must be a positive number"),
+        ({"value": -1}, "value must be a positive number"),
+        ({"unit": "minutes"}, "unit 'minutes' is not one of"),
+        ({"adjustable": "no"}, "adjustable must be true or false"),
+        ({"source": "http://docs.aws.amazon.com/x"}, "source must be an https URL"),
+        ({"source": ""}, "source must be an https URL"),
+        ({"read_on": "last week"}, "read_on must be a date"),
+        ({"confidence": "D"}, "confidence must be one of"),
+        ({"title": " "}, "title must be non-empty"),
+        ({"adjustible": True}, "unknown fields adjustible"),
+        ({"note": ""}, "note, when given"),
+    ],
+)
 def test_a_bad_field_is_refused_naming_the_entry(tmp_path, change, message):
     path = _write(tmp_path, limits={"lambda_timeout_s": {**GOOD, **change}})
     with pytest.raises(LimitsError, match=rf"lambda_timeout_s: {re.escape(message)}"):
         load_limits(path)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"tokens_per_minute": "lots"}, "tokens_per_minute must be a positive number or null"),
-    ({"note": None, "requests_per_minute": None}, "requests_per_minute is null, so a note"),
-    ({"source": None}, "missing source"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"tokens_per_minute": "lots"}, "tokens_per_minute must be a positive number or null"),
+        ({"note": None, "requests_per_minute": None}, "requests_per_minute is null, so a note"),
+        ({"source": None}, "missing source"),
+    ],
+)
 def test_a_bad_bedrock_quota_is_refused_naming_the_model(tmp_path, change, message):
     path = _write(tmp_path, quotas={"llama-3.3-70b": {**GOOD_QUOTA, **change}})
     with pytest.raises(LimitsError, match=rf"bedrock quota llama-3.3-70b: {re.escape(message)}"):

@@ -1,4 +1,5 @@
 """The decision matrix is data; a malformed one fails at load, naming the rule."""
+
 import re
 import subprocess
 import sys
@@ -33,21 +34,39 @@ def test_the_shipped_matrix_loads_and_every_rule_has_a_source():
 
 
 def test_a_valid_custom_matrix_loads(tmp_path):
-    matrix = load(tmp_path, """
+    matrix = load(
+        tmp_path,
+        """
   - {id: X1, layer: nerves, title: t, when: max_duration_s > limit, exclude: [lambda], reason: "{max_duration_s}", source: s}
-""")
+""",
+    )
     assert matrix.rules[0].symbols == ("max_duration_s", "limit")
 
 
-@pytest.mark.parametrize("rule,message", [
-    ('{id: X1, layer: nerves, title: t, when: max_duraton_s > 1, warn: true, reason: r, source: s}', "X1"),
-    ('{id: X1, layer: nerves, title: t, when: "1 >", warn: true, reason: r, source: s}', "condition"),
-    ('{id: X1, layer: nerves, title: t, when: "true", prefer: {ec2_gpu: 1}, reason: r, source: s}', "candidate"),
-    ('{id: X1, layer: nerves, title: t, when: "true", warn: true, reason: r, source: ""}', "source"),
-    ('{id: X1, layer: nerves, title: t, when: "true", warn: true, exclude: [lambda], reason: r, source: s}', "exactly one"),
-    ('{id: X1, layer: nerves, title: t, when: "true", warn: true, reason: "{nope}", source: s}', "nope"),
-    ('{id: X1, layer: nerves, title: t, when: "true", prefer: {lambda: -1}, reason: r, source: s}', "positive"),
-])
+@pytest.mark.parametrize(
+    "rule,message",
+    [
+        (
+            "{id: X1, layer: nerves, title: t, when: max_duraton_s > 1, warn: true, reason: r, source: s}",
+            "X1",
+        ),
+        ('{id: X1, layer: nerves, title: t, when: "1 >", warn: true, reason: r, source: s}', "condition"),
+        (
+            '{id: X1, layer: nerves, title: t, when: "true", prefer: {ec2_gpu: 1}, reason: r, source: s}',
+            "candidate",
+        ),
+        ('{id: X1, layer: nerves, title: t, when: "true", warn: true, reason: r, source: ""}', "source"),
+        (
+            '{id: X1, layer: nerves, title: t, when: "true", warn: true, exclude: [lambda], reason: r, source: s}',
+            "exactly one",
+        ),
+        ('{id: X1, layer: nerves, title: t, when: "true", warn: true, reason: "{nope}", source: s}', "nope"),
+        (
+            '{id: X1, layer: nerves, title: t, when: "true", prefer: {lambda: -1}, reason: r, source: s}',
+            "positive",
+        ),
+    ],
+)
 def test_a_malformed_rule_is_refused_at_load_naming_the_problem(tmp_path, rule, message):
     with pytest.raises(MatrixError, match=message):
         load(tmp_path, f"  - {rule}\n")
@@ -60,10 +79,17 @@ def test_duplicate_rule_ids_are_refused(tmp_path):
 
 
 def test_the_engine_never_imports_django():
-    code = "import sys, placement; placement.advise(placement.parse_profile({'name': 'x', 'requests_per_day': 1})); " \
-           "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import sys, placement; placement.advise(placement.parse_profile({'name': 'x', 'requests_per_day': 1})); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -81,6 +107,7 @@ def _source_titles():
     titles = [entry["title"] for entry in entries]
     # a rule that checks an AWS limit also cites the limit's page, from the limits data
     from placement.limits import load_limits
+
     return titles + sorted({limit.source_title for limit in load_limits().values()})
 
 

@@ -1,5 +1,6 @@
 """One-off jobs (issue 15): a total volume and a deadline, priced as a total and placed on
 AWS Batch or a Step Functions Distributed Map where an architect would put them."""
+
 import json
 import math
 from decimal import Decimal
@@ -22,10 +23,21 @@ ONE_OFF_PLACEMENTS = {"aws_batch", "step_functions_distributed_map"}
 CATALOG = load_catalog()
 # The issue's case: a backfill of 2 million documents within 10 days, each a 20-second,
 # mostly waiting, three-step summarisation by a hosted model.
-BACKFILL = {"name": "Backfill", "job_total_requests": 2_000_000, "job_deadline_days": 10,
-            "trigger": "queue", "request_duration_s": 20, "max_duration_s": 60, "wait_fraction": 0.8,
-            "orchestration_steps": 3, "memory_mb": 1024, "inference": "hosted_api",
-            "hosted_model": "claude-haiku-4.5", "input_tokens": 3000, "output_tokens": 500}
+BACKFILL = {
+    "name": "Backfill",
+    "job_total_requests": 2_000_000,
+    "job_deadline_days": 10,
+    "trigger": "queue",
+    "request_duration_s": 20,
+    "max_duration_s": 60,
+    "wait_fraction": 0.8,
+    "orchestration_steps": 3,
+    "memory_mb": 1024,
+    "inference": "hosted_api",
+    "hosted_model": "claude-haiku-4.5",
+    "input_tokens": 3000,
+    "output_tokens": 500,
+}
 # The same backfill with hour-long CPU-heavy items (a transcode, a re-index of a large file).
 LONG_ITEMS = {**BACKFILL, "request_duration_s": 1_800, "max_duration_s": 3_600, "wait_fraction": 0.3}
 
@@ -40,6 +52,7 @@ def _priced(layer, placement, profile):
 
 
 # ---- priced as a total ---------------------------------------------------------------------
+
 
 def test_the_backfill_is_priced_as_a_total_over_its_ten_days_not_as_a_month():
     money = _advice()["monthly_cost"]
@@ -56,19 +69,23 @@ def test_the_backfill_is_priced_as_a_total_over_its_ten_days_not_as_a_month():
 def test_with_pay_per_use_lines_the_total_is_the_cost_per_item_times_the_items():
     terms = job_terms(parse_profile(BACKFILL))
     # Bedrock: each document is 3,000 input and 500 output tokens at the model's rates.
-    per_item = (3_000 * CATALOG.unit_price("bedrock.claude-haiku-4.5.input")
-                + 500 * CATALOG.unit_price("bedrock.claude-haiku-4.5.output"))
+    per_item = 3_000 * CATALOG.unit_price("bedrock.claude-haiku-4.5.input") + 500 * CATALOG.unit_price(
+        "bedrock.claude-haiku-4.5.output"
+    )
     assert terms.total(_priced("brain", "bedrock", BACKFILL).total) == pytest.approx(
-        per_item * 2_000_000, abs=Decimal("0.01"))
+        per_item * 2_000_000, abs=Decimal("0.01")
+    )
     # Lambda: one request and the billed GB-seconds per document, whatever the deadline.
     p = parse_profile(BACKFILL)
     config = lambda_config(p, 20 * 0.2, 20 * 0.8)
-    gb_s_rate = CATALOG.tiers("lambda.duration.arm64")[0][1]  # 2 million x 20 s x 1 GB stays in the first tier
+    gb_s_rate = CATALOG.tiers("lambda.duration.arm64")[0][
+        1
+    ]  # 2 million x 20 s x 1 GB stays in the first tier
     billed_s = Decimal(math.ceil(config.duration_s * 1000)) / 1000  # Lambda bills whole milliseconds
-    per_item = (CATALOG.unit_price("lambda.requests")
-                + billed_s * Decimal(config.memory_mb) / 1024 * gb_s_rate)
-    lambda_lines = [line for line in _priced("nerves", "lambda", BACKFILL).lines
-                    if line.name.startswith("Lambda")]
+    per_item = CATALOG.unit_price("lambda.requests") + billed_s * Decimal(config.memory_mb) / 1024 * gb_s_rate
+    lambda_lines = [
+        line for line in _priced("nerves", "lambda", BACKFILL).lines if line.name.startswith("Lambda")
+    ]
     monthly = sum((line.amount for line in lambda_lines), Decimal(0))
     assert terms.total(monthly) == pytest.approx(per_item * 2_000_000, abs=Decimal("0.02"))
 
@@ -103,6 +120,7 @@ def test_a_longer_deadline_never_makes_the_same_job_cheaper_per_day_of_fleet():
 def test_the_headline_says_total_and_days_and_loudly_when_a_layer_is_unpriced():
     terms = JobTerms(items=500, deadline_days=1)
     from placement.jobs import job_headline
+
     assert job_headline(Decimal("1234.5"), terms, []) == "One-off job: $1,234.50 in total over 1 day"
     incomplete = job_headline(Decimal("10"), JobTerms(500, 2.5), ["Brain (inference)"])
     assert incomplete.startswith("INCOMPLETE") and "2.5 days" in incomplete and "Brain" in incomplete
@@ -129,17 +147,21 @@ def test_a_continuing_workload_has_no_job_total():
 
 # ---- calculators over months ---------------------------------------------------------------
 
+
 def test_the_calculators_over_months_say_they_do_not_apply_to_a_one_off_job():
     economics = _advice(current_monthly_cost=20_000, refactor_hours=100)["economics"]
     for name in ("break_even", "payback", "repatriation", "tco"):
         assert economics[name] is None, name
-        assert "one-off job" in economics["not_applicable"][name].lower() or "job of" in \
-            economics["not_applicable"][name]
+        assert (
+            "one-off job" in economics["not_applicable"][name].lower()
+            or "job of" in economics["not_applicable"][name]
+        )
     continuing = advise(parse_profile({"name": "steady", "requests_per_day": 1000})).to_dict()["economics"]
     assert continuing["break_even"] is not None and "not_applicable" not in continuing
 
 
 # ---- placement -------------------------------------------------------------------------------
+
 
 def test_a_backfill_of_short_items_fans_out_in_a_distributed_map():
     # An architect runs 2 million 20-second items from S3 through a Distributed Map: each item
@@ -200,17 +222,32 @@ def test_no_continuing_scenario_is_placed_on_batch_or_a_distributed_map(path):
 
 
 @settings(max_examples=40, deadline=None)
-@given(requests_per_day=st.floats(1, 5e6), trigger=st.sampled_from(TRIGGERS),
-       pattern=st.sampled_from(PATTERNS), duration=st.floats(0.5, 3_000),
-       wait=st.floats(0, 1), steps=st.integers(0, 12))
+@given(
+    requests_per_day=st.floats(1, 5e6),
+    trigger=st.sampled_from(TRIGGERS),
+    pattern=st.sampled_from(PATTERNS),
+    duration=st.floats(0.5, 3_000),
+    wait=st.floats(0, 1),
+    steps=st.integers(0, 12),
+)
 def test_a_continuing_stream_is_never_placed_on_batch_or_a_distributed_map(
-        requests_per_day, trigger, pattern, duration, wait, steps):
+    requests_per_day, trigger, pattern, duration, wait, steps
+):
     if pattern == "batch" and trigger == "schedule":
         return  # a scheduled batch window is a batch fan-out: both are candidates there
-    advice = advise(parse_profile({"name": "stream", "requests_per_day": requests_per_day,
-                                   "trigger": trigger, "pattern": pattern,
-                                   "request_duration_s": duration, "wait_fraction": wait,
-                                   "orchestration_steps": steps}))
+    advice = advise(
+        parse_profile(
+            {
+                "name": "stream",
+                "requests_per_day": requests_per_day,
+                "trigger": trigger,
+                "pattern": pattern,
+                "request_duration_s": duration,
+                "wait_fraction": wait,
+                "orchestration_steps": steps,
+            }
+        )
+    )
     assert advice.layers["nerves"].placement not in ONE_OFF_PLACEMENTS
 
 
@@ -222,8 +259,11 @@ def test_a_one_off_job_gets_no_repatriation_signal_however_busy_its_fleet():
 
 def test_a_continuing_stream_hears_nothing_about_batch_or_a_distributed_map():
     # Both are ruled out for it, so warnings about them would only be noise.
-    advice = advise(parse_profile({"name": "events", "requests_per_day": 2_000_000,
-                                   "trigger": "event", "request_duration_s": 10})).to_dict()
+    advice = advise(
+        parse_profile(
+            {"name": "events", "requests_per_day": 2_000_000, "trigger": "event", "request_duration_s": 10}
+        )
+    ).to_dict()
     nerves = advice["layers"]["nerves"]
     said = json.dumps(nerves["warnings"] + nerves["alternative_warnings"])
     assert "AWS Batch starts" not in said and "Distributed Map" not in said

@@ -1,4 +1,5 @@
 """Importing AWS Price List offer files (fixtures in offers/ follow AWS's bulk format)."""
+
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -9,8 +10,10 @@ from placement.price_import import OfferFileError, import_offer_files
 from placement.pricing import PRICES_DIR, catalog_versions, estimate, load_catalog, read_catalog
 
 OFFERS = Path(__file__).with_name("offers")
-ALL = [OFFERS / f"{name}.json" for name in
-       ("AWSLambda", "AmazonECS", "AmazonEC2", "AmazonSageMaker", "AmazonStates")]
+ALL = [
+    OFFERS / f"{name}.json"
+    for name in ("AWSLambda", "AmazonECS", "AmazonEC2", "AmazonSageMaker", "AmazonStates")
+]
 
 
 PUBLISHED = "2026-11-15"  # the fixtures' publicationDate
@@ -41,8 +44,13 @@ def test_it_writes_a_new_catalog_version_from_the_five_offers(prices):
     result = import_offer_files(ALL, "us-east-1", prices)
     assert result.version == "us-east-1@2026-11-15" and result.is_newest
     assert load_catalog("us-east-1", prices).version == "us-east-1@2026-11-15"
-    assert {"lambda.duration.arm64", "fargate.linux.x86_64.vcpu", "ec2.g6.xlarge",
-            "sagemaker_realtime.ml.g5.xlarge", "step_functions.transitions"} <= set(result.imported)
+    assert {
+        "lambda.duration.arm64",
+        "fargate.linux.x86_64.vcpu",
+        "ec2.g6.xlarge",
+        "sagemaker_realtime.ml.g5.xlarge",
+        "step_functions.transitions",
+    } <= set(result.imported)
 
 
 def test_imported_rates_carry_the_offer_sku_and_date_and_the_rest_is_kept(prices):
@@ -68,7 +76,9 @@ def test_tiers_come_from_the_begin_and_end_ranges(prices):
     catalog = read_catalog(import_offer_files([OFFERS / "AWSLambda.json"], "us-east-1", prices).path)
     assert catalog.tiers("lambda.duration.arm64") == [
         (Decimal("7500000000"), Decimal("0.0000132000")),
-        (Decimal("11250000000"), Decimal("0.0000120001")), (None, Decimal("0.0000106667"))]
+        (Decimal("11250000000"), Decimal("0.0000120001")),
+        (None, Decimal("0.0000106667")),
+    ]
 
 
 def test_only_shared_linux_instances_without_software_are_taken(prices):
@@ -108,11 +118,14 @@ def test_a_second_import_on_the_same_day_becomes_the_newest(prices):
     assert catalog_versions("us-east-1", prices)[-2:] == [first.path, second.path]
 
 
-@pytest.mark.parametrize("content,message", [
-    ("{not json", "not JSON"),
-    ('{"hello": "world"}', "not an AWS Price List offer file"),
-    ('[1, 2, 3]', "not an AWS Price List offer file"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("{not json", "not JSON"),
+        ('{"hello": "world"}', "not an AWS Price List offer file"),
+        ("[1, 2, 3]", "not an AWS Price List offer file"),
+    ],
+)
 def test_a_malformed_file_is_refused_and_nothing_is_written(prices, tmp_path, content, message):
     bad = tmp_path / "bad.json"
     bad.write_text(content)

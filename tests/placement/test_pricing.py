@@ -6,8 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from placement.pricing import (SERVICES, CatalogError, UsageError, catalog_by_version, catalog_for_region,
-                               catalog_versions, check_catalog, estimate, load_catalog, read_catalog)
+from placement.pricing import (
+    SERVICES,
+    CatalogError,
+    UsageError,
+    catalog_by_version,
+    catalog_for_region,
+    catalog_versions,
+    check_catalog,
+    estimate,
+    load_catalog,
+    read_catalog,
+)
 
 EXAMPLES = json.loads(Path(__file__).with_name("prices-examples.json").read_text())
 
@@ -19,8 +29,12 @@ def test_it_reproduces_aws_worked_examples_to_the_cent(case):
 
 def test_the_lambda_example_shows_each_line_as_aws_does():
     lines = {l.name: l.amount for l in estimate("lambda", EXAMPLES[2]["usage"]).lines}
-    assert lines == {"Requests": Decimal("0.40"), "Duration (x86_64)": Decimal("0.83"),
-                     "Provisioned concurrency": Decimal("18.00"), "Provisioned duration": Decimal("0.73")}
+    assert lines == {
+        "Requests": Decimal("0.40"),
+        "Duration (x86_64)": Decimal("0.83"),
+        "Provisioned concurrency": Decimal("18.00"),
+        "Provisioned duration": Decimal("0.73"),
+    }
 
 
 def test_the_same_lambda_workload_on_arm_costs_less():
@@ -36,10 +50,22 @@ def test_without_the_free_tier_every_request_and_gb_second_is_billed():
 
 
 def test_durable_functions_snapstart_and_streaming_are_priced():
-    lines = {l.name: l.amount for l in estimate("lambda", {
-        "requests": 0, "memory_mb": 1024, "durable_operations": 2_000_000, "durable_written_gb": 10,
-        "durable_retained_gb_month": 4, "snapstart_cache_hours": 1, "snapstart_restores": 10_000,
-        "stream_gb": 150}).lines}
+    lines = {
+        l.name: l.amount
+        for l in estimate(
+            "lambda",
+            {
+                "requests": 0,
+                "memory_mb": 1024,
+                "durable_operations": 2_000_000,
+                "durable_written_gb": 10,
+                "durable_retained_gb_month": 4,
+                "snapstart_cache_hours": 1,
+                "snapstart_restores": 10_000,
+                "stream_gb": 150,
+            },
+        ).lines
+    }
     assert lines["Durable operations"] == Decimal("16.00")
     assert lines["Durable state written"] == Decimal("2.50")
     assert lines["Durable state retained"] == Decimal("0.60")
@@ -49,8 +75,9 @@ def test_durable_functions_snapstart_and_streaming_are_priced():
 
 
 def test_express_rounds_duration_to_100_ms_and_memory_to_64_mb_chunks():
-    assert estimate("step_functions_express", {"requests": 1_000_000, "duration_ms": 101, "memory_mb": 65}) \
-        == estimate("step_functions_express", {"requests": 1_000_000, "duration_ms": 200, "memory_mb": 128})
+    assert estimate(
+        "step_functions_express", {"requests": 1_000_000, "duration_ms": 101, "memory_mb": 65}
+    ) == estimate("step_functions_express", {"requests": 1_000_000, "duration_ms": 200, "memory_mb": 128})
 
 
 def test_standard_step_functions_bill_transitions_beyond_the_free_4000():
@@ -61,7 +88,9 @@ def test_fargate_bills_a_one_minute_minimum_and_windows_its_licence():
     short = estimate("fargate", {"tasks": 1, "seconds": 10, "vcpu": 1, "memory_gb": 2})
     minute = estimate("fargate", {"tasks": 1, "seconds": 60, "vcpu": 1, "memory_gb": 2})
     assert short.total == minute.total
-    windows = estimate("fargate", {"tasks": 1, "seconds": 2_628_000, "vcpu": 1, "memory_gb": 2, "os": "windows"})
+    windows = estimate(
+        "fargate", {"tasks": 1, "seconds": 2_628_000, "vcpu": 1, "memory_gb": 2, "os": "windows"}
+    )
     assert "Windows licence" in [l.name for l in windows.lines]
 
 
@@ -76,8 +105,10 @@ def test_instances_apply_the_purchase_option():
 
 def test_an_application_load_balancer_bills_its_hours_and_capacity_units():
     e = estimate("alb", {"hours": 730, "lcu_hours": 1_460})
-    assert {l.name: l.amount for l in e.lines} == {"Load balancer hours": Decimal("16.43"),  # 730 x 0.0225
-                                                   "Load balancer capacity units (LCU-hours)": Decimal("11.68")}
+    assert {l.name: l.amount for l in e.lines} == {
+        "Load balancer hours": Decimal("16.43"),  # 730 x 0.0225
+        "Load balancer capacity units (LCU-hours)": Decimal("11.68"),
+    }
     assert e.total == Decimal("28.11")
 
 
@@ -96,26 +127,31 @@ def test_api_gateway_requests_get_cheaper_past_each_volume_tier():
 
 
 def test_bedrock_prices_tokens_by_model():
-    e = estimate("bedrock", {"model": "claude-haiku-4.5", "input_tokens": 2_000_000, "output_tokens": 1_000_000})
+    e = estimate(
+        "bedrock", {"model": "claude-haiku-4.5", "input_tokens": 2_000_000, "output_tokens": 1_000_000}
+    )
     assert e.total == Decimal("7.00")
 
 
-@pytest.mark.parametrize("service,usage,message", [
-    ("lambda", {"requests": -1}, "negative"),
-    ("lambda", {"requets": 1}, "unknown usage keys"),
-    ("lambda", {"arch": "sparc"}, "arch"),
-    ("lambda", {"requests": float("nan")}, "finite"),
-    ("lambda", {"requests": float("inf")}, "finite"),
-    ("lambda", {"requests": True}, "a number"),
-    ("lambda", {"requests": "5"}, "a number"),
-    ("lambda", {"requests": Decimal("-0.5")}, "negative"),
-    ("lambda", {"requests": -0.5}, "negative"),
-    ("lambda", {"free_tier": "yes"}, "true or false"),
-    ("fargate", {"tasks": 1}, "required"),
-    ("bedrock", {"model": "gpt-9"}, "gpt-9"),
-    ("ec2", {"instance_type": "z9.huge"}, "z9.huge"),
-    ("cloudflare", {}, "unknown service"),
-])
+@pytest.mark.parametrize(
+    "service,usage,message",
+    [
+        ("lambda", {"requests": -1}, "negative"),
+        ("lambda", {"requets": 1}, "unknown usage keys"),
+        ("lambda", {"arch": "sparc"}, "arch"),
+        ("lambda", {"requests": float("nan")}, "finite"),
+        ("lambda", {"requests": float("inf")}, "finite"),
+        ("lambda", {"requests": True}, "a number"),
+        ("lambda", {"requests": "5"}, "a number"),
+        ("lambda", {"requests": Decimal("-0.5")}, "negative"),
+        ("lambda", {"requests": -0.5}, "negative"),
+        ("lambda", {"free_tier": "yes"}, "true or false"),
+        ("fargate", {"tasks": 1}, "required"),
+        ("bedrock", {"model": "gpt-9"}, "gpt-9"),
+        ("ec2", {"instance_type": "z9.huge"}, "z9.huge"),
+        ("cloudflare", {}, "unknown service"),
+    ],
+)
 def test_bad_usage_is_refused_naming_the_key(service, usage, message):
     with pytest.raises(UsageError, match=message):
         estimate(service, usage)
@@ -151,17 +187,24 @@ def test_an_unknown_region_has_no_catalog():
 def test_every_usage_key_of_prices_md_is_accepted():
     documented = {
         "lambda": "requests duration_ms memory_mb arch ephemeral_mb free_tier pc_concurrency pc_hours "
-                  "pc_requests pc_duration_ms snapstart_cache_hours snapstart_restores stream_gb "
-                  "durable_operations durable_written_gb durable_retained_gb_month purchase committed_share",
+        "pc_requests pc_duration_ms snapstart_cache_hours snapstart_restores stream_gb "
+        "durable_operations durable_written_gb durable_retained_gb_month purchase committed_share",
         "fargate": "tasks seconds vcpu memory_gb arch os ephemeral_gb spot purchase committed_share",
-        "step_functions": "transitions free_tier", "step_functions_express": "requests duration_ms memory_mb",
+        "step_functions": "transitions free_tier",
+        "step_functions_express": "requests duration_ms memory_mb",
         "ec2": "instance_type hours count purchase committed_share",
         "sagemaker_realtime": "instance_type hours count purchase committed_share",
-        "sagemaker_serverless": "memory_mb seconds purchase committed_share", "bedrock": "model input_tokens output_tokens",
-        "api_gateway_http": "requests", "api_gateway_rest": "requests", "sqs": "requests",
-        "api_gateway_websocket": "messages connection_minutes", "dynamodb": "write_units read_units",
-        "elasticache_serverless": "gb_hours ecpus", "opensearch_serverless": "ocu_hours storage_gb",
-        "alb": "hours lcu_hours", "s3": "storage_gb_month put_requests get_requests",
+        "sagemaker_serverless": "memory_mb seconds purchase committed_share",
+        "bedrock": "model input_tokens output_tokens",
+        "api_gateway_http": "requests",
+        "api_gateway_rest": "requests",
+        "sqs": "requests",
+        "api_gateway_websocket": "messages connection_minutes",
+        "dynamodb": "write_units read_units",
+        "elasticache_serverless": "gb_hours ecpus",
+        "opensearch_serverless": "ocu_hours storage_gb",
+        "alb": "hours lcu_hours",
+        "s3": "storage_gb_month put_requests get_requests",
     }
     for service, keys in documented.items():
         assert set(keys.split()) <= set(SERVICES[service].keys), service
@@ -169,10 +212,15 @@ def test_every_usage_key_of_prices_md_is_accepted():
 
 # -- properties --------------------------------------------------------------------
 
-lambda_usage = st.fixed_dictionaries({
-    "requests": st.integers(0, 10**10), "duration_ms": st.integers(1, 900_000),
-    "memory_mb": st.integers(128, 10_240), "free_tier": st.booleans(),
-    "ephemeral_mb": st.integers(512, 10_240)})
+lambda_usage = st.fixed_dictionaries(
+    {
+        "requests": st.integers(0, 10**10),
+        "duration_ms": st.integers(1, 900_000),
+        "memory_mb": st.integers(128, 10_240),
+        "free_tier": st.booleans(),
+        "ephemeral_mb": st.integers(512, 10_240),
+    }
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -191,16 +239,20 @@ def test_arm_never_costs_more_than_x86_for_the_same_gb_seconds(usage):
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(sorted(SERVICES)), st.integers(0, 10**9))
 def test_no_cost_is_negative_or_nan(service, quantity):
-    required = {"fargate": {"seconds": quantity, "vcpu": 1, "memory_gb": 2},
-                "step_functions": {"transitions": quantity},
-                "step_functions_express": {"requests": quantity, "duration_ms": 1000},
-                "ec2": {"instance_type": "m7g.large", "hours": quantity},
-                "sagemaker_realtime": {"instance_type": "ml.g5.xlarge", "hours": quantity},
-                "sagemaker_serverless": {"memory_mb": 2048, "seconds": quantity},
-                "bedrock": {"model": "nova-lite", "input_tokens": quantity},
-                "api_gateway_http": {"requests": quantity}, "api_gateway_rest": {"requests": quantity},
-                "sqs": {"requests": quantity}, "eks": {"cluster_hours": quantity},
-                "elasticache_nodes": {"instance_type": "cache.r7g.large", "hours": quantity}}.get(service, {})
+    required = {
+        "fargate": {"seconds": quantity, "vcpu": 1, "memory_gb": 2},
+        "step_functions": {"transitions": quantity},
+        "step_functions_express": {"requests": quantity, "duration_ms": 1000},
+        "ec2": {"instance_type": "m7g.large", "hours": quantity},
+        "sagemaker_realtime": {"instance_type": "ml.g5.xlarge", "hours": quantity},
+        "sagemaker_serverless": {"memory_mb": 2048, "seconds": quantity},
+        "bedrock": {"model": "nova-lite", "input_tokens": quantity},
+        "api_gateway_http": {"requests": quantity},
+        "api_gateway_rest": {"requests": quantity},
+        "sqs": {"requests": quantity},
+        "eks": {"cluster_hours": quantity},
+        "elasticache_nodes": {"instance_type": "cache.r7g.large", "hours": quantity},
+    }.get(service, {})
     e = estimate(service, required)
     assert e.total >= 0 and e.total == e.total
     assert all(line.amount >= 0 for line in e.lines)
@@ -212,5 +264,6 @@ def test_a_catalog_reads_each_rate_once_and_hands_out_tiers_callers_cannot_spoil
     tiers.clear()
     assert catalog.tiers("lambda.duration.arm64") and catalog.tiers("lambda.duration.arm64") is not tiers
     assert catalog.unit_price("lambda.requests") is catalog.unit_price("lambda.requests")
-    assert catalog.unit_price("lambda.requests") == Decimal(catalog.rates["lambda.requests"]["price"]) / Decimal(
-        catalog.rates["lambda.requests"].get("per", 1))
+    assert catalog.unit_price("lambda.requests") == Decimal(
+        catalog.rates["lambda.requests"]["price"]
+    ) / Decimal(catalog.rates["lambda.requests"].get("per", 1))

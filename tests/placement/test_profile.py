@@ -49,16 +49,31 @@ def test_it_refuses_nul_characters_in_text():
 
 def test_it_refuses_unknown_fields_instead_of_ignoring_them():
     assert errors_of({"name": "x", "requests_per_day": 1, "reqests_per_day": 2}) == {
-        "reqests_per_day": ["Unknown field."]}
+        "reqests_per_day": ["Unknown field."]
+    }
 
 
-@pytest.mark.parametrize("field,value", [
-    ("requests_per_day", "1000"), ("requests_per_day", True), ("streaming", "yes"),
-    ("orchestration_steps", 2.5), ("quantization_bits", 5), ("quantization_bits", "4"),
-    ("pattern", "bursty"), ("name", 42), ("wait_fraction", 1.5), ("memory_mb", 64),
-    ("request_duration_s", 0), ("peak_to_average", 0.5), ("region", "mars-1"),
-    ("hosted_model", "Claude Haiku!"), ("latency_slo_ms", -1), ("horizon_months", 0),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("requests_per_day", "1000"),
+        ("requests_per_day", True),
+        ("streaming", "yes"),
+        ("orchestration_steps", 2.5),
+        ("quantization_bits", 5),
+        ("quantization_bits", "4"),
+        ("pattern", "bursty"),
+        ("name", 42),
+        ("wait_fraction", 1.5),
+        ("memory_mb", 64),
+        ("request_duration_s", 0),
+        ("peak_to_average", 0.5),
+        ("region", "mars-1"),
+        ("hosted_model", "Claude Haiku!"),
+        ("latency_slo_ms", -1),
+        ("horizon_months", 0),
+    ],
+)
 def test_it_refuses_wrong_types_and_out_of_range_values(field, value):
     assert field in errors_of({"name": "x", "requests_per_day": 1, field: value})
 
@@ -70,7 +85,8 @@ def test_it_reports_every_problem_at_once_each_under_its_field():
 
 def test_worst_case_may_not_be_shorter_than_the_average():
     assert "max_duration_s" in errors_of(
-        {"name": "x", "requests_per_day": 1, "request_duration_s": 10, "max_duration_s": 5})
+        {"name": "x", "requests_per_day": 1, "request_duration_s": 10, "max_duration_s": 5}
+    )
 
 
 def test_a_profile_must_be_an_object():
@@ -83,8 +99,9 @@ def test_nullable_fields_accept_null_and_others_do_not():
 
 
 def test_whole_floats_are_accepted_for_integer_fields():
-    profile = parse_profile({"name": "x", "requests_per_day": 1, "orchestration_steps": 3.0,
-                             "quantization_bits": 4.0})
+    profile = parse_profile(
+        {"name": "x", "requests_per_day": 1, "orchestration_steps": 3.0, "quantization_bits": 4.0}
+    )
     assert (profile.orchestration_steps, profile.quantization_bits) == (3, 4)
     assert isinstance(profile.orchestration_steps, int)
 
@@ -139,22 +156,29 @@ def test_a_model_like_none_the_catalog_knows_is_refused_without_a_guess():
 
 def test_a_region_without_a_catalog_checks_models_against_the_us_east_1_catalog_that_prices_it():
     # eu-west-3 has no catalog: it is priced at us-east-1 rates (issue 15), so us-east-1's models are known.
-    assert parse_profile(with_model("claude-haiku-4.5", region="eu-west-3")).hosted_model == "claude-haiku-4.5"
+    assert (
+        parse_profile(with_model("claude-haiku-4.5", region="eu-west-3")).hosted_model == "claude-haiku-4.5"
+    )
     [message] = errors_of(with_model("gpt-4o", region="eu-west-3"))["hosted_model"]
     assert message.startswith("Unknown model 'gpt-4o' in the us-east-1 price catalog.")
 
 
 def test_another_model_is_accepted_with_its_token_prices():
     profile = parse_profile(with_model("other", **OTHER_PRICES))
-    assert (profile.hosted_input_usd_per_million_tokens, profile.hosted_output_usd_per_million_tokens) == (0.5, 1.5)
+    assert (profile.hosted_input_usd_per_million_tokens, profile.hosted_output_usd_per_million_tokens) == (
+        0.5,
+        1.5,
+    )
     assert not derive_facts(profile).hosted_model_on_bedrock
 
 
 def test_another_model_needs_both_token_prices():
     errors = errors_of(with_model("other", hosted_input_usd_per_million_tokens=0.5))
     assert set(errors) == {"hosted_output_usd_per_million_tokens"}
-    assert set(errors_of(with_model("other"))) == {"hosted_input_usd_per_million_tokens",
-                                                    "hosted_output_usd_per_million_tokens"}
+    assert set(errors_of(with_model("other"))) == {
+        "hosted_input_usd_per_million_tokens",
+        "hosted_output_usd_per_million_tokens",
+    }
 
 
 @pytest.mark.parametrize("price", [-0.01, "2", True, math.nan])

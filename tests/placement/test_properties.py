@@ -1,4 +1,5 @@
 """Invariants of the engine, checked on generated workloads (hypothesis)."""
+
 import json
 
 from hypothesis import given, settings
@@ -13,8 +14,11 @@ from placement.profile import INFERENCE_KINDS, PATTERNS, TRIGGERS
 def profiles(draw):
     duration = draw(st.floats(0.01, 7200))
     data = {
-        "name": draw(st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30)
-                     .filter(str.strip)),
+        "name": draw(
+            st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30).filter(
+                str.strip
+            )
+        ),
         "requests_per_day": draw(st.floats(0, 1e9)),
         "peak_to_average": draw(st.floats(1, 100)),
         "pattern": draw(st.sampled_from(PATTERNS)),
@@ -75,10 +79,21 @@ def test_every_layer_gets_a_known_placement_and_the_advice_is_json(profile):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(["name", "requests_per_day", "wait_fraction", "pattern",
-                                         "memory_mb", "streaming", "junk"]),
-                       st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
-                                 st.text(max_size=5), st.lists(st.integers(), max_size=2))))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["name", "requests_per_day", "wait_fraction", "pattern", "memory_mb", "streaming", "junk"]
+        ),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.floats(),
+            st.text(max_size=5),
+            st.lists(st.integers(), max_size=2),
+        ),
+    )
+)
 def test_any_input_either_parses_or_names_the_fields_at_fault(data):
     try:
         parse_profile(data)
@@ -92,8 +107,11 @@ def test_any_input_either_parses_or_names_the_fields_at_fault(data):
 def _feasible_costs(advice, layer):
     """Monthly cost of every candidate of a layer that no hard limit rules out (priced ones)."""
     ruled_out = {p for p, _ in advice.layers[layer].excluded}
-    return {p: float(c.total) for p, c in advice.costs[layer].items()
-            if p not in ruled_out and c.total is not None}
+    return {
+        p: float(c.total)
+        for p, c in advice.costs[layer].items()
+        if p not in ruled_out and c.total is not None
+    }
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
@@ -139,7 +157,8 @@ def test_a_cheaper_feasible_candidate_is_named_in_the_reasons_of_a_dearer_choice
         if costs[cheapest] < mine:
             text = " ".join(r.text for r in layer.reasons)
             assert label(cheapest) in text or any(
-                label(p) in text for p, c in costs.items() if c == costs[cheapest]), (name, text)
+                label(p) in text for p, c in costs.items() if c == costs[cheapest]
+            ), (name, text)
             assert f"${mine - costs[cheapest]:,.2f} less" in text
 
 
@@ -159,6 +178,7 @@ def test_warnings_are_about_the_chosen_split(profile):
 @given(profiles())
 def test_a_gpu_models_utilisation_is_its_sized_fleets(profile):
     from placement.facts import derive_facts
+
     f = derive_facts(profile)
     if f.gpu_needed and f.model_fits_one_instance:
         # No more single-stream busy time capped at 100%: the fleet's mean load over its capacity.

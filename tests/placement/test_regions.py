@@ -1,15 +1,16 @@
 """Regions: a region without a catalog is priced at us-east-1 rates and says so; eu-central-1 ships its
 own (partial) catalog; data residency rules out models served only through cross-region inference."""
+
 import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from advisor.observability import observability_steps
+from advisor.advice_record import StoredAdvice
+from advisor.presentation.observability import observability_steps
 from placement import advise, parse_profile
-from placement.pricing import (DEFAULT_REGION, catalog_for_pricing, estimate, load_catalog,
-                               pricing_catalog)
+from placement.pricing import DEFAULT_REGION, catalog_for_pricing, estimate, load_catalog, pricing_catalog
 from placement.profile import ProfileError
 
 SCENARIOS = Path(__file__).with_name("scenarios")
@@ -134,14 +135,14 @@ def test_without_prices_no_rule_quotes_a_cost_comparison():
 def test_without_prices_the_next_steps_do_not_call_containers_the_cheaper_home():
     result = advise(profile(**BUSY), catalog=None).to_dict()
     assert result["layers"]["nerves"]["placement"] in ("fargate", "ecs_ec2")
-    steps = json.dumps(observability_steps(result))
+    steps = json.dumps(observability_steps(StoredAdvice.from_engine(result)))
     assert "cheaper home" not in steps and "15% utilisation" in steps
 
 
 def test_with_prices_containers_cheaper_is_said_only_when_computed():
     result = advise(profile(**BUSY)).to_dict()
     fired = {f["rule"] for f in result["trace"] if f["fired"]}
-    steps = json.dumps(observability_steps(result))
+    steps = json.dumps(observability_steps(StoredAdvice.from_engine(result)))
     if result["layers"]["nerves"]["placement"] == "fargate":
         assert ("cheaper home" in steps) == ("N03" in fired)
 
@@ -156,8 +157,10 @@ def test_residency_rules_out_a_model_served_in_frankfurt_only_by_cross_region_in
     assert brain.placement != "bedrock" and "bedrock" in excluded
     reason = excluded["bedrock"]
     assert reason.rule == "R01"
-    assert ("claude-sonnet-4.5 is served in eu-central-1 only through cross-region inference"
-            in reason.text and "data residency rules it out" in reason.text)
+    assert (
+        "claude-sonnet-4.5 is served in eu-central-1 only through cross-region inference" in reason.text
+        and "data residency rules it out" in reason.text
+    )
     assert "cross-region-inference.html" in reason.source
 
 
@@ -178,8 +181,15 @@ def test_without_residency_a_cross_region_model_stays_with_a_plain_note():
 
 
 def test_residency_with_a_provider_api_asks_for_the_providers_terms_rather_than_guessing():
-    p = parse_profile({**SUPPORT_BOT, "hosted_model": "other", "hosted_input_usd_per_million_tokens": 1.0,
-                       "hosted_output_usd_per_million_tokens": 2.0, "data_residency": True})
+    p = parse_profile(
+        {
+            **SUPPORT_BOT,
+            "hosted_model": "other",
+            "hosted_input_usd_per_million_tokens": 1.0,
+            "hosted_output_usd_per_million_tokens": 2.0,
+            "data_residency": True,
+        }
+    )
     note = next(f for f in advise(p).trace if f.rule == "R04")
     assert note.fired and "provider's data residency terms" in note.text
 

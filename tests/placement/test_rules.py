@@ -17,6 +17,7 @@ def reason_ids(advice, layer):
 
 # -- the decision matrix (section 2) ------------------------------------------------
 
+
 def test_agent_orchestration_that_mostly_waits_runs_on_lambda(advice_for):
     advice = advice_for(wait_fraction=0.9, orchestration_steps=3, request_duration_s=4)
     assert advice.layers["nerves"].placement == "lambda"
@@ -56,6 +57,7 @@ def test_long_streaming_is_held_in_a_container_and_short_streaming_fits_lambda(a
 
 # -- the limits of Lambda and the rules of thumb (section 3) -----------------------------
 
+
 def test_a_request_over_fifteen_minutes_never_lands_on_lambda(advice_for):
     advice = advice_for(request_duration_s=1200, max_duration_s=1500, requests_per_day=40)
     assert "lambda" in excluded(advice, "nerves")
@@ -74,8 +76,9 @@ def test_a_worst_case_of_exactly_fifteen_minutes_is_ruled_out_of_lambda(advice_f
 
 
 def test_a_worst_case_close_to_fifteen_minutes_warns_when_lambda_is_chosen(advice_for):
-    advice = advice_for(request_duration_s=60, max_duration_s=800, wait_fraction=0.95,
-                        trigger="queue", requests_per_day=200)
+    advice = advice_for(
+        request_duration_s=60, max_duration_s=800, wait_fraction=0.95, trigger="queue", requests_per_day=200
+    )
     assert advice.layers["nerves"].placement == "lambda"
     assert any("15-minute" not in w and "900 s" in w for w in advice.layers["nerves"].warnings)
 
@@ -87,8 +90,9 @@ def test_gpu_inference_is_kept_off_lambda(advice_for):
 
 
 def test_the_memory_trap_is_pointed_out_for_cpu_bound_functions(advice_for):
-    advice = advice_for(memory_mb=512, pre_post_processing_ms=3000, request_duration_s=4,
-                        trigger="event", wait_fraction=0.2)
+    advice = advice_for(
+        memory_mb=512, pre_post_processing_ms=3000, request_duration_s=4, trigger="event", wait_fraction=0.2
+    )
     assert advice.layers["nerves"].placement == "lambda"
     warning = next(w for w in advice.layers["nerves"].warnings if "vCPU" in w)
     assert "512 MB" in warning and "0.29 vCPU" in warning
@@ -107,16 +111,22 @@ def test_the_memory_trap_is_pointed_out_for_inference_on_lambda(advice_for):
 
 
 def test_a_large_model_cold_start_suggests_snapstart_when_that_is_enough(advice_for):
-    advice = advice_for(inference="self_hosted", model_params_b=3, quantization_bits=4,
-                        cold_start_tolerance_s=2, trigger="event")
+    advice = advice_for(
+        inference="self_hosted",
+        model_params_b=3,
+        quantization_bits=4,
+        cold_start_tolerance_s=2,
+        trigger="event",
+    )
     assert fired(advice, "B16")
     assert any("SnapStart" in w for w in advice.layers["brain"].warnings)
     assert advice.layers["brain"].placement == "lambda"
 
 
 def test_a_cold_start_too_long_even_with_snapstart_wants_a_warm_endpoint(advice_for):
-    advice = advice_for(inference="self_hosted", model_params_b=3, quantization_bits=4,
-                        cold_start_tolerance_s=0.2)
+    advice = advice_for(
+        inference="self_hosted", model_params_b=3, quantization_bits=4, cold_start_tolerance_s=0.2
+    )
     assert fired(advice, "B17")
     assert advice.layers["brain"].placement != "lambda"
 
@@ -157,12 +167,16 @@ def test_waiting_at_high_utilisation_warns_that_lambda_bills_the_waits(advice_fo
     assert advice.layers["nerves"].placement != "lambda"
     # The warning is about Lambda, which was not chosen: it says so, apart from the warnings.
     assert not any("wall-clock" in w for w in advice.layers["nerves"].warnings)
-    assert any(w.startswith("If AWS Lambda") and "wall-clock" in w
-               for w in advice.layers["nerves"].alternative_warnings)
+    assert any(
+        w.startswith("If AWS Lambda") and "wall-clock" in w
+        for w in advice.layers["nerves"].alternative_warnings
+    )
 
 
 def test_five_or_more_steps_want_a_state_machine(advice_for):
-    long_runs = advice_for(orchestration_steps=5, wait_fraction=0.9, request_duration_s=200, max_duration_s=600)
+    long_runs = advice_for(
+        orchestration_steps=5, wait_fraction=0.9, request_duration_s=200, max_duration_s=600
+    )
     assert long_runs.layers["nerves"].placement == "step_functions"
     short_runs = advice_for(orchestration_steps=5, wait_fraction=0.9)
     assert short_runs.layers["nerves"].placement == "step_functions_express"
@@ -170,8 +184,13 @@ def test_five_or_more_steps_want_a_state_machine(advice_for):
 
 
 def test_many_short_workflows_choose_express(advice_for):
-    advice = advice_for(orchestration_steps=6, requests_per_day=100_000, request_duration_s=2,
-                        wait_fraction=0.9, pattern="spiky")
+    advice = advice_for(
+        orchestration_steps=6,
+        requests_per_day=100_000,
+        request_duration_s=2,
+        wait_fraction=0.9,
+        pattern="spiky",
+    )
     assert advice.layers["nerves"].placement == "step_functions_express"
 
 
@@ -185,8 +204,9 @@ def test_large_state_between_steps_is_flagged_and_penalises_state_machines(advic
     advice = advice_for(orchestration_steps=6, state_kb=1024, wait_fraction=0.9)
     assert fired(advice, "N15") and fired(advice, "N16")
     assert advice.layers["memory"].placement == "s3"
-    assert any("references, not payloads" in r.text for _, r in advice.layers["nerves"].excluded) \
-        or fired(advice, "N15")
+    assert any("references, not payloads" in r.text for _, r in advice.layers["nerves"].excluded) or fired(
+        advice, "N15"
+    )
 
 
 def test_a_peak_near_a_thousand_concurrent_executions_warns(advice_for):
@@ -221,8 +241,9 @@ def test_state_between_steps_goes_to_dynamodb_and_no_context_needs_nothing(advic
 
 
 def test_event_driven_work_runs_on_lambda_behind_a_queue(advice_for):
-    advice = advice_for(trigger="event", request_duration_s=45, max_duration_s=60, wait_fraction=0.3,
-                        requests_per_day=200)
+    advice = advice_for(
+        trigger="event", request_duration_s=45, max_duration_s=60, wait_fraction=0.3, requests_per_day=200
+    )
     assert advice.facts.utilization < 0.15
     assert fired(advice, "N24") and advice.layers["nerves"].placement == "lambda"
 
@@ -233,8 +254,9 @@ def test_synchronous_inference_cannot_use_an_asynchronous_endpoint(advice_for):
 
 
 def test_asynchronous_gpu_work_can_queue_into_async_inference(advice_for):
-    advice = advice_for(inference="self_hosted", model_params_b=13, trigger="queue", requests_per_day=50,
-                        inference_seconds=30)
+    advice = advice_for(
+        inference="self_hosted", model_params_b=13, trigger="queue", requests_per_day=50, inference_seconds=30
+    )
     assert advice.layers["brain"].placement == "sagemaker_async"
 
 
@@ -258,7 +280,9 @@ def test_owning_hardware_is_not_raised_for_a_small_bill(advice_for):
     advice = advice_for(requests_per_day=5_000_000, request_duration_s=1, peak_to_average=1.2)
     assert advice.facts.utilization >= 0.4
     assert not fired(advice, "N28")
-    gpu = advice_for(inference="self_hosted", model_params_b=13, requests_per_day=10_000, inference_seconds=20)
+    gpu = advice_for(
+        inference="self_hosted", model_params_b=13, requests_per_day=10_000, inference_seconds=20
+    )
     assert advice.facts.utilization >= 0.4
     assert gpu.costs["brain"]["ec2_gpu"].total < 5_000
     assert "on_prem" not in gpu.layers["brain"].alternatives
@@ -267,8 +291,13 @@ def test_owning_hardware_is_not_raised_for_a_small_bill(advice_for):
 def test_a_large_gpu_bill_at_high_utilisation_raises_owning_hardware(advice_for):
     # Utilisation comes from batched throughput (placement/serving.py): a steady 300,000 requests
     # a day (peak 1.2 x 3.5/s) keep two 4 x L4 instances (g6.12xlarge) busy 57% of the time.
-    gpu = advice_for(inference="self_hosted", model_params_b=13, requests_per_day=300_000,
-                     peak_to_average=1.2, inference_seconds=20)
+    gpu = advice_for(
+        inference="self_hosted",
+        model_params_b=13,
+        requests_per_day=300_000,
+        peak_to_average=1.2,
+        inference_seconds=20,
+    )
     assert gpu.facts.gpu_replicas == 2 and gpu.facts.inference_utilization >= 0.4
     assert gpu.costs["brain"]["ec2_gpu"].total >= 5_000
     assert "on_prem" in gpu.layers["brain"].alternatives
@@ -276,8 +305,9 @@ def test_a_large_gpu_bill_at_high_utilisation_raises_owning_hardware(advice_for)
 
 def test_a_hosted_model_on_bedrock_stays_on_bedrock_and_others_on_their_api(advice_for):
     assert advice_for(hosted_model="claude-haiku-4.5").layers["brain"].placement == "bedrock"
-    other = advice_for(hosted_model="other", hosted_input_usd_per_million_tokens=0.25,
-                       hosted_output_usd_per_million_tokens=2)
+    other = advice_for(
+        hosted_model="other", hosted_input_usd_per_million_tokens=0.25, hosted_output_usd_per_million_tokens=2
+    )
     assert other.layers["brain"].placement == "hosted_api"
 
 
@@ -296,6 +326,7 @@ def test_a_tight_synchronous_latency_target_asks_for_warm_capacity(advice_for):
 
 # -- what every piece of advice carries ----------------------------------------------
 
+
 def test_every_layer_names_a_known_placement_with_reasons(advice_for):
     advice = advice_for()
     for layer in advice.layers.values():
@@ -313,6 +344,7 @@ def test_reasons_quote_the_values_they_compared(advice_for):
 
 def test_the_trace_keeps_every_rule_fired_or_not(advice_for):
     from placement.rules import load_matrix
+
     advice = advice_for()
     assert [f.rule for f in advice.trace] == [r.id for r in load_matrix().rules]
     assert any(not f.fired for f in advice.trace)
@@ -320,6 +352,7 @@ def test_the_trace_keeps_every_rule_fired_or_not(advice_for):
 
 def test_the_ruleset_version_is_recorded(advice_for):
     from placement import RULESET_VERSION
+
     advice = advice_for()
     assert advice.ruleset == RULESET_VERSION == advice.to_dict()["ruleset"]
     assert "+" in RULESET_VERSION
@@ -335,6 +368,7 @@ def test_alternatives_are_ranked_and_exclude_the_hard_limits(advice_for):
 
 def test_the_advice_serialises_to_the_documented_shape(advice_for):
     import json
+
     data = json.loads(json.dumps(advice_for().to_dict()))
     assert set(data) >= {"profile", "facts", "layers", "ruleset", "catalog", "monthly_cost", "trace"}
     for layer in ("nerves", "brain", "memory"):

@@ -1,4 +1,5 @@
 """Every scenario (the shared ones and our own) lands inside its accepted set."""
+
 import json
 from pathlib import Path
 
@@ -31,4 +32,6 @@ def test_the_scenario_gets_an_accepted_placement(path):
             assert advice["monthly_cost"]["complete"] is accepted, advice["monthly_cost"]["headline"]
         else:
             assert advice["layers"][layer]["placement"] in accepted, (
-                layer, advice["layers"][layer]["ranking"])
+                layer,
+                advice["layers"][layer]["ranking"],
+            )

@@ -2,6 +2,7 @@
 
 Figures are from docs/research/issue15-gpu-serving.md (read 2026-11-30), which gives each source.
 """
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,12 @@ def profile(**fields):
 
 
 def test_instances_carry_the_published_accelerator_memory_and_bandwidth():
-    assert (P4D.accelerators, P4D.accelerator, P4D.accelerator_gb, P4D.bandwidth_gb_s) == (8, "A100 40GB", 40, 1555)
+    assert (P4D.accelerators, P4D.accelerator, P4D.accelerator_gb, P4D.bandwidth_gb_s) == (
+        8,
+        "A100 40GB",
+        40,
+        1555,
+    )
     assert (G5.accelerator, G5.accelerator_gb, G5.bandwidth_gb_s) == ("A10G", 24, 600)
     assert (P5.accelerators, P5.accelerator, P5.accelerator_gb, P5.bandwidth_gb_s) == (8, "H100", 80, 3350)
     # Neuron docs: 32 GiB of HBM per Inferentia2 chip at 820 GiB/s, 12 chips on inf2.48xlarge.
@@ -51,7 +57,9 @@ def test_the_kv_cache_per_token_follows_the_model_config():
 def test_a_model_between_known_sizes_takes_the_next_larger_shape_and_says_so():
     shape, scale = serving.shape_for(13)
     assert shape.name == "Gemma 2 27B" and scale == 1
-    fit = sizing.model_fit(profile(model_params_b=13), derive_facts(profile(model_params_b=13)), "ec2", CATALOG)
+    fit = sizing.model_fit(
+        profile(model_params_b=13), derive_facts(profile(model_params_b=13)), "ec2", CATALOG
+    )
     assert "KV cache sized as for Gemma 2 27B (46 layers, 16 KV heads)" in fit.advice
 
 
@@ -90,8 +98,15 @@ def test_the_70b_model_at_30_requests_a_second_needs_a_handful_of_instances_not_
 
 
 def test_utilisation_of_a_steady_13b_code_assistant_is_well_below_full_and_matches_the_simulation():
-    p = profile(model_params_b=13, quantization_bits=16, requests_per_day=50_000, pattern="steady",
-                peak_to_average=1.5, input_tokens=1_500, output_tokens=200)
+    p = profile(
+        model_params_b=13,
+        quantization_bits=16,
+        requests_per_day=50_000,
+        pattern="steady",
+        peak_to_average=1.5,
+        input_tokens=1_500,
+        output_tokens=200,
+    )
     f = derive_facts(p)
     # One g6e.xlarge (L40S) batches 24 sequences of 23.8 ms steps: about 307 output tokens/s,
     # against a mean of 50,000 x 200 / 86,400 = 116: 38% busy, not the old "100%".
@@ -145,7 +160,9 @@ tokens = st.integers(min_value=1, max_value=50_000)
 
 
 @settings(max_examples=60, deadline=None)
-@given(params_b=params, rate=st.floats(min_value=0.01, max_value=200), more=st.floats(min_value=1, max_value=20))
+@given(
+    params_b=params, rate=st.floats(min_value=0.01, max_value=200), more=st.floats(min_value=1, max_value=20)
+)
 def test_more_traffic_never_needs_fewer_replicas_of_an_instance_nor_a_smaller_bill(params_b, rate, more):
     need = serving.Need(params_b, 8, 1_000, 300)
     low = serving.plan(need, rate, rate / 3, "ec2", CATALOG, sizing.TARGET_UTILIZATION)
@@ -154,7 +171,9 @@ def test_more_traffic_never_needs_fewer_replicas_of_an_instance_nor_a_smaller_bi
         return
     assert high.replicas * high.hourly >= low.replicas * low.hourly
     for option in serving.options(need, "ec2", CATALOG)[0]:
-        assert serving.replicas_for(option, need, rate * more, 0.7) >= serving.replicas_for(option, need, rate, 0.7)
+        assert serving.replicas_for(option, need, rate * more, 0.7) >= serving.replicas_for(
+            option, need, rate, 0.7
+        )
     # and the fleet always serves the peak at the target
     assert high.replicas * high.engine.requests_per_s * sizing.TARGET_UTILIZATION >= rate * more * (1 - 1e-9)
 
@@ -183,6 +202,7 @@ def test_more_context_never_allows_a_bigger_batch(params_b, input_tokens, extra)
 
 def test_owned_hardware_is_compared_with_the_gpus_of_the_sized_fleet():
     from placement import advise
+
     advice = advise(profile(model_params_b=70, gpu_required=True, requests_per_day=30 * 86_400))
     # 8 x p5.48xlarge of 8 H100s each, not 56 p4d x 8 A100s
     assert advice.facts.gpu_replicas == 8 and advice.economics.repatriation.gpus == 64

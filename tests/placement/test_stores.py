@@ -1,6 +1,7 @@
 """Memory stores sized from the data: the HNSW index in RAM, OpenSearch Serverless OCUs, ElastiCache
 Serverless or nodes, Aurora Serverless v2 with pgvector and S3 Vectors, each priced from the same
 index and each ruled out by its own limits."""
+
 from decimal import Decimal
 
 import pytest
@@ -128,8 +129,9 @@ def test_aurora_holds_the_index_in_acus_of_two_gib():
 
 def test_asynchronous_work_without_a_latency_target_lets_aurora_pause():
     always = cost("aurora_pgvector", vector_count=2_000_000, embedding_dim=768, trigger="event")
-    paused = cost("aurora_pgvector", vector_count=2_000_000, embedding_dim=768, trigger="event",
-                  pattern="batch")
+    paused = cost(
+        "aurora_pgvector", vector_count=2_000_000, embedding_dim=768, trigger="event", pattern="batch"
+    )
     assert paused.total < always.total and "paused outside" in notes(paused)
 
 
@@ -163,11 +165,14 @@ def test_s3_vectors_queries_process_the_whole_index_they_search():
     assert one["storage_gb_month"] == forty["storage_gb_month"] == pytest.approx(51.2)
 
 
-@pytest.mark.parametrize("fields, limit", [
-    ({"retrieval_latency_ms": 100}, "s3_vectors_warm_query_ms"),
-    ({"embedding_dim": 8192}, "s3_vectors_max_dimensions"),
-    ({"vector_count": 3_000_000_000}, "s3_vectors_max_vectors_per_index"),
-])
+@pytest.mark.parametrize(
+    "fields, limit",
+    [
+        ({"retrieval_latency_ms": 100}, "s3_vectors_warm_query_ms"),
+        ({"embedding_dim": 8192}, "s3_vectors_max_dimensions"),
+        ({"vector_count": 3_000_000_000}, "s3_vectors_max_vectors_per_index"),
+    ],
+)
 def test_s3_vectors_is_ruled_out_by_its_limits(advice_for, fields, limit):
     advice = advice_for(**{"vector_count": 1_000_000, "embedding_dim": 1024, **fields})
     firing = dict(advice.layers["memory"].excluded)["s3_vectors"]

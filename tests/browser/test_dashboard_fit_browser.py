@@ -30,9 +30,14 @@ SPLIT_GEOMETRY = """figure => {
 }"""
 
 
-def workload_of(member, preset: str):
+@pytest.fixture
+def workload(request, member):
+    # A fixture, asked for before signed_in_page: an ORM call made while Playwright's event loop
+    # runs opens a connection test teardown cannot close, and the test database is then left behind.
     return services.workload_create(
-        user=member, team=Team.objects.get(slug="browser"), profile_data=presets.PRESETS[preset].profile
+        user=member,
+        team=Team.objects.get(slug="browser"),
+        profile_data=presets.PRESETS[request.param].profile,
     )
 
 
@@ -61,9 +66,10 @@ def overlap(a: dict, b: dict) -> bool:
 
 
 # Long placement names: "Step Functions Distributed Map", "SageMaker asynchronous inference", ...
-@pytest.mark.parametrize("preset", ["agent_orchestrator", "batch_document_analysis", "one_off_backfill"])
-def test_on_a_phone_every_text_of_the_split_stays_inside_its_box(live_server, member, preset, signed_in_page):
-    workload = workload_of(member, preset)
+@pytest.mark.parametrize(
+    "workload", ["agent_orchestrator", "batch_document_analysis", "one_off_backfill"], indirect=True
+)
+def test_on_a_phone_every_text_of_the_split_stays_inside_its_box(live_server, workload, signed_in_page):
     page = signed_in_page
     page.set_viewport_size(PHONE)
     open_dashboard(page, live_server.url, workload)
@@ -81,10 +87,10 @@ def test_on_a_phone_every_text_of_the_split_stays_inside_its_box(live_server, me
     assert not page.console.errors, page.console.errors
 
 
+@pytest.mark.parametrize("workload", ["rag_chatbot"], indirect=True)
 def test_holding_an_arrow_key_on_a_what_if_slider_logs_no_error_and_shows_the_last_value(
-    live_server, member, signed_in_page
+    live_server, workload, signed_in_page
 ):
-    workload = workload_of(member, "rag_chatbot")
     page = signed_in_page
     open_dashboard(page, live_server.url, workload)
     slider = page.get_by_role("slider", name="Requests a day")

@@ -28,6 +28,11 @@ def team_can_write(*, user: User, team: Team) -> bool:
     return Membership.objects.filter(user=user, team=team, role__in=Membership.WRITE_ROLES).exists()
 
 
+def workload_writable(*, user: User, workload: Workload) -> bool:
+    """Whether the user may change the workload (edit, delete, simulate): the pages' buttons."""
+    return team_can_write(user=user, team=workload.team)
+
+
 def api_token_list_for_user(*, user: User) -> QuerySet[ApiToken]:
     """The user's own tokens, revoked ones included (newest first); never anyone else's."""
     return ApiToken.objects.filter(user=user)

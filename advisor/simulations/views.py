@@ -22,10 +22,6 @@ from advisor.web import security
 from advisor.web.requests import AuthenticatedHttpRequest
 
 
-def _can_write(request: AuthenticatedHttpRequest, workload) -> bool:
-    return account_selectors.team_can_write(user=request.user, team=workload.team)
-
-
 @login_required
 @require_POST
 def simulation_create(request: AuthenticatedHttpRequest, workload_id: int) -> HttpResponse:
@@ -69,7 +65,7 @@ def simulation_detail(request: AuthenticatedHttpRequest, workload_id: int, run_i
             "findings": simulations.simulation_findings(run=run),
             "workload": workload,
             "run": run,
-            "can_write": _can_write(request, workload),
+            "can_write": account_selectors.workload_writable(user=request.user, workload=workload),
             "results": simulation_context(run),
         },
     )
@@ -88,7 +84,11 @@ def simulation_progress(request: AuthenticatedHttpRequest, workload_id: int, run
     return render(
         request,
         "partials/simulation_progress.html",
-        {"workload": workload, "run": run, "can_write": _can_write(request, workload)},
+        {
+            "workload": workload,
+            "run": run,
+            "can_write": account_selectors.workload_writable(user=request.user, workload=workload),
+        },
     )
 
 

@@ -34,10 +34,6 @@ from placement import presets
 from placement.profile import ProfileError
 
 
-def _can_write(request: AuthenticatedHttpRequest, workload) -> bool:
-    return account_selectors.team_can_write(user=request.user, team=workload.team)
-
-
 @login_required
 def workload_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     workloads = selectors.workload_list_for_user(user=request.user)
@@ -103,7 +99,7 @@ def workload_detail(request: AuthenticatedHttpRequest, workload_id: int) -> Http
             "simulations": simulation_selectors.simulation_list(workload=workload)[:10],
             "simulation_form": SimulationForm(),
             "assessments": selectors.assessment_list(workload=workload),
-            "can_write": _can_write(request, workload),
+            "can_write": account_selectors.workload_writable(user=request.user, workload=workload),
         },
     )
 
@@ -215,7 +211,7 @@ def price_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def workload_edit(request: AuthenticatedHttpRequest, workload_id: int) -> HttpResponse:
     workload = account_selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
-    if not _can_write(request, workload):
+    if not account_selectors.workload_writable(user=request.user, workload=workload):
         raise PermissionDenied("Viewers cannot edit workloads.")
     form = ProfileForm(request.POST or None, profile=workload.profile)
     if request.method == "POST" and form.is_valid():
@@ -244,7 +240,7 @@ def workload_edit(request: AuthenticatedHttpRequest, workload_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def workload_delete(request: AuthenticatedHttpRequest, workload_id: int) -> HttpResponse:
     workload = account_selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
-    if not _can_write(request, workload):
+    if not account_selectors.workload_writable(user=request.user, workload=workload):
         raise PermissionDenied("Viewers cannot delete workloads.")
     if request.method == "POST":
         name = workload.name
@@ -315,7 +311,7 @@ def workload_whatif(request: AuthenticatedHttpRequest, workload_id: int) -> Http
             ),
             "outputs": whatif_outputs(form.values()),
             "terms": whatif_terms(form.values()),
-            "can_write": _can_write(request, workload),
+            "can_write": account_selectors.workload_writable(user=request.user, workload=workload),
         },
     )
 
@@ -325,7 +321,7 @@ def workload_whatif(request: AuthenticatedHttpRequest, workload_id: int) -> Http
 def workload_whatif_save(request: AuthenticatedHttpRequest, workload_id: int) -> HttpResponse:
     """Keep a what-if: the variant becomes the workload's next profile version."""
     workload = account_selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
-    if not _can_write(request, workload):
+    if not account_selectors.workload_writable(user=request.user, workload=workload):
         raise PermissionDenied("Viewers cannot change workloads.")
     assessment = selectors.assessment_latest(workload=workload)
     if assessment is None:

@@ -469,10 +469,12 @@ class AuditEvent(models.Model):
 class PortfolioImport(BackgroundJob):
     """One upload of many workloads (CSV or JSON) into a team, and what became of each row.
 
-    The rows are validated when the file arrives; ``profiles`` holds the valid ones
-    until a worker has assessed and stored them. Storing happens in one database
+    The rows are validated when the file arrives; the valid ones are cut into chunks
+    (``ImportChunk``) that workers assess in parallel into a staging table (``ImportRow``).
+    Once every chunk is done, one step publishes the staged rows in one database
     transaction, so a failure part-way stores nothing. ``mode`` is the user's explicit
-    choice of what to do when some rows are invalid.
+    choice of what to do when some rows are invalid. ``profiles`` holds the valid rows
+    only for imports queued before chunks existed.
     """
 
     class Mode(models.TextChoices):
@@ -485,9 +487,10 @@ class PortfolioImport(BackgroundJob):
         RUNNING = "running", "Assessing"
         DONE = "done", "Done"
         FAILED = "failed", "Failed: nothing stored"
+        CANCELLED = "cancelled", "Cancelled: nothing stored"
 
     SUCCEEDED = Status.DONE
-    FINISHED = (Status.REJECTED, Status.DONE, Status.FAILED)
+    FINISHED = (Status.REJECTED, Status.DONE, Status.FAILED, Status.CANCELLED)
     NOUN = "import"
     LIVENESS = "heartbeat_at"
 
@@ -500,7 +503,9 @@ class PortfolioImport(BackgroundJob):
     mode = models.CharField(max_length=20, choices=Mode.choices)
     status = models.CharField(max_length=10, choices=Status.choices)
     rows_total = models.PositiveIntegerField()
-    rows_done = models.PositiveIntegerField(default=0, help_text="Valid rows assessed so far.")
+    rows_done = models.PositiveIntegerField(
+        default=0, help_text="Valid rows assessed so far (each chunk adds its rows once it is staged)."
+    )
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
@@ -511,7 +516,7 @@ class PortfolioImport(BackgroundJob):
     heartbeat_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Last sign of life of the worker storing it; beat re-sends a silent one.",
+        help_text="Last sign of life of the workers assessing or storing it; beat re-sends a silent one.",
     )
 
     class Meta:
@@ -527,3 +532,61 @@ class PortfolioImport(BackgroundJob):
     @property
     def skipped_count(self) -> int:
         return self.rows_total - self.rows_valid if self.status == self.Status.DONE else 0
+
+
+class ImportChunk(models.Model):  # noqa: DJ008 (internal rows: no admin or page lists them)
+    """A slice of an import's valid rows that one worker assesses, and its attempts.
+
+    ``rows`` holds the slice's [{row, profile}] until the chunk is staged. Deleted with the
+    import's staging once the import is published, failed or cancelled.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    SENT = (Status.QUEUED, Status.RUNNING)
+
+    portfolio_import = models.ForeignKey(PortfolioImport, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    rows = models.JSONField(default=list, blank=True, help_text="[{row, profile}] to assess.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["portfolio_import", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio_import", "index"], name="importchunk_unique_index")
+        ]
+
+    @property
+    def finished(self) -> bool:
+        """Nothing (more) to do: staged already, or its import ended (cancelled, failed)."""
+        return self.status == self.Status.DONE or self.portfolio_import.finished
+
+
+class ImportRow(models.Model):  # noqa: DJ008 (staging: no admin or page lists them)
+    """One assessed row of an import, staged until the import is published in one transaction.
+
+    What publishing needs and nothing more: the row as uploaded, and the assessment's fields.
+    Unique per import and row, so a chunk staged twice is an error, never two workloads.
+    """
+
+    portfolio_import = models.ForeignKey(
+        PortfolioImport, on_delete=models.CASCADE, related_name="staged_rows"
+    )
+    row = models.PositiveIntegerField(help_text="As the file numbers it.")
+    name = models.CharField(max_length=200)
+    profile = models.JSONField(help_text="The profile as uploaded, stored on the workload.")
+    effective = models.JSONField(help_text="The normalised profile the engine saw.")
+    ruleset_version = models.CharField(max_length=100)
+    catalog_version = models.CharField(max_length=100, null=True, blank=True)
+    result = models.JSONField(help_text="The stamped advice, copied into the assessment.")
+
+    class Meta:
+        ordering = ["portfolio_import", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio_import", "row"], name="importrow_unique_row")
+        ]

@@ -1,11 +1,15 @@
 """The engine alone: ``placement.advise`` of a profile it has never seen, in one process.
 
     .venv/bin/python benchmarks/engine_bench.py [--profiles 300] [--rounds 3] [--json] [--continuing-only]
+        [--cpu-time]
 
 Bodies are the load benchmark's (``bodies.varied_body``: presets with volume, shape, wait,
-steps and tokens moved about, each under a unique name), so every call is a new profile
-and the engine's caches answer nothing; they are emptied before each round anyway. Modes,
-interleaved round by round so the machine's noise hits them alike:
+steps and tokens moved about, each under a unique name; each mode draws its own), so every
+call is a new profile: the break-even caches, keyed on the whole profile, answer nothing (they
+are emptied before each round anyway). Caches keyed on a part of a profile (a rule's inputs, a
+usage's estimate, a model's instance options) stay warm from the bodies before, as in a server
+that has answered other profiles. Modes, interleaved round by round so the machine's noise hits
+them alike:
 
   default      advise(profile): what a stored assessment, the dashboard and the PDF get
   no sweep     advise(profile, wait_sweep=False): what POST /api/v1/evaluate/ answers
@@ -35,17 +39,20 @@ from placement.presets import PRESETS  # noqa: E402
 
 
 def forget() -> None:
-    """Empty the engine's break-even cache (its name changed when the wait sweep was split off)."""
+    """Empty the engine's break-even cache: ``forget_break_evens`` (functools.lru_cache) in a
+    newer engine, a module-level dict in older ones (renamed when the wait sweep was split off)."""
+    if hasattr(calculators, "forget_break_evens"):
+        calculators.forget_break_evens()
     for name in ("_REMEMBERED", "_BREAK_EVEN_CACHE"):
         getattr(calculators, name, {}).clear()
 
 
-def timed(call, profiles) -> list[float]:
+def timed(call, profiles, clock=time.perf_counter) -> list[float]:
     times = []
     for profile in profiles:
-        start = time.perf_counter()
+        start = clock()
         call(profile)
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((clock() - start) * 1000)
     return times
 
 
@@ -59,7 +66,14 @@ def main() -> int:
         action="store_true",
         help="Leave out one-off job presets (issue 15), so an older tree times the same bodies.",
     )
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="Time each call by the process's CPU time rather than the wall clock: steadier on a "
+        "machine other work shares (it leaves out time spent waiting for a core).",
+    )
     args = parser.parse_args()
+    clock = time.process_time if args.cpu_time else time.perf_counter
 
     bases = [
         dict(p.profile)
@@ -74,14 +88,16 @@ def main() -> int:
     advise(parse_profile(bases[0]))  # load the matrix and the catalog
     for round_ in range(args.rounds):
         for mode, call in modes.items():
-            rng = random.Random(f"engine-{round_}")
+            # A seed of its own per mode: each mode's bodies are new to the engine, not the
+            # previous mode's under another name (its caches would answer part of them).
+            rng = random.Random(f"engine-{mode}-{round_}")
             profiles = [
                 parse_profile(varied_body(rng, bases, f"{mode}-{round_}-{n}")) for n in range(args.profiles)
             ]
             forget()
-            times[mode] += timed(call, profiles)
+            times[mode] += timed(call, profiles, clock)
             if mode == "default":
-                times["cached"] += timed(advise, profiles)
+                times["cached"] += timed(advise, profiles, clock)
     result = {
         mode: {
             "median_ms": round(statistics.median(t), 2),

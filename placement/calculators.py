@@ -7,23 +7,32 @@ assumptions, and returns the series a chart needs along with the headline.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any
 
-from placement import commitments
+import numpy as np
+
+from placement import commitments, curves
 from placement.constants import MATRIX_CONSTANTS
 from placement.costs import monthly_total
-from placement.facts import HOURS_PER_MONTH, Facts, derive_facts
-from placement.pricing import Catalog
+from placement.curves import FloatArray
+from placement.facts import HOURS_PER_MONTH, derive_facts
+from placement.pricing import Catalog, UsageError
 from placement.profile import WorkloadProfile, varied
 
-T = TypeVar("T")
 RULE_OF_THUMB_UTILIZATION = MATRIX_CONSTANTS["utilization_threshold"]  # "the 15% rule"
 SWEEP_WAIT_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.9)
 MAX_REQUESTS_PER_DAY = 1e9
+# The scan: four volumes a decade from 1 to 1e9 requests a day (Python's 10 ** x, as the curve's).
+SCAN_GRID = tuple(10 ** (k / 4) for k in range(0, 37))
+# The crossing is pinned by 16 halvings of the log interval between two scan points (a factor
+# 1.78 apart): within 0.001%. They run as rounds of LEVELS_PER_ROUND halvings, each round
+# pricing every midpoint those halvings could visit in one array call.
+HALVINGS = 16
+LEVELS_PER_ROUND = 8
 
 
 # -- break-even -------------------------------------------------------------------------
@@ -60,22 +69,25 @@ def break_even(
 ) -> BreakEven:
     """Where serverless and provisioned capacity cost the same for this profile's shape.
 
-    ``sweep_wait`` adds the break-even at each of SWEEP_WAIT_FRACTIONS, which
-    costs four times the search itself: five more crossings.
+    ``sweep_wait`` adds the break-even at each of SWEEP_WAIT_FRACTIONS (``wait_sweep``).
     """
     prices = _ShapePrices(p, catalog, layer)
-    gap = prices.gap(serverless, provisioned)
-    crossing = _crossing(gap)
-    # The curve's points are the scan's grid, so most of them are priced already.
+    own_wait = np.array([[p.wait_fraction]])
+    scan = np.array([SCAN_GRID])
+    cheap, dear = (cents[0] for cents in prices.both(serverless, provisioned, scan, own_wait))
+    crossing = _crossings(prices, serverless, provisioned, own_wait, (cheap - dear)[np.newaxis])[0]
+    # The curve's points are the scan's (both are 10 ** (k / 4) up to a billion a day).
+    serverless_at, provisioned_at = (
+        dict(zip(SCAN_GRID, _dollars(cheap))),
+        dict(zip(SCAN_GRID, _dollars(dear))),
+    )
     curve = tuple(
-        (rpd, prices.monthly(serverless, rpd), prices.monthly(provisioned, rpd))
+        (rpd, serverless_at[rpd], provisioned_at[rpd])
         for rpd in _grid(max(p.requests_per_day, crossing or 0))
     )
-    utilization = None
-    if crossing is not None:
-        utilization = derive_facts(varied(p, requests_per_day=crossing)).utilization
-    low_gap = gap(1.0)
-    cheaper_below = serverless if low_gap is None or low_gap <= 0 else provisioned
+    utilization = None if crossing is None else prices.arrays.fleet_utilization(crossing)
+    low_gap = cheap[0] - dear[0]  # at one request a day
+    cheaper_below = serverless if np.isnan(low_gap) or low_gap <= 0 else provisioned
     return BreakEven(
         layer,
         serverless,
@@ -85,7 +97,7 @@ def break_even(
         cheaper_below,
         RULE_OF_THUMB_UTILIZATION,
         curve,
-        _wait_sweep(gap) if sweep_wait else None,
+        _wait_sweep(prices, serverless, provisioned) if sweep_wait else None,
         commitments.terms_label(p),
     )
 
@@ -97,90 +109,151 @@ def wait_sweep(
     serverless: str = "lambda",
     provisioned: str = "fargate",
 ) -> tuple[tuple[float, float | None], ...]:
-    """The break-even at each of SWEEP_WAIT_FRACTIONS: how far waiting on APIs moves it."""
-    return _wait_sweep(_ShapePrices(p, catalog, layer).gap(serverless, provisioned))
+    """The break-even at each of SWEEP_WAIT_FRACTIONS: how far waiting on APIs moves it.
+
+    All waits are searched at once: each step prices a (waits x volumes) array.
+    """
+    return _wait_sweep(_ShapePrices(p, catalog, layer), serverless, provisioned)
 
 
-def _wait_sweep(gap: Gap) -> tuple[tuple[float, float | None], ...]:
-    def at(w: float) -> Callable[[float], float | None]:
-        return lambda rpd: gap(rpd, w)
-
-    return tuple((w, _crossing(at(w))) for w in SWEEP_WAIT_FRACTIONS)
-
-
-class Gap(Protocol):
-    """gap(rpd, wait=None): serverless minus provisioned monthly cost, None if either is unpriced."""
-
-    def __call__(self, rpd: float, wait: float | None = None) -> float | None: ...
+def _wait_sweep(
+    prices: _ShapePrices, serverless: str, provisioned: str
+) -> tuple[tuple[float, float | None], ...]:
+    waits = np.array(SWEEP_WAIT_FRACTIONS).reshape(-1, 1)
+    scan = np.broadcast_to(np.array(SCAN_GRID), (len(SWEEP_WAIT_FRACTIONS), len(SCAN_GRID)))
+    cheap, dear = prices.both(serverless, provisioned, scan, waits)
+    gaps = cheap - dear
+    return tuple(
+        zip(SWEEP_WAIT_FRACTIONS, _crossings(prices, serverless, provisioned, waits, gaps), strict=True)
+    )
 
 
 class _ShapePrices:
-    """Monthly cost of one layer's placement for a profile moved to another volume and wait.
+    """Monthly cost of one layer's placement for a profile moved to other volumes and waits.
 
-    Each point is priced once: a search comes back to the points it scanned (the
-    bisection starts from one, the curve redraws them, the sweep repeats the
-    profile's own wait).
+    The Nerves pair is priced in arrays (placement/curves.py); any other placement, or a
+    catalog that lacks a rate the arrays read, point by point through ``monthly_total``.
     """
 
     def __init__(self, p: WorkloadProfile, catalog: Catalog, layer: str):
         self.p, self.catalog, self.layer = p, catalog, layer
-        self._known: dict[tuple[str, float, float], float | None] = {}
-        # Both sides of a gap are priced at the same point: its profile and facts are derived once.
-        self._points: dict[tuple[float, float], tuple[WorkloadProfile, Facts]] = {}
+        self.arrays = curves.NervesPrices(p, catalog)
+        self._one_by_one: set[str] = set()  # placements priced point by point
 
-    def monthly(self, placement: str, rpd: float, wait: float | None = None) -> float | None:
-        wait = self.p.wait_fraction if wait is None else wait
-        key = (placement, rpd, wait)
-        if key not in self._known:
-            profile, facts = self._point(rpd, wait)
-            total = monthly_total(self.layer, placement, profile, facts, self.catalog)
-            self._known[key] = None if total is None else float(total)
-        return self._known[key]
+    def cents(self, placement: str, volumes: FloatArray, waits: FloatArray) -> FloatArray:
+        """Cents at each (wait row, volume); NaN where the placement cannot be priced."""
+        if self.layer == "nerves" and placement in curves.PLACEMENTS and placement not in self._one_by_one:
+            try:
+                return self.arrays.monthly_cents(placement, volumes, waits)
+            except UsageError:
+                pass  # a partial catalog: the scalar builders say which points it cannot price
+        self._one_by_one.add(placement)
+        return self._point_by_point(placement, volumes, waits)
 
-    def _point(self, rpd: float, wait: float) -> tuple[WorkloadProfile, Facts]:
-        try:
-            return self._points[rpd, wait]
-        except KeyError:
-            profile = varied(self.p, requests_per_day=rpd, wait_fraction=wait)
-            point = self._points[rpd, wait] = (profile, derive_facts(profile))
-            return point
+    def both(
+        self, serverless: str, provisioned: str, volumes: FloatArray, waits: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """``cents`` of both sides of the gap, at the same points."""
+        pair = (serverless, provisioned)
+        if self.layer == "nerves" and set(pair) <= set(curves.PLACEMENTS) and not self._one_by_one:
+            try:
+                cheap, dear = self.arrays.monthly_cents_each(pair, volumes, waits)
+                return cheap, dear
+            except UsageError:
+                pass  # each side on its own: the one the catalog prices stays in arrays
+        return self.cents(serverless, volumes, waits), self.cents(provisioned, volumes, waits)
 
-    def gap(self, serverless: str, provisioned: str) -> Gap:
-        """gap(rpd, wait=None): serverless minus provisioned monthly cost, None if either is unpriced."""
+    def levels_per_round(self) -> int:
+        """Halvings per array call: one at a time when a side is priced point by point, as
+        pricing every midpoint a round could visit would then cost a Decimal estimate each."""
+        return 1 if self._one_by_one else LEVELS_PER_ROUND
 
-        def gap(rpd: float, wait: float | None = None) -> float | None:
-            a, b = self.monthly(serverless, rpd, wait), self.monthly(provisioned, rpd, wait)
-            return None if a is None or b is None else a - b
-
-        return gap
-
-
-def _crossing(gap: Callable[[float], float | None]) -> float | None:
-    """The request rate where the cost gap changes sign, by bisection on a log scale."""
-    grid = [10 ** (k / 4) for k in range(0, 37)]  # 1 to 1e9 requests a day
-    previous = None
-    for rpd in grid:
-        g = gap(rpd)
-        if g is None:
-            return None
-        if previous is not None and (previous[1] <= 0) != (g <= 0):
-            return _bisect(gap, previous[0], rpd)
-        previous = (rpd, g)
-    return None
+    def _point_by_point(self, placement: str, volumes: FloatArray, waits: FloatArray) -> FloatArray:
+        cents = np.full(np.broadcast_shapes(volumes.shape, waits.shape), np.nan)
+        for row, wait in enumerate(waits[:, 0].tolist()):
+            for column, rpd in enumerate(volumes[row].tolist()):
+                profile = varied(self.p, requests_per_day=rpd, wait_fraction=wait)
+                total = monthly_total(self.layer, placement, profile, derive_facts(profile), self.catalog)
+                if total is not None:
+                    cents[row, column] = float(total * 100)
+        return cents
 
 
-def _bisect(gap: Callable[[float], float | None], low: float, high: float) -> float:
-    # Both ends are priced: the scan found the sign change between them.
-    low_sign = cast(float, gap(low)) <= 0
-    # Grid points are a factor 1.78 apart: 16 halvings of the log interval
-    # pin the crossing to within 0.001%.
-    for _ in range(16):
-        mid = math.sqrt(low * high)
-        if (cast(float, gap(mid)) <= 0) == low_sign:
-            low = mid
+def _crossings(
+    prices: _ShapePrices, serverless: str, provisioned: str, waits: FloatArray, gaps: FloatArray
+) -> list[float | None]:
+    """Per wait row, the request rate where the scanned cost gap first changes sign, if it does.
+
+    A row with an unpriced point before any change has no crossing. The bracket found is
+    halved HALVINGS times on a log scale, keeping the half where the sign changes.
+    """
+    brackets: dict[int, tuple[float, float, bool]] = {}
+    for row, row_gaps in enumerate(gaps.tolist()):
+        for k in range(1, len(SCAN_GRID)):
+            if math.isnan(row_gaps[k - 1]) or math.isnan(row_gaps[k]):
+                break
+            if (row_gaps[k - 1] <= 0) != (row_gaps[k] <= 0):
+                brackets[row] = (SCAN_GRID[k - 1], SCAN_GRID[k], row_gaps[k - 1] <= 0)
+                break
+    rows = list(brackets)
+    for levels in _rounds(prices.levels_per_round()):
+        if not rows:
+            break
+        ends = np.array([brackets[row][:2] for row in rows])
+        points = _midpoints(ends[:, :1], ends[:, 1:], levels)
+        at = waits[rows]
+        cheap, dear = prices.both(serverless, provisioned, points, at)
+        signs = (cheap - dear <= 0).tolist()
+        for i, row in enumerate(rows):
+            brackets[row] = _descend(*brackets[row], points[i].tolist(), signs[i], levels)
+    return [
+        round(math.sqrt(brackets[r][0] * brackets[r][1]), 1) if r in brackets else None
+        for r in range(len(gaps))
+    ]
+
+
+def _rounds(levels: int) -> list[int]:
+    """HALVINGS split into rounds of at most ``levels``."""
+    full, rest = divmod(HALVINGS, levels)
+    return [levels] * full + ([rest] if rest else [])
+
+
+def _midpoints(low: FloatArray, high: FloatArray, levels: int) -> FloatArray:
+    """Every midpoint ``levels`` halvings of (low, high) could visit, in heap order per row.
+
+    Each is ``sqrt(low * high)`` of its own interval, computed as the halving itself computes
+    it, so the search visits the very floats a one-at-a-time bisection would.
+    """
+    rows = len(low)
+    found = np.empty((rows, 2**levels - 1))
+    for level in range(levels):
+        mid = np.sqrt(low * high)
+        found[:, 2**level - 1 : 2 ** (level + 1) - 1] = mid
+        # Children in heap order: each interval's lower half, then its upper half.
+        lower, upper = np.empty((rows, 2 * mid.shape[1])), np.empty((rows, 2 * mid.shape[1]))
+        lower[:, 0::2], lower[:, 1::2] = low, mid
+        upper[:, 0::2], upper[:, 1::2] = mid, high
+        low, high = lower, upper
+    return found
+
+
+def _descend(
+    low: float, high: float, low_sign: bool, points: list[float], signs: list[bool], levels: int
+) -> tuple[float, float, bool]:
+    """The bisection's path through one row's priced midpoints: keep the half where the sign changes."""
+    node = 0
+    for level in range(levels):
+        index = 2**level - 1 + node
+        if signs[index] == low_sign:
+            low, node = points[index], 2 * node + 1
         else:
-            high = mid
-    return round(math.sqrt(low * high), 1)
+            high, node = points[index], 2 * node
+    return low, high, low_sign
+
+
+def _dollars(cents: FloatArray) -> list[float | None]:
+    """Cents as the floats of the Decimal totals (``float(Decimal("12.34"))`` is 1234 / 100); None: unpriced."""
+    return [None if math.isnan(c) else c / 100 for c in cents.tolist()]
 
 
 def _grid(reach: float) -> list[float]:
@@ -291,30 +364,34 @@ COST_FACTS = (
 )
 
 
-_REMEMBERED: dict[tuple[Any, ...], Any] = {}
-_CACHE_LIMIT = 4096
-
-
 def cached_break_even(p: WorkloadProfile, catalog: Catalog, sweep_wait: bool = False) -> BreakEven:
     """break_even() for the nerves layer, remembered per profile and catalog version.
 
-    The search prices the profile a few hundred times; intake tools and the
-    what-if controls ask for the same profiles again and again. The wait sweep
-    is remembered apart, so advice without it never pays for it.
+    Intake tools and the what-if controls ask for the same profiles again and again. The
+    wait sweep is remembered apart, so advice without it never pays for it.
     """
-    result = _remembered(("break_even", p, catalog.version), lambda: break_even(p, catalog))
+    result = _remembered_break_even(p, catalog)
     if sweep_wait:
-        sweep = _remembered(("wait_sweep", p, catalog.version), lambda: wait_sweep(p, catalog))
-        result = dataclasses.replace(result, by_wait_fraction=sweep)
+        result = dataclasses.replace(result, by_wait_fraction=_remembered_wait_sweep(p, catalog))
     return result
 
 
-def _remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    if key not in _REMEMBERED:
-        if len(_REMEMBERED) >= _CACHE_LIMIT:
-            _REMEMBERED.clear()
-        _REMEMBERED[key] = compute()
-    return cast(T, _REMEMBERED[key])
+# Keyed on the profile (a frozen dataclass: its fields) and the catalog, which hashes by its
+# version (``Catalog.__hash__``): a new catalog version is a new key, never a stale answer.
+@functools.lru_cache(maxsize=4096)
+def _remembered_break_even(p: WorkloadProfile, catalog: Catalog) -> BreakEven:
+    return break_even(p, catalog)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_wait_sweep(p: WorkloadProfile, catalog: Catalog) -> tuple[tuple[float, float | None], ...]:
+    return wait_sweep(p, catalog)
+
+
+def forget_break_evens() -> None:
+    """Empty the remembered break-evens (benchmarks time the search itself)."""
+    _remembered_break_even.cache_clear()
+    _remembered_wait_sweep.cache_clear()
 
 
 def cost_facts(

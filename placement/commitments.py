@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:  # pricing imports this module: no import at run time
@@ -158,24 +159,21 @@ def _group(groups: dict[str, str], instance_type: str | None) -> str:
     return groups[name]
 
 
+@lru_cache(maxsize=256)
 def read_rate(catalog: Catalog, key: str) -> Rate | None:
     """A commitment rate from the catalog, or None when the catalog has none (an older one)."""
-
-    def read() -> Rate | None:
-        raw = catalog.rates.get(key)
-        if raw is None:
-            return None
-        return Rate(
-            key,
-            Decimal(raw["price"]),
-            raw["source"],
-            raw.get("title", raw["source"]),
-            raw["read_on"],
-            raw.get("confidence", "C"),
-            raw.get("note", ""),
-        )
-
-    return catalog.remember(("commitment_rate", key), read)
+    raw = catalog.rates.get(key)
+    if raw is None:
+        return None
+    return Rate(
+        key,
+        catalog.value(key),
+        raw["source"],
+        raw.get("title", raw["source"]),
+        raw["read_on"],
+        raw.get("confidence", "C"),
+        raw.get("note", ""),
+    )
 
 
 def rate_for(catalog: Catalog, service: str, purchase: str, instance_type: str | None = None) -> Rate:

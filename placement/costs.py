@@ -12,7 +12,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from functools import lru_cache
+from typing import Any, NamedTuple, TypeVar, cast
 
 from placement import commitments, front_door, jobs, sizing, stores
 from placement.facts import BEDROCK_MODELS, DAYS_PER_MONTH, HOT_RAM_HEADROOM, HOURS_PER_MONTH, Facts
@@ -21,6 +22,7 @@ from placement.pricing import Catalog, Estimate, Line, UsageError, estimate
 from placement.profile import OTHER_MODEL, WorkloadProfile
 from placement.wording import plural
 
+T = TypeVar("T")
 ZERO = Decimal("0.00")
 # What a cost builder returns: its labelled estimates (None: it cannot price the placement).
 Parts = list[tuple[str, Estimate]]
@@ -69,6 +71,27 @@ class PlacementCost:
         }
 
 
+class _UnderTerms(NamedTuple):
+    """One usage priced under the profile's terms (``_Job.est``), kept to be replayed by the
+    other placements of the profile that price the same usage."""
+
+    chosen: Estimate
+    why: str
+    others: tuple[tuple[str, Decimal], ...]  # (purchase option, its total) for ``option_deltas``
+    applied: commitments.Applied
+
+
+@dataclass(slots=True)
+class _Memo:
+    """What the placements of one profile share (``placement_costs``): they price the same
+    usages (one instance fleet on EC2, ECS and EKS; an EKS cluster's fee; a usage under each
+    purchase option), each once. (Estimates themselves are remembered across profiles:
+    ``_estimate``.)"""
+
+    under_terms: dict[tuple[Any, ...], _UnderTerms] = field(default_factory=dict)  # ``_Job.est``
+    sizes: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # ``_Job.sized``
+
+
 @dataclass(slots=True)
 class _Job:
     """What a cost builder sees: the profile, its facts and the catalog.
@@ -86,6 +109,20 @@ class _Job:
     layer: str = ""
     applied: list[commitments.Applied] = field(default_factory=list)
     option_deltas: dict[str, Decimal] = field(default_factory=dict)  # other option minus chosen
+    # Usages priced so far for this profile, shared by its placements (``placement_costs``).
+    memo: _Memo = field(default_factory=_Memo)
+
+    def priced(self, service: str, usage: dict[str, Any]) -> Estimate:
+        """``estimate`` once per distinct usage (``_estimate``)."""
+        return _estimate(service, *_usage_key(usage), self.catalog)
+
+    def sized(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """``make()`` once per profile: a sizing several placements ask for (the Nerves fleet of
+        Fargate, ECS, EKS, EC2 and Batch; the model's GPU fit on SageMaker and EC2). ``key``
+        names it and what it depends on beyond the profile, its facts and the catalog."""
+        if key not in self.memo.sizes:
+            self.memo.sizes[key] = make()
+        return cast(T, self.memo.sizes[key])
 
     def est(self, service: str, baseline_share: float | None = None, **usage: Any) -> Estimate:
         """``estimate`` under the profile's terms (placement/commitments.py).
@@ -96,17 +133,31 @@ class _Job:
         options' differences are kept for ``PlacementCost.options``. A usage that names its
         own ``purchase`` (or the older ``spot=True``) is priced as it says.
         """
-        if service not in commitments.COMMITTABLE and not usage.keys() & {"spot", "purchase"}:
-            return estimate(service, usage, self.catalog)  # no plan or Spot covers it: on demand
+        if service not in commitments.COMMITTABLE and "spot" not in usage and "purchase" not in usage:
+            return self.priced(service, usage)  # no plan or Spot covers it: on demand
         if usage.pop("spot", False):
             usage["purchase"] = "spot"
         if service not in commitments.COMMITTABLE or "purchase" in usage:
             purchase = usage.pop("purchase", "on_demand")
             share = usage.pop("committed_share", 1)
             return self._under(service, usage, purchase, Decimal(str(share)))
+        if not self.with_options and not commitments.committed(self.p):
+            return self.priced(service, usage)  # the break-even search's common case
+        key = (self.layer, service, baseline_share, self.with_options, *_usage_key(usage))
+        done = self.memo.under_terms.get(key)
+        if done is None:
+            done = self.memo.under_terms[key] = self._under_terms(service, baseline_share, usage)
+        if done.why and done.why not in self.notes:
+            self.notes.append(done.why)
+        for purchase, total in done.others:
+            self.option_deltas[purchase] = self.option_deltas.get(purchase, ZERO) + total - done.chosen.total
+        self.applied.append(done.applied)
+        return done.chosen
+
+    def _under_terms(self, service: str, baseline_share: float | None, usage: dict[str, Any]) -> _UnderTerms:
+        """``usage`` under the option the profile's terms choose (``est``), with the other options'
+        totals when ``with_options``."""
         p = self.p
-        if not self.with_options and not commitments.committed(p):
-            return estimate(service, usage, self.catalog)  # the break-even search's common case
         share = commitments.quiet_share(p, self.f) if baseline_share is None else baseline_share
         instance = usage.get("instance_type")
         decision = commitments.decide(
@@ -120,9 +171,8 @@ class _Job:
             explain=self.with_options,
         )
         chosen = self._under(service, usage, decision.purchase, decision.share)
-        if decision.why and decision.why not in self.notes:
-            self.notes.append(decision.why)
         rates: list[tuple[str, commitments.Rate | None]] = []
+        others: list[tuple[str, Decimal]] = []
         if self.with_options:
             for other in commitments.alternatives(
                 p,
@@ -138,33 +188,29 @@ class _Job:
                 except UsageError:
                     continue
                 rates.append((other.purchase, other.rate))
-                self.option_deltas[other.purchase] = (
-                    self.option_deltas.get(other.purchase, ZERO) + priced.total - chosen.total
-                )
-        self.applied.append(
-            commitments.Applied(
-                service,
-                decision.purchase,
-                float(decision.share),
-                decision.rate,
-                chosen.on_demand_total,
-                chosen.total,
-                tuple(rates),
-            )
+                others.append((other.purchase, priced.total))
+        applied = commitments.Applied(
+            service,
+            decision.purchase,
+            float(decision.share),
+            decision.rate,
+            chosen.on_demand_total,
+            chosen.total,
+            tuple(rates),
         )
-        return chosen
+        return _UnderTerms(chosen, decision.why, tuple(others), applied)
 
     def _under(self, service: str, usage: dict[str, Any], purchase: str, share: Decimal) -> Estimate:
         """``usage`` priced under one purchase option. Fargate Spot runs x86_64 tasks only: an
         arm64 usage on Spot is priced at the x86 Spot price, with arm64 on demand beside it."""
         if purchase == "on_demand":
-            return estimate(service, usage, self.catalog)
+            return self.priced(service, usage)
         chosen = {**usage, "purchase": purchase}
         if purchase != "spot":
             chosen["committed_share"] = float(share)
         if service == "fargate" and purchase == "spot" and usage.get("arch") == "arm64":
-            spot = estimate(service, {**chosen, "arch": "x86_64"}, self.catalog)
-            arm = {line.name: line.amount for line in estimate(service, usage, self.catalog).lines}
+            spot = self.priced(service, {**chosen, "arch": "x86_64"})
+            arm = {line.name: line.amount for line in self.priced(service, usage).lines}
             return Estimate(
                 service,
                 tuple(
@@ -177,7 +223,7 @@ class _Job:
                 ),
                 spot.catalog,
             )
-        return estimate(service, chosen, self.catalog)
+        return self.priced(service, chosen)
 
     def _spot_ratio(self, service: str, usage: dict[str, Any]) -> float:
         """The Spot capacity's on-demand price over the usage's own: 1, except arm64 Fargate,
@@ -188,24 +234,56 @@ class _Job:
         return float(c.unit_price("fargate.linux.x86_64.vcpu") / c.unit_price("fargate.linux.arm64.vcpu"))
 
 
+def _usage_key(usage: dict[str, Any]) -> tuple[Any, ...]:
+    """A usage as a dictionary key: its keys, its values and the values' types (1 and 1.0 are one
+    key, but print differently in the lines' details)."""
+    values = tuple(usage.values())
+    return tuple(usage), values, tuple(map(type, values))
+
+
+# Keyed on the usage (its keys, values and the values' types) and the catalog, which hashes by
+# its version: ``estimate`` is a pure function of them, and its Estimate is frozen. Profiles
+# share many usages whatever their volume (an EKS cluster's fee, an always-on endpoint or cache
+# cluster, a fleet's fixed instance-hours): two in five of a new profile's are priced already.
+@lru_cache(maxsize=4096)
+def _estimate(
+    service: str, keys: tuple[str, ...], values: tuple[Any, ...], types: tuple[type, ...], catalog: Catalog
+) -> Estimate:
+    return estimate(service, dict(zip(keys, values, strict=True)), catalog)
+
+
 def placement_costs(
     p: WorkloadProfile, f: Facts, catalog: Catalog, candidates: dict[str, tuple[str, ...]]
 ) -> dict[str, dict[str, PlacementCost]]:
     """Cost of each candidate placement of each layer."""
+    memo = _Memo()  # shared: placements price the same usages
     return {
-        layer: {placement: cost_of(layer, placement, p, f, catalog) for placement in placements}
+        layer: {placement: cost_of(layer, placement, p, f, catalog, memo=memo) for placement in placements}
         for layer, placements in candidates.items()
     }
 
 
 def cost_of(
-    layer: str, placement: str, p: WorkloadProfile, f: Facts, catalog: Catalog, with_options: bool = True
+    layer: str,
+    placement: str,
+    p: WorkloadProfile,
+    f: Facts,
+    catalog: Catalog,
+    with_options: bool = True,
+    memo: _Memo | None = None,
 ) -> PlacementCost:
     """One placement's monthly cost; ``with_options=False`` skips the other purchase options,
-    for searches that compare totals only."""
+    for searches that compare totals only. ``memo``: the profile's usages priced so far."""
     if (layer, placement) not in _BUILDERS:
         return PlacementCost(layer, placement, None, assumptions=("Not priced for this layer.",))
-    job = _Job(p, f, catalog, with_options=with_options, layer=layer)
+    job = _Job(
+        p,
+        f,
+        catalog,
+        with_options=with_options,
+        layer=layer,
+        memo=_Memo() if memo is None else memo,
+    )
     try:
         parts = _parts(job, layer, placement)
     except UsageError as exc:  # a partial catalog (an imported region) lacks this rate
@@ -276,7 +354,7 @@ def front_door_cost(placement: str, p: WorkloadProfile, f: Facts, catalog: Catal
 
 
 def _lambda_usage(job: _Job, invocations: float, cpu_s: float, wait_s: float) -> dict[str, Any]:
-    config = sizing.lambda_config(job.p, cpu_s, wait_s)
+    config = job.sized(("lambda", cpu_s, wait_s), lambda: sizing.lambda_config(job.p, cpu_s, wait_s))
     if config.note:
         job.notes.append(config.note)
     job.notes.append(
@@ -383,7 +461,7 @@ def _nerves_lambda_durable(job: _Job) -> Parts:
 
 
 def _nerves_fargate(job: _Job) -> Parts:
-    fleet = sizing.nerves_fleet(job.p, job.f)
+    fleet = job.sized(("nerves",), lambda: sizing.nerves_fleet(job.p, job.f))
     return _fargate_fleet(job, "Fargate", fleet)
 
 
@@ -430,7 +508,7 @@ def fleet_cost(
 
 
 def _nerves_ecs_ec2(job: _Job) -> Parts:
-    fleet = sizing.nerves_fleet(job.p, job.f)
+    fleet = job.sized(("nerves",), lambda: sizing.nerves_fleet(job.p, job.f))
     return _instances(
         job,
         "EC2",
@@ -482,7 +560,9 @@ def _nerves_aws_batch(job: _Job) -> Parts:
     """AWS Batch adds no fee: the job pays for the Fargate (or EC2) capacity Batch starts, busy
     with items, plus each task's start-up; nothing idles between items or after the job."""
     p, f = job.p, job.f
-    fleet = sizing.nerves_fleet(p, f)  # the task size, and the items one task works on at once
+    fleet = job.sized(
+        ("nerves",), lambda: sizing.nerves_fleet(p, f)
+    )  # the task size, and the items one task works on at once
     busy_task_hours = f.requests_per_month * p.request_duration_s / fleet.in_flight_per_task / 3_600
     if fleet.memory_gb > LIMITS["fargate_max_memory_gb"] or fleet.vcpu > LIMITS["fargate_max_vcpu"]:
         # Instances start once per day's run and are reused by the child jobs after that.
@@ -727,7 +807,7 @@ def _gpu_fit(job: _Job, family: str, always_on: bool = True) -> sizing.Fit:
     """The GPU fleet of ``family`` that serves the model (placement/serving.py); the notes say
     what the model needs, which instance holds it and how the fleet is sized, or why no
     instance holds it and what would make the model fit."""
-    fit = sizing.model_fit(job.p, job.f, family, job.catalog)
+    fit = job.sized(("gpu", family), lambda: sizing.model_fit(job.p, job.f, family, job.catalog))
     if fit.fits:
         job.notes.extend(fit.plan.assumptions(always_on))
     else:

@@ -226,29 +226,17 @@ def derive_facts(p: WorkloadProfile) -> Facts:
     model = _model(p)
     inference = _inference(p, model, traffic)
     context = _context(p)
-    return _facts(
-        {
-            **traffic,
-            **_lambda_fit(p, traffic),
-            **_orchestration(p),
-            **model,
-            **inference,
-            **context,
-            **_limit_checks(p, traffic, inference, context),
-            **_region_facts(p, model),
-        }
-    )
-
-
-def _facts(values: dict[str, Any]) -> Facts:
-    """``Facts(**values)`` without the frozen dataclass's ``__init__`` (0.3 against 3.7 us).
-
-    A break-even search derives facts for every price point, a hundred times per
-    advice. The values come from the helpers above, which give every field.
-    """
-    facts = object.__new__(Facts)
-    facts.__dict__.update(values)
-    return facts
+    values = {
+        **traffic,
+        **_lambda_fit(p, traffic),
+        **_orchestration(p),
+        **model,
+        **inference,
+        **context,
+        **_limit_checks(p, traffic, inference, context),  # model_seconds again, as the limits read it
+        **_region_facts(p, model),
+    }
+    return Facts(**values)
 
 
 def lambda_vcpus(memory_mb: float) -> float:

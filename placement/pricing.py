@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from placement import commitments
 
@@ -34,62 +35,80 @@ class UsageError(ValueError):
     """A usage mapping has an unknown key or an impossible value; names the key."""
 
 
+Tiers = tuple[tuple[Decimal | None, Decimal], ...]  # (size of the tier, unit price); the last size None
+
+
+@dataclass(frozen=True)
+class ReadRate:
+    """One rate of a catalog read as Decimals: its price, its price per unit, or its volume tiers."""
+
+    value: Decimal | None
+    unit_price: Decimal | None
+    tiers: Tiers | None
+
+    @classmethod
+    def of(cls, rate: Mapping[str, Any]) -> ReadRate:
+        if "tiers" in rate:
+            tiers = tuple(
+                (None if t["size"] is None else Decimal(str(t["size"])), Decimal(t["price"]))
+                for t in rate["tiers"]
+            )
+            return cls(None, None, tiers)
+        price = Decimal(rate["price"])
+        return cls(price, price / Decimal(rate.get("per", 1)), None)
+
+
 @dataclass(frozen=True)
 class Catalog:
+    """A dated price catalog of one region. It never changes once read: its rates are read into
+    Decimals once, when it is built (``read_catalog``), and a catalog hashes by its version, so
+    what is derived from its rates alone can be kept with ``functools.lru_cache``."""
+
     region: str
     version: str
     read_on: str
     rates: Mapping[str, Mapping[str, Any]]
-    # Rates read as Decimals, by (kind, key): the break-even search asks for the
-    # same few rates thousands of times a second. A catalog never changes once read.
-    _read: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    read_rates: Mapping[str, ReadRate] = field(repr=False, compare=False)  # ``rates`` as Decimals
+
+    @classmethod
+    def of(cls, region: str, version: str, read_on: str, rates: Mapping[str, Mapping[str, Any]]) -> Catalog:
+        read_rates = MappingProxyType({key: ReadRate.of(rate) for key, rate in rates.items()})
+        return cls(region, version, read_on, rates, read_rates)
+
+    def __hash__(self) -> int:
+        return hash((self.region, self.version))
 
     def unit_price(self, key: str) -> Decimal:
         """Price of one unit (the published price divided by its quantity)."""
-        return self._remembered(
-            "unit_price", key, lambda rate: Decimal(rate["price"]) / Decimal(rate.get("per", 1))
-        )
+        return _given(self._read_rate(key).unit_price, key, "a price")
 
     def value(self, key: str) -> Decimal:
-        return self._remembered("value", key, lambda rate: Decimal(rate["price"]))
+        return _given(self._read_rate(key).value, key, "a price")
 
     def tiers(self, key: str) -> list[tuple[Decimal | None, Decimal]]:
         """(size of the tier, unit price) pairs, in order; the last size is None (no end)."""
-        return list(
-            self._remembered(
-                "tiers",
-                key,
-                lambda rate: tuple(
-                    (None if t["size"] is None else Decimal(str(t["size"])), Decimal(t["price"]))
-                    for t in rate["tiers"]
-                ),
-            )
-        )
-
-    def _remembered(self, kind: str, key: str, read: Callable[[Mapping[str, Any]], T]) -> T:
-        try:
-            return cast(T, self._read[kind, key])
-        except KeyError:
-            value = self._read[kind, key] = read(self._rate(key))
-            return value
+        return list(_given(self._read_rate(key).tiers, key, "tiers"))
 
     def has(self, key: str) -> bool:
         return key in self.rates
 
-    def remember(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """``compute()`` once per catalog, for what is derived from its rates alone (which never
-        change once read): sizing asks for the same instance list at every break-even point."""
+    def _read_rate(self, key: str) -> ReadRate:
         try:
-            return cast(T, self._read[key])
+            return self.read_rates[key]
         except KeyError:
-            value = self._read[key] = compute()
-            return value
+            raise UsageError(f"no rate {key!r} in catalog {self.version}") from None
 
     def _rate(self, key: str) -> Mapping[str, Any]:
         try:
             return self.rates[key]
         except KeyError:
             raise UsageError(f"no rate {key!r} in catalog {self.version}") from None
+
+
+def _given(value: T | None, key: str, what: str) -> T:
+    if value is None:
+        raise UsageError(f"rate {key!r} has no {what}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -158,7 +177,20 @@ def load_catalog(region: str = DEFAULT_REGION, prices_dir: Path = PRICES_DIR) ->
 
 
 def catalog_for_region(region: str, prices_dir: Path = PRICES_DIR) -> Catalog | None:
-    """The newest catalog of a region, or None when the region has none."""
+    """The newest catalog of a region, or None when the region has none.
+
+    Looked for again whenever the region's folder changes, so a catalog imported while the
+    process runs counts from the next advice, and otherwise not (every advice asks).
+    """
+    try:
+        changed = (prices_dir / region).stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    return _newest_catalog(region, prices_dir, changed)
+
+
+@lru_cache(maxsize=64)
+def _newest_catalog(region: str, prices_dir: Path, changed: int) -> Catalog | None:
     versions = catalog_versions(region, prices_dir)
     return read_catalog(versions[-1]) if versions else None
 
@@ -227,7 +259,7 @@ def read_catalog(path: Path) -> Catalog:
     except (OSError, ValueError) as exc:
         raise CatalogError(f"{path}: {exc}") from exc
     check_catalog(raw, str(path))
-    return Catalog(region=raw["region"], version=raw["version"], read_on=raw["read_on"], rates=raw["rates"])
+    return Catalog.of(raw["region"], raw["version"], raw["read_on"], raw["rates"])
 
 
 def check_catalog(raw: Any, where: str = "catalog") -> None:
@@ -293,8 +325,8 @@ def _check_usage(service: str, usage: Mapping[str, Any], keys: Mapping[str, Any]
     """The usage with every value checked and the defaults filled in; raises on the first problem."""
     if type(usage) is not dict and not isinstance(usage, Mapping):  # the ABC check is slow; dicts skip it
         raise UsageError("usage must be a mapping of usage keys to values")
-    unknown = usage.keys() - keys.keys()
-    if unknown:
+    if not usage.keys() <= keys.keys():  # a subset test builds no set in the common case
+        unknown = usage.keys() - keys.keys()
         raise UsageError(f"{service}: unknown usage keys {sorted(unknown)}; known: {sorted(keys)}")
     for key in _required(service):
         if key not in usage:
@@ -302,8 +334,17 @@ def _check_usage(service: str, usage: Mapping[str, Any], keys: Mapping[str, Any]
     # Defaults are checked once per service; only the values given are checked here.
     clean = dict(_clean_defaults(service))
     for key, value in usage.items():
-        clean[key] = _check_value(service, key, keys[key][0], value)
+        kind = keys[key][0]
+        # The common case inline (estimate runs dozens of times an advice): a plain finite
+        # number not below zero; anything else gets _check_value's full checks and messages.
+        if kind is NUM and type(value) in _PLAIN_NUMBERS and 0 <= value < math.inf:
+            clean[key] = Decimal(str(value))
+        else:
+            clean[key] = _check_value(service, key, kind, value)
     return clean
+
+
+_PLAIN_NUMBERS = (float, int)
 
 
 @cache
@@ -560,17 +601,12 @@ def _purchased(service: str, u: dict[str, Any], c: Catalog) -> Callable[[str, De
     purchase = u.get("purchase", "on_demand")
     if purchase == "on_demand":
         return _line
-    try:
-        rate = commitments.rate_for(c, service, purchase, u.get("instance_type"))
-    except commitments.NotOffered as exc:
-        raise UsageError(f"{service}: {exc}") from None
+    discount, plan_words = _purchase_rate(c, service, purchase, u.get("instance_type"))
     share = Decimal(1) if purchase == "spot" else u.get("committed_share", Decimal(1))
     if share > 1:
         raise UsageError(f"{service}: committed_share must be between 0 and 1")
-    cut = rate.discount * share
-    words = f"; {commitments.plan_label(service, purchase)} at {rate.discount:.0%} off" + (
-        "" if share >= 1 else f" on {share:.0%} of it, the rest on demand"
-    )
+    cut = discount * share
+    words = plan_words + ("" if share >= 1 else f" on {share:.0%} of it, the rest on demand")
 
     def line(name: str, amount: Decimal, detail: str) -> Line:
         if not cut or not amount:
@@ -580,6 +616,17 @@ def _purchased(service: str, u: dict[str, Any], c: Catalog) -> Callable[[str, De
         )
 
     return line
+
+
+@lru_cache(maxsize=256)
+def _purchase_rate(c: Catalog, service: str, purchase: str, instance_type: str | None) -> tuple[Decimal, str]:
+    """A purchase option's discount and its words for the lines ("; <plan> at 28% off"), worked out
+    once per catalog and instance type: the options of every candidate are priced on each advice."""
+    try:
+        rate = commitments.rate_for(c, service, purchase, instance_type)
+    except commitments.NotOffered as exc:
+        raise UsageError(f"{service}: {exc}") from None
+    return rate.discount, f"; {commitments.plan_label(service, purchase)} at {rate.discount:.0%} off"
 
 
 def _sagemaker_serverless(u: dict[str, Any], c: Catalog) -> list[Line]:

@@ -17,7 +17,7 @@ import itertools
 import math
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from placement import regions
@@ -597,18 +597,9 @@ class WorkloadProfile:
 
 
 def varied(profile: WorkloadProfile, **changes: Any) -> WorkloadProfile:
-    """The profile with some fields changed: ``dataclasses.replace`` without re-running ``__init__``.
-
-    For the engine's own search loops, which price one profile at hundreds of
-    volumes; the new values come from the engine, not from a user, so nothing is
-    checked. About four times faster than ``replace`` on this 34-field class.
-    """
-    unknown = changes.keys() - profile.__dict__.keys()
-    if unknown:
-        raise TypeError(f"WorkloadProfile has no field {sorted(unknown)[0]!r}")
-    copy = object.__new__(WorkloadProfile)
-    copy.__dict__.update(profile.__dict__, **changes)
-    return copy
+    """The profile with some fields changed, for the engine's own searches: the new values come
+    from the engine, not from a user, so they are not checked again."""
+    return replace(profile, **changes)
 
 
 @dataclass(frozen=True)

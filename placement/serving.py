@@ -49,11 +49,9 @@ for models of other sizes. The bandwidth and FLOPS figures are datasheet peaks.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import NamedTuple, cast
 
 from placement import instances
 from placement.instances import AcceleratedInstance
@@ -61,7 +59,6 @@ from placement.pricing import Catalog, catalog_for_pricing
 from placement.profile import WorkloadProfile
 from placement.wording import plural
 
-T = TypeVar("T")
 GB = 1e9
 HOURS_PER_MONTH = 730.0  # AWS bills a month as 730 hours (as facts.HOURS_PER_MONTH)
 # Bytes per weight. 4-bit checkpoints (AWQ/GPTQ) carry scales: about 4.5 bits a weight
@@ -499,46 +496,30 @@ def options(
     """GPU and Inferentia2 instances of ``family`` that hold the model, cheapest first.
 
     With a catalog, only instances it prices; without, every instance of the table, unpriced.
-    Memoised in the catalog: a break-even search asks for the same model many times.
     """
-
-    def compute() -> tuple[tuple[Option, ...], tuple[Option, ...]]:
-        gpus: list[Option] = []
-        neuron: list[Option] = []
-        for spec in instances.offered(family, gpu_only=False):
-            key = spec.catalog_key(family)
-            if catalog is not None and not catalog.has(key):
-                continue
-            engine = engine_for(need, spec)
-            if engine is None:
-                continue
-            hourly = float(catalog.unit_price(key)) if catalog is not None else 0.0
-            (gpus if spec.gpu else neuron).append(Option(engine, hourly, engine.requests_per_s))
-        order = lambda o: (o.hourly, o.engine.spec.total_accelerator_gb, o.engine.spec.name)
-        return tuple(sorted(gpus, key=order)), tuple(sorted(neuron, key=order))
-
     if catalog is None:
         return _unpriced_options(need, family)
-    memo: OrderedDict[tuple[Any, ...], Any] = catalog.remember(("serving",), OrderedDict)
-    return _remembered_options(memo, (family, need), compute)
+    return _priced_options(need, family, catalog)
 
 
-# A long-running server sees endless distinct needs (every token count): each catalog keeps the
-# options of the most recent ones only.
-OPTIONS_REMEMBERED = 4096
-
-
-def _remembered_options(
-    memo: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], compute: Callable[[], T]
-) -> T:
-    try:
-        memo.move_to_end(key)
-        return cast(T, memo[key])
-    except KeyError:
-        value = memo[key] = compute()
-        if len(memo) > OPTIONS_REMEMBERED:
-            memo.popitem(last=False)
-        return value
+# A long-running server sees endless distinct needs (every token count): the most recent are kept.
+@lru_cache(maxsize=4096)
+def _priced_options(
+    need: Need, family: str, catalog: Catalog
+) -> tuple[tuple[Option, ...], tuple[Option, ...]]:
+    gpus: list[Option] = []
+    neuron: list[Option] = []
+    for spec in instances.offered(family, gpu_only=False):
+        key = spec.catalog_key(family)
+        if not catalog.has(key):
+            continue
+        engine = engine_for(need, spec)
+        if engine is None:
+            continue
+        hourly = float(catalog.unit_price(key))
+        (gpus if spec.gpu else neuron).append(Option(engine, hourly, engine.requests_per_s))
+    order = lambda o: (o.hourly, o.engine.spec.total_accelerator_gb, o.engine.spec.name)
+    return tuple(sorted(gpus, key=order)), tuple(sorted(neuron, key=order))
 
 
 @lru_cache(maxsize=512)

@@ -28,6 +28,7 @@ ACTIONS = {
     "report.request": "Asked for the PDF report",
     "membership.change": "Changed a role",
     "portfolio.import": "Imported workloads",
+    "portfolio.import_cancel": "Cancelled an import",
 }
 
 # Labels recorded before the log kept its own (``target_label``): str() of the object then.

@@ -3,6 +3,7 @@ from django.urls import path
 from advisor.accounts.api import TokenObtainApi
 from advisor.portfolio.api import (
     PortfolioApi,
+    TeamImportCancelApi,
     TeamImportDetailApi,
     TeamImportListApi,
     TeamListApi,
@@ -55,6 +56,11 @@ urlpatterns = [
         "teams/<int:team_id>/imports/<int:import_id>/",
         TeamImportDetailApi.as_view(),
         name="api-team-import-detail",
+    ),
+    path(
+        "teams/<int:team_id>/imports/<int:import_id>/cancel/",
+        TeamImportCancelApi.as_view(),
+        name="api-team-import-cancel",
     ),
     path("teams/<int:team_id>/workloads.csv", TeamWorkloadsCsvApi.as_view(), name="api-team-workloads-csv"),
     path(

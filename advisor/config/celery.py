@@ -22,3 +22,6 @@ app = Celery("advisor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each capability keeps its tasks in its own tasks module (advisor.jobs.TASK_PACKAGES).
 app.autodiscover_tasks(lambda: list(TASK_PACKAGES))
+
+# Worker processes open the chart browser of PDF reports as they start (connects the signals).
+import advisor.reports.worker_hooks  # noqa: E402,F401

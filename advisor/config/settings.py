@@ -46,12 +46,12 @@ _REDIS_CACHES = {"django_redis.cache.RedisCache", "django.core.cache.backends.re
 def cache_config(url: str) -> dict:
     """Django's cache from a URL such as ``CACHE_URL``; Redis through django-redis, failing open.
 
-    Throttle counters, import progress and drawn charts live in the cache, and none of them is
-    worth an error page. While Redis is down or hung, a read finds nothing and a write is
-    dropped, after half a second at most, each with a warning in the log (``advisor.config.logs``):
-    the API and page throttles then let every request through until Redis is back
-    (availability over rate limiting), import progress shows what the database knows,
-    and the dashboard draws its charts again. Options given in the URL's query win.
+    Throttle counters and drawn charts live in the cache, and neither is worth an error page
+    (an import's progress is in the database: its chunks add their rows as they are staged).
+    While Redis is down or hung, a read finds nothing and a write is dropped, after half a
+    second at most, each with a warning in the log (``advisor.config.logs``): the API and page
+    throttles then let every request through until Redis is back (availability over rate
+    limiting), and the dashboard draws its charts again. Options given in the URL's query win.
     """
     config = environ.Env.cache_url_config(url)
     # django-environ picks django-redis only because it is importable; name it, since the
@@ -325,6 +325,8 @@ CHART_BROWSER_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
 # A worker keeps its browser open this long after a report (0: one browser per report),
 # saving the ~3 s Chromium and plotly.js take to start. Only workers render when a broker is set.
 CHART_BROWSER_IDLE_S = env.int("CHART_BROWSER_IDLE_S", default=0 if CELERY_TASK_ALWAYS_EAGER else 300)
+# Each Celery worker process opens its browser as it starts and keeps it (advisor/reports/worker_hooks.py).
+CHART_BROWSER_AT_WORKER_START = env.bool("CHART_BROWSER_AT_WORKER_START", default=True)
 REPORT_RENDER_SOFT_LIMIT_S = env.int("REPORT_RENDER_SOFT_LIMIT_S", default=120)
 REPORT_RENDER_HARD_LIMIT_S = REPORT_RENDER_SOFT_LIMIT_S + 30
 # A render (a few seconds) unfinished this long is lost (its worker died, or its message went
@@ -346,6 +348,11 @@ if not 0 < IMPORT_HEARTBEAT_S * 3 <= IMPORT_STALE_AFTER_S:
         "IMPORT_STALE_AFTER_S must be at least three IMPORT_HEARTBEAT_S, "
         "so one late heartbeat does not send a running import twice."
     )
+# Workers assess an import in chunks of this many rows, in parallel; a chunk's results
+# (about 0.2 MB of advice a row in memory) are staged at once, so this bounds a worker's memory.
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=200)
+if IMPORT_CHUNK_ROWS < 1:
+    raise ImproperlyConfigured("IMPORT_CHUNK_ROWS must be at least 1.")
 # An uploaded file is read into memory; 10,000 rows of every field fit in about 5 MB.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES  # a JSON body of 10,000 profiles, too

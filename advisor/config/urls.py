@@ -65,6 +65,11 @@ urlpatterns = [
         name="team-import-progress",
     ),
     path(
+        "teams/<int:team_id>/imports/<int:import_id>/cancel/",
+        views_imports.team_import_cancel,
+        name="team-import-cancel",
+    ),
+    path(
         "teams/<int:team_id>/imports/<int:import_id>/errors.csv",
         views_imports.team_import_errors_csv,
         name="team-import-errors-csv",

@@ -25,6 +25,7 @@ from advisor.accounts import selectors as account_selectors
 from advisor.api.idempotency import IdempotentPostMixin
 from advisor.api.parsers import StrictJSONParser
 from advisor.api.responses import location_header
+from advisor.api.serializers import NoBodySerializer
 from advisor.jobs import retry_notice
 from advisor.models import JobReason, PortfolioImport
 from advisor.portfolio import imports
@@ -342,6 +343,20 @@ class TeamImportDetailApi(APIView):
         return Response(
             PortfolioImportSerializer(portfolio_selectors.import_get(team=team, import_id=import_id)).data
         )
+
+
+class TeamImportCancelApi(IdempotentPostMixin, APIView):
+    @extend_schema(
+        summary="Cancel an import: its chunks stop and nothing is stored (a finished import stays as it is)",
+        request=None,
+        responses={200: PortfolioImportSerializer, 403: None, 404: None},
+    )
+    def post(self, request: AuthenticatedRequest, team_id: int, import_id: int) -> Response:
+        team = account_selectors.team_get_for_user(user=request.user, team_id=team_id)
+        job = portfolio_selectors.import_get(team=team, import_id=import_id)
+        NoBodySerializer(data=request.data).is_valid(raise_exception=True)
+        job = imports.portfolio_import_cancel(user=request.user, job=job)
+        return Response(PortfolioImportSerializer(job).data)
 
 
 class _ExportNegotiation(BaseContentNegotiation):

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from advisor.accounts import selectors as account_selectors
@@ -225,6 +226,7 @@ def team_import_detail(request: AuthenticatedHttpRequest, team_id: int, import_i
             "team": team,
             "job": job,
             "rows_done": imports.import_rows_done(job=job),
+            "can_write": account_selectors.team_can_write(user=request.user, team=team),
             "errors_shown": job.errors[:ERRORS_SHOWN],
             "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
             "error_rows": len({e["row"] for e in job.errors}),
@@ -242,8 +244,22 @@ def team_import_progress(request: AuthenticatedHttpRequest, team_id: int, import
     return render(
         request,
         "partials/import_progress.html",
-        {"team": team, "job": job, "rows_done": imports.import_rows_done(job=job)},
+        {
+            "team": team,
+            "job": job,
+            "rows_done": imports.import_rows_done(job=job),
+            "can_write": account_selectors.team_can_write(user=request.user, team=team),
+        },
     )
+
+
+@login_required
+@require_POST
+def team_import_cancel(request: AuthenticatedHttpRequest, team_id: int, import_id: int) -> HttpResponse:
+    team = account_selectors.team_get_for_user(user=request.user, team_id=team_id)
+    job = portfolio_selectors.import_get(team=team, import_id=import_id)
+    imports.portfolio_import_cancel(user=request.user, job=job)
+    return redirect("team-import-detail", team_id=team.pk, import_id=job.pk)
 
 
 @login_required

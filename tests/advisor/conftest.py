@@ -146,6 +146,8 @@ class Worker:
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             "CELERY_VISIBILITY_TIMEOUT": "5",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+            # No Chromium per test worker (advisor/reports/worker_hooks.py): none renders a report.
+            "CHART_BROWSER_AT_WORKER_START": "0",
             **self.env,
         }
         self.out = self.log.open("a")

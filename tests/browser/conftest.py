@@ -76,3 +76,25 @@ def signed_in_page(live_server, member, browser_page):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/workloads/")
     return page
+
+
+def _scroll_through_charts(page) -> None:
+    """Scroll to each chart as a reader would, and wait until it is drawn.
+
+    static/advisor/charts.js draws a chart below the fold only once it scrolls into view, so a
+    test that needs every chart drawn reads the page down to its last chart first.
+    """
+    expect = sync_api.expect
+    charts = page.locator("figure.chart")
+    expect(charts.first).to_be_visible()
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_have_attribute("data-drawn", "yes")
+    expect(page.locator("figure.chart:not([data-drawn=yes])")).to_have_count(0)
+
+
+@pytest.fixture
+def scroll_through_charts():
+    """``scroll_through_charts(page)``: every chart of the page scrolled to and drawn."""
+    return _scroll_through_charts

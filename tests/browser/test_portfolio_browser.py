@@ -27,6 +27,8 @@ def portfolio_workloads(member):
 def _open_portfolio(page, live_server):
     page.goto(f"{live_server.url}/portfolio/")
     page.wait_for_url("**/teams/*/portfolio/")
+    # On a phone the decision map sits below the fold: charts.js draws it once it is scrolled to.
+    page.locator("figure#chart-decision_map").scroll_into_view_if_needed()
     page.wait_for_selector('figure#chart-decision_map[data-drawn="yes"]', timeout=20_000)
 
 

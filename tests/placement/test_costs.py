@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from placement import advise, parse_profile
-from placement.costs import cost_of, placement_costs
+from placement.costs import _Job, cost_of, placement_costs
 from placement.facts import derive_facts
-from placement.pricing import load_catalog
+from placement.pricing import Catalog, estimate, load_catalog
 from placement.rules import load_matrix
 
 CATALOG = load_catalog("us-east-1")
@@ -180,6 +180,29 @@ def test_another_model_is_not_priced_on_bedrock_and_the_note_says_so():
 def test_eks_adds_its_control_plane_to_ecs_on_ec2():
     ecs, eks = cost("nerves", "ecs_ec2"), cost("nerves", "eks")
     assert eks.total - ecs.total == Decimal("73.00")  # $0.10 an hour for 730 hours
+
+
+def test_a_remembered_estimate_never_answers_for_another_catalog():
+    before = cost("nerves", "eks")
+    rates = {
+        key: {**rate, "price": str(2 * float(rate["price"]))} if key == "eks.cluster_hours" else rate
+        for key, rate in CATALOG.rates.items()
+    }
+    dearer = Catalog.of(CATALOG.region, "us-east-1@test-dearer-eks", CATALOG.read_on, rates)
+    p = parse_profile({"name": "t", "requests_per_day": 10_000})
+    after = cost_of("nerves", "eks", p, derive_facts(p), dearer)
+    assert after.total - before.total == Decimal("73.00")  # the fee at $0.20 an hour, not $0.10
+    assert cost("nerves", "eks") == before
+
+
+def test_a_remembered_estimate_prints_a_usage_as_this_call_gave_it():
+    p = parse_profile({"name": "t", "requests_per_day": 10_000})
+    job = _Job(p, derive_facts(p), CATALOG)
+    as_int = job.priced("fargate", {"seconds": 3600, "vcpu": 1, "memory_gb": 2})
+    as_float = job.priced("fargate", {"seconds": 3600, "vcpu": 1.0, "memory_gb": 2.0})
+    assert as_int.total == as_float.total
+    assert [line.detail for line in as_int.lines] != [line.detail for line in as_float.lines]
+    assert as_float == estimate("fargate", {"seconds": 3600, "vcpu": 1.0, "memory_gb": 2.0}, CATALOG)
 
 
 def test_hot_context_is_priced_as_ram():

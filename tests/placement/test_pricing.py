@@ -1,4 +1,5 @@
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -264,6 +265,41 @@ def test_a_catalog_reads_each_rate_once_and_hands_out_tiers_callers_cannot_spoil
     tiers.clear()
     assert catalog.tiers("lambda.duration.arm64") and catalog.tiers("lambda.duration.arm64") is not tiers
     assert catalog.unit_price("lambda.requests") is catalog.unit_price("lambda.requests")
+    with pytest.raises(TypeError):  # read when the catalog is built, and never changed after
+        catalog.read_rates["lambda.requests"] = catalog.read_rates["sqs.requests"]  # type: ignore[index]
     assert catalog.unit_price("lambda.requests") == Decimal(
         catalog.rates["lambda.requests"]["price"]
     ) / Decimal(catalog.rates["lambda.requests"].get("per", 1))
+
+
+def test_a_catalog_is_known_by_its_version_so_caches_never_mix_two_versions():
+    newest, older = catalog_by_version("us-east-1@2026-11-30"), catalog_by_version("us-east-1@2026-11-01")
+    assert hash(newest) == hash(load_catalog("us-east-1")) and newest == load_catalog("us-east-1")
+    assert newest != older
+    usage = {"instance_type": "g5.xlarge"}
+    assert estimate("ec2", usage, older).catalog == "us-east-1@2026-11-01"
+    assert estimate("ec2", usage, newest).catalog == "us-east-1@2026-11-30"
+
+
+def test_a_catalog_imported_while_the_process_runs_prices_the_next_advice(tmp_path):
+    shipped = catalog_versions("us-east-1")
+    (tmp_path / "us-east-1").mkdir()
+    shutil.copy(shipped[0], tmp_path / "us-east-1" / shipped[0].name)
+    assert catalog_for_region("us-east-1", tmp_path).version == "us-east-1@2026-11-01"
+    shutil.copy(shipped[-1], tmp_path / "us-east-1" / shipped[-1].name)
+    assert catalog_for_region("us-east-1", tmp_path).version == "us-east-1@2026-11-30"
+    assert catalog_for_region("eu-west-3", tmp_path) is None
+
+
+def test_a_usage_priced_again_gives_the_same_lines_and_a_number_keeps_how_it_was_given():
+    whole = estimate("fargate", {"seconds": 3600, "vcpu": 1, "memory_gb": 2})
+    again = estimate("fargate", {"seconds": 3600, "vcpu": 1, "memory_gb": 2})
+    decimal = estimate("fargate", {"seconds": 3600, "vcpu": 1.0, "memory_gb": 2})
+    assert again == whole and decimal.total == whole.total
+    # 1 and 1.0 are one dictionary key, but a line's detail prints them as given.
+    assert "x 1 vCPU" in whole.lines[0].detail and "x 1.0 vCPU" in decimal.lines[0].detail
+
+
+def test_an_unhashable_usage_value_is_still_refused_naming_the_key():
+    with pytest.raises(UsageError, match="requests must be a number"):
+        estimate("sqs", {"requests": [1, 2]})

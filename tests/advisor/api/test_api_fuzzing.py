@@ -46,7 +46,7 @@ from schemathesis.checks import (
 )
 
 from advisor.accounts import services as account_services
-from advisor.models import Assessment, Membership, Report, SimulationRun, Team, Workload
+from advisor.models import Assessment, Membership, PortfolioImport, Report, SimulationRun, Team, Workload
 from advisor.simulations import services as simulations
 from advisor.workloads import services
 
@@ -145,6 +145,15 @@ def _seed_team(slug: str, *, profile: dict) -> Seeded:
     Report.objects.create(
         assessment=workload.assessments.get(), status=Report.Status.READY, pdf=b"%PDF-1.7\n%%EOF\n"
     )
+    # An import still queued, so its page and its cancel are fuzzed too (no worker ever takes it).
+    queued_import = PortfolioImport.objects.create(
+        team=team,
+        created_by=owner,
+        file_format="json",
+        mode=PortfolioImport.Mode.VALID_ROWS,
+        status=PortfolioImport.Status.QUEUED,
+        rows_total=1,
+    )
     _, token = account_services.api_token_create(user=owner, name="fuzzer")
     workloads = Workload.objects.filter(team=team)
     ids = {
@@ -156,6 +165,7 @@ def _seed_team(slug: str, *, profile: dict) -> Seeded:
         "run_id": list(
             SimulationRun.objects.filter(workload__in=workloads).order_by("pk").values_list("pk", flat=True)
         ),
+        "import_id": [queued_import.pk],
     }
     return Seeded(team=team, username=owner.username, token=token, ids=ids)
 

@@ -10,16 +10,27 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from advisor import jobs
 from advisor.advice_record import stamped
-from advisor.models import Assessment, AuditEvent, PortfolioImport, ProfileVersion, Workload
+from advisor.models import (
+    Assessment,
+    AuditEvent,
+    ImportChunk,
+    ImportRow,
+    PortfolioImport,
+    ProfileVersion,
+    Workload,
+)
 from advisor.portfolio import imports
 from advisor.workloads import services
 from placement.profile_file import MAX_ROWS
@@ -399,9 +410,8 @@ def test_progress_shows_rows_assessed_while_an_import_runs(owner_client, team, o
         mode="all_or_nothing",
         status=PortfolioImport.Status.RUNNING,
         rows_total=300,
-        profiles=[{"row": i + 2, "profile": {"name": f"W{i}", "requests_per_day": 1}} for i in range(300)],
+        rows_done=200,  # what the chunks staged so far
     )
-    cache.set(imports._progress_key(job.pk), 200)
     partial = owner_client.get(f"/teams/{team.pk}/imports/{job.pk}/progress/", HTTP_HX_REQUEST="true")
     assert "200 of 300 valid rows assessed (67%)" in partial.content.decode()
     job.status = PortfolioImport.Status.DONE
@@ -440,3 +450,185 @@ def test_a_field_name_with_a_nul_character_is_reported_not_a_server_error(api, t
     )
     assert response.status_code == 400
     assert response.json()["rows"][0]["field"] == "bad\ufffdkey"
+
+
+# -- chunks, staging, cancel (in-process; on real workers: test_import_workers.py) ----------------
+
+MANY_CSV = "name,requests_per_day\n" + "".join(f"Workload {i},{100 + i}\n" for i in range(7))
+
+
+def start(owner, team, content: str = MANY_CSV, mode: str = "all_or_nothing") -> PortfolioImport:
+    return imports.portfolio_import_start(
+        user=owner, team=team, content=content, file_format="csv", mode=mode
+    )
+
+
+def test_an_import_in_chunks_run_one_after_another_in_process_stores_every_row_once(
+    owner, team, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_CHUNK_ROWS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start(owner, team)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created_count) == ("done", 7, 7)
+    assert names(team) == {f"Workload {i}" for i in range(7)}
+    assert Assessment.objects.filter(workload__team=team).count() == 7
+    assert not ImportChunk.objects.exists() and not ImportRow.objects.exists()
+
+
+def test_a_chunk_delivered_twice_is_staged_once_and_publishing_waits_for_every_chunk(
+    owner, team, settings, monkeypatch
+):
+    settings.IMPORT_CHUNK_ROWS = 3
+    monkeypatch.setattr(imports, "send_on_commit", lambda *args, **kwargs: None)  # the broker holds them
+    job = start(owner, team)
+    assert list(job.chunks.values_list("index", flat=True)) == [0, 1, 2]
+    imports.portfolio_import_chunk_run(import_id=job.pk, chunk=0)
+    imports.portfolio_import_chunk_run(import_id=job.pk, chunk=0)  # a duplicate message
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, ImportRow.objects.count()) == ("running", 3, 3)
+
+    imports.portfolio_import_run(import_id=job.pk)  # too early: chunks 1 and 2 wait
+    job.refresh_from_db()
+    assert job.status == "running" and job.attempts == 0 and not names(team)
+
+    for chunk in (1, 2):
+        imports.portfolio_import_chunk_run(import_id=job.pk, chunk=chunk)
+    imports.portfolio_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created_count, job.attempts) == ("done", 7, 7, 1)
+    assert Workload.objects.filter(team=team).count() == 7
+
+
+def test_a_row_the_engine_cannot_assess_fails_the_import_names_the_row_and_clears_staging(
+    owner, team, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_CHUNK_ROWS = 3
+    real_build = services.assessment_build
+
+    def failing_build(*, workload, **kwargs):
+        if workload.name == "Workload 4":
+            raise RuntimeError("no price for this")
+        return real_build(workload=workload, **kwargs)
+
+    monkeypatch.setattr(imports, "assessment_build", failing_build)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start(owner, team)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.reason == "error"
+    assert job.error == "Row 6: RuntimeError: no price for this"  # the header is row 1
+    assert not names(team)
+    assert not ImportChunk.objects.exists() and not ImportRow.objects.exists()
+
+
+def test_beat_sends_again_the_chunks_that_went_silent_and_only_those(owner, team, settings, monkeypatch):
+    settings.IMPORT_CHUNK_ROWS = 3
+    monkeypatch.setattr(imports, "send_on_commit", lambda *args, **kwargs: None)
+    job = start(owner, team)
+    imports.portfolio_import_chunk_run(import_id=job.pk, chunk=0)
+    old = timezone.now() - timedelta(seconds=settings.IMPORT_STALE_AFTER_S + 5)
+    ImportChunk.objects.filter(portfolio_import=job, index=1).update(
+        status=ImportChunk.Status.RUNNING, attempts=1, updated_at=old
+    )  # its worker died
+    sent = []
+    monkeypatch.setattr(imports, "send", lambda name, **kwargs: sent.append((name, kwargs)) or True)
+
+    assert imports.portfolio_imports_requeue_stale() == 1
+    assert sent == [(imports.CHUNK_TASK, {"import_id": job.pk, "chunk": 1})]
+    assert imports.portfolio_imports_requeue_stale() == 0  # touched: its message waits
+
+    PortfolioImport.objects.filter(pk=job.pk).update(reason="broker_unreachable")
+    sent.clear()
+    assert imports.portfolio_imports_requeue_stale() == 2  # every chunk not staged, at once
+    assert sorted(kwargs["chunk"] for _, kwargs in sent) == [1, 2]
+
+
+def test_cancel_through_the_api_stops_the_import_and_stores_nothing(api, team, owner, settings, monkeypatch):
+    settings.IMPORT_CHUNK_ROWS = 3
+    monkeypatch.setattr(imports, "send_on_commit", lambda *args, **kwargs: None)
+    job = start(owner, team)
+    imports.portfolio_import_chunk_run(import_id=job.pk, chunk=0)
+
+    response = api.post(f"/api/v1/teams/{team.pk}/imports/{job.pk}/cancel/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["reason"], body["note"]) == ("cancelled", "cancelled", "Cancelled.")
+    for chunk in (1, 2):  # messages still in the queue
+        imports.portfolio_import_chunk_run(import_id=job.pk, chunk=chunk)
+    imports.portfolio_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "cancelled" and not names(team)
+    assert not ImportChunk.objects.exists() and not ImportRow.objects.exists()
+    # A finished import stays as it was.
+    again = api.post(f"/api/v1/teams/{team.pk}/imports/{job.pk}/cancel/").json()
+    assert again["status"] == "cancelled" and again["finished_at"] == body["finished_at"]
+
+
+def test_a_done_import_is_not_cancelled(api, team):
+    response = upload(api, team, GOOD_CSV, mode="all_or_nothing")
+    body = api.post(f"{response['Location']}cancel/").json()
+    assert body["status"] == "done" and names(team) == {"Support bot", "Nightly summariser"}
+
+
+def test_only_the_team_may_cancel_and_a_viewer_may_not(
+    team, other_team, viewer, outsider, owner, monkeypatch
+):
+    monkeypatch.setattr(imports, "send_on_commit", lambda *args, **kwargs: None)
+    job = start(owner, team)
+    url = f"/api/v1/teams/{team.pk}/imports/{job.pk}/cancel/"
+    for user, code in ((outsider, 404), (viewer, 403)):
+        client = APIClient()
+        client.force_authenticate(user)
+        assert client.post(url).status_code == code
+    theirs = APIClient()
+    theirs.force_authenticate(outsider)  # their own team's URL with our import's id
+    assert theirs.post(f"/api/v1/teams/{other_team.pk}/imports/{job.pk}/cancel/").status_code == 404
+    job.refresh_from_db()
+    assert job.status == "queued" and job.chunks.count() == 1
+
+
+def test_the_progress_partial_offers_cancel_and_the_page_says_cancelled(
+    owner_client, team, owner, monkeypatch
+):
+    monkeypatch.setattr(imports, "send_on_commit", lambda *args, **kwargs: None)
+    job = start(owner, team)
+    partial = owner_client.get(f"/teams/{team.pk}/imports/{job.pk}/progress/").content.decode()
+    assert f'action="/teams/{team.pk}/imports/{job.pk}/cancel/"' in partial
+    response = owner_client.post(f"/teams/{team.pk}/imports/{job.pk}/cancel/", follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Cancelled: nothing stored" in page
+    assert "nothing was stored" in page and "/cancel/" not in page
+    assert owner_client.get(f"/teams/{team.pk}/imports/{job.pk}/cancel/").status_code == 405
+
+
+def test_a_viewer_sees_progress_without_a_cancel_button(client, viewer, team, owner, monkeypatch):
+    monkeypatch.setattr(imports, "send_on_commit", lambda *args, **kwargs: None)
+    job = start(owner, team)
+    client.force_login(viewer)
+    partial = client.get(f"/teams/{team.pk}/imports/{job.pk}/progress/").content.decode()
+    assert "0 of 7 valid rows assessed" in partial and "/cancel/" not in partial
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_chunks_run_beside_the_request_one_after_another(owner, team, settings):
+    settings.BACKGROUND_IN_PROCESS, settings.IMPORT_CHUNK_ROWS = "thread", 3
+    job = start(owner, team)  # committed: its chunks go to the thread beside the request
+    for _ in range(4):  # three chunks, then the publish step each one's commit sent
+        jobs.wait_beside(timeout=120)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created_count, job.attempts) == ("done", 7, 7, 1)
+    assert names(team) == {f"Workload {i}" for i in range(7)}
+
+
+def test_beat_clears_the_staging_a_worker_left_when_it_died_right_after_publishing(owner, team, monkeypatch):
+    monkeypatch.setattr(imports, "send_on_commit", lambda *args, **kwargs: None)
+    job = start(owner, team)
+    imports.portfolio_import_chunk_run(import_id=job.pk, chunk=0)
+    monkeypatch.setattr(imports, "_staging_clear", lambda import_id: None)  # the worker died there
+    imports.portfolio_import_run(import_id=job.pk)
+    assert PortfolioImport.objects.get(pk=job.pk).status == "done" and ImportRow.objects.count() == 7
+    monkeypatch.undo()
+
+    assert imports.portfolio_imports_requeue_stale() == 0
+    assert not ImportRow.objects.exists() and not ImportChunk.objects.exists()
+    assert Workload.objects.filter(team=team).count() == 7

@@ -98,12 +98,6 @@ class Catalog:
         except KeyError:
             raise UsageError(f"no rate {key!r} in catalog {self.version}") from None
 
-    def _rate(self, key: str) -> Mapping[str, Any]:
-        try:
-            return self.rates[key]
-        except KeyError:
-            raise UsageError(f"no rate {key!r} in catalog {self.version}") from None
-
 
 def _given(value: T | None, key: str, what: str) -> T:
     if value is None:
@@ -683,7 +677,7 @@ def _quantity(value: Decimal) -> str:
 
 def _charge(quantity: Decimal, c: Catalog, key: str) -> Decimal:
     """``quantity`` at rate ``key``, through its volume tiers when the catalog gives them."""
-    if "tiers" in c._rate(key):  # raises UsageError naming a rate the catalog lacks
+    if c._read_rate(key).tiers is not None:  # raises UsageError naming a rate the catalog lacks
         return _tiered(quantity, c.tiers(key))
     return quantity * c.unit_price(key)
 

@@ -32,7 +32,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -167,17 +167,14 @@ def _chunks_create(job: PortfolioImport, valid: list[ValidRow]) -> None:
     Every chunk is sent at once: the workers share them out. Without a broker they run in
     this process, one after another.
     """
-    size = settings.IMPORT_CHUNK_ROWS
-    ImportChunk.objects.bulk_create(
+    chunks = ImportChunk.objects.bulk_create(
         ImportChunk(
-            portfolio_import=job,
-            index=index,
-            rows=[{"row": r.number, "profile": r.profile} for r in valid[start : start + size]],
+            portfolio_import=job, index=index, rows=[{"row": r.number, "profile": r.profile} for r in batch]
         )
-        for index, start in enumerate(range(0, len(valid), size))
+        for index, batch in enumerate(_batches(valid, settings.IMPORT_CHUNK_ROWS))
     )
-    for index in range(-(-len(valid) // size)):
-        send_on_commit(CHUNK_TASK, import_id=job.pk, chunk=index)
+    for chunk in chunks:
+        send_on_commit(CHUNK_TASK, import_id=job.pk, chunk=chunk.index)
 
 
 def _check_json(content: str | bytes) -> None:
@@ -340,8 +337,13 @@ def _chunk_stage(*, import_id: int, chunk: int, staged: list[ImportRow]) -> None
         PortfolioImport.objects.filter(pk=import_id).update(
             rows_done=F("rows_done") + len(staged), heartbeat_at=timezone.now()
         )
-        if not job.chunks.exclude(status=ImportChunk.Status.DONE).exists():
+        if not _chunks_waiting(import_id).exists():
             send_on_commit(IMPORT_TASK, import_id=import_id)
+
+
+def _chunks_waiting(import_id: int) -> QuerySet[ImportChunk]:
+    """The import's chunks not staged yet: sent to a worker, or being assessed."""
+    return ImportChunk.objects.filter(portfolio_import_id=import_id, status__in=ImportChunk.SENT)
 
 
 # -- publishing: every staged row in one transaction ------------------------------------------
@@ -364,11 +366,7 @@ def portfolio_import_run(*, import_id: int, retried: bool = False) -> None:
     An import queued before chunks existed holds its rows in ``profiles``: they are assessed
     here, in the same transaction.
     """
-    if (
-        ImportChunk.objects.filter(portfolio_import_id=import_id)
-        .exclude(status=ImportChunk.Status.DONE)
-        .exists()
-    ):
+    if _chunks_waiting(import_id).exists():
         return  # a chunk is still on its way; the last one staged sends this step again
     attempt = _import_claim(import_id, retried=retried)
     if attempt is None:
@@ -759,7 +757,7 @@ def portfolio_imports_requeue_stale() -> int:
     _staging_leftovers_clear()
     unfinished = PortfolioImport.objects.exclude(status__in=PortfolioImport.FINISHED)
     for pk, reason in unfinished.values_list("pk", "reason"):
-        waiting = ImportChunk.objects.filter(portfolio_import_id=pk).exclude(status=ImportChunk.Status.DONE)
+        waiting = _chunks_waiting(pk)
         if waiting.exists():
             sent += _chunks_requeue(
                 pk,

@@ -6,7 +6,7 @@ import sys
 
 # Commands that store nothing and serve nothing, so they run with no environment at all
 # (a CI job runs ``advise`` on a profile file): they get settings that need no secret.
-STATELESS_COMMANDS = {"advise"}
+STATELESS_COMMANDS = {"advise", "calibrate"}
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from advisor.accounts.api import TokenObtainApi
+from advisor.calibration.api import WorkloadCalibrateApi
 from advisor.portfolio.api import (
     PortfolioApi,
     TeamImportCancelApi,
@@ -32,6 +33,21 @@ urlpatterns = [
         "workloads/<int:workload_id>/assessments/<int:assessment_id>/report.pdf",
         AssessmentReportApi.as_view(),
         name="api-assessment-report",
+    ),
+    path(
+        "workloads/<int:workload_id>/calibrate/",
+        WorkloadCalibrateApi.as_view(),
+        name="api-workload-calibrate",
+    ),
+    path(
+        "workloads/<int:workload_id>/template.yaml",
+        workloads.WorkloadTemplateApi.as_view(),
+        name="api-workload-template",
+    ),
+    path(
+        "workloads/<int:workload_id>/assessments/<int:assessment_id>/template.yaml",
+        workloads.AssessmentTemplateApi.as_view(),
+        name="api-assessment-template",
     ),
     path(
         "workloads/<int:workload_id>/simulations/",

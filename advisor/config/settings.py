@@ -142,7 +142,7 @@ ROOT_URLCONF = "advisor.config.urls"
 WSGI_APPLICATION = "advisor.config.wsgi.application"
 
 # The capability packages of advisor/ (README, "Architecture"), each with its own templates.
-CAPABILITIES = ("workloads", "simulations", "reports", "portfolio", "accounts")
+CAPABILITIES = ("workloads", "simulations", "reports", "portfolio", "accounts", "calibration")
 
 TEMPLATES = [
     {
@@ -355,12 +355,16 @@ if IMPORT_CHUNK_ROWS < 1:
     raise ImproperlyConfigured("IMPORT_CHUNK_ROWS must be at least 1.")
 # An uploaded file is read into memory; 10,000 rows of every field fit in about 5 MB.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Exported usage files read at once to calibrate a workload (a month of REPORT lines and metrics).
+CALIBRATION_MAX_BYTES = env.int("CALIBRATION_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES  # a JSON body of 10,000 profiles, too
 # Every API body but an import's (IMPORT_MAX_BYTES): a whole profile is under 2 KB, so 64 KiB
 # is room to spare, while 600,000 unknown keys (11 MB) held a worker for 10-19 s to refuse.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
 if API_MAX_BODY_BYTES < 1024 or IMPORT_MAX_BYTES < API_MAX_BODY_BYTES:
     raise ImproperlyConfigured("API_MAX_BODY_BYTES must be at least 1024 and at most IMPORT_MAX_BYTES.")
+if CALIBRATION_MAX_BYTES < 1024:
+    raise ImproperlyConfigured("CALIBRATION_MAX_BYTES must be at least 1024.")
 
 # Idempotency-Key (advisor.api.idempotency). A key still "being processed" this long after its
 # request began belongs to a request that died (worker killed, database lost before the answer
@@ -402,6 +406,8 @@ REST_FRAMEWORK = {
         "evaluate": _rate("THROTTLE_EVALUATE", "6000/min"),
         "simulate": _rate("THROTTLE_SIMULATE", "30/min"),
         "import": _rate("THROTTLE_IMPORT", "10/min"),
+        # Reading up to CALIBRATION_MAX_BYTES of exported files in the request itself.
+        "calibrate": _rate("THROTTLE_CALIBRATE", "20/min"),
         # Starting a PDF render (a POST; a GET only reads): seconds of a worker's Chromium each.
         "report": _rate("THROTTLE_REPORT", "10/min"),
     },

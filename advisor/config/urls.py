@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from advisor.accounts import views as views_tokens
 from advisor.accounts.views import team_audit
 from advisor.api.errors import ROUTE_NOT_FOUND, route_not_found
+from advisor.calibration import views as calibration
 from advisor.portfolio import views as views_imports
 from advisor.portfolio import views as views_portfolio
 from advisor.reports import views as views_reports
@@ -43,6 +44,18 @@ urlpatterns = [
         "workloads/<int:workload_id>/assessments/<int:assessment_id>/report.pdf",
         views_reports.assessment_report,
         name="assessment-report",
+    ),
+    path("workloads/<int:workload_id>/template.yaml", views.workload_template, name="workload-template"),
+    path(
+        "workloads/<int:workload_id>/assessments/<int:assessment_id>/template.yaml",
+        views.assessment_template,
+        name="assessment-template",
+    ),
+    path("workloads/<int:workload_id>/calibrate/", calibration.workload_calibrate, name="workload-calibrate"),
+    path(
+        "workloads/<int:workload_id>/calibrate/save/",
+        calibration.workload_calibration_save,
+        name="workload-calibration-save",
     ),
     path("prices/", views.price_list, name="price-list"),
     path("account/tokens/", views_tokens.api_tokens, name="api-tokens"),

@@ -15,7 +15,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -23,6 +22,7 @@ from rest_framework.views import APIView
 
 from advisor.accounts import selectors as account_selectors
 from advisor.api.idempotency import IdempotentPostMixin
+from advisor.api.negotiation import FileNegotiation
 from advisor.api.parsers import StrictJSONParser
 from advisor.api.responses import location_header
 from advisor.api.serializers import NoBodySerializer
@@ -359,19 +359,9 @@ class TeamImportCancelApi(IdempotentPostMixin, APIView):
         return Response(PortfolioImportSerializer(job).data)
 
 
-class _ExportNegotiation(BaseContentNegotiation):
-    """The export is a file whatever the client accepts; errors are JSON, never a 406."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class TeamWorkloadsCsvApi(APIView):
     renderer_classes = [JSONRenderer]
-    content_negotiation_class = _ExportNegotiation
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(
         summary="The team's workload profiles as CSV, which imports back unchanged",
@@ -384,7 +374,7 @@ class TeamWorkloadsCsvApi(APIView):
 
 class TeamWorkloadsJsonApi(APIView):
     renderer_classes = [JSONRenderer]
-    content_negotiation_class = _ExportNegotiation
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(
         summary="The team's workload profiles as JSON, which imports back unchanged",

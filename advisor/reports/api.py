@@ -17,12 +17,12 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from advisor import jobs as background
 from advisor.accounts import selectors as account_selectors
+from advisor.api.negotiation import FileNegotiation
 from advisor.api.responses import location_header
 from advisor.api.serializers import NoBodySerializer
 from advisor.models import Assessment, JobReason, Report
@@ -49,17 +49,6 @@ class ReportStatusSerializer(serializers.Serializer):
         help_text="Set when no worker has reported for too long: when the render "
         "was last seen and by when it is sent again.",
     )
-
-
-class _AnyAccept(BaseContentNegotiation):
-    """The PDF is sent as is; status bodies are JSON whatever the client accepts
-    (``Accept: application/pdf`` must not turn a 202 into a 406)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 _RESPONSES = {
@@ -131,7 +120,7 @@ def _report_location(request: AuthenticatedRequest, assessment: Assessment) -> d
 
 
 class _ReportApi(APIView):
-    content_negotiation_class = _AnyAccept
+    content_negotiation_class = FileNegotiation
     # POST starts a render: its own per-user rate, shared with the page's button.
     throttle_classes = [UserRateThrottle, WriteScopedRateThrottle]
     throttle_scope = "report"

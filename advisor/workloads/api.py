@@ -6,7 +6,9 @@ here exactly as on the HTML pages; writes by a viewer are a 403 from the service
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -17,12 +19,14 @@ from rest_framework.views import APIView
 
 from advisor.accounts import selectors as account_selectors
 from advisor.api.idempotency import IdempotentPostMixin
+from advisor.api.negotiation import FileNegotiation
 from advisor.api.responses import location_header
 from advisor.api.serializers import NoBodySerializer
 from advisor.models import Workload
 from advisor.web.requests import AuthenticatedRequest
 from advisor.web.throttling import ScopedRateThrottle
 from advisor.workloads import selectors, services
+from advisor.workloads.responses import template_response
 from advisor.workloads.serializers import (
     AdviceSerializer,
     AssessmentSerializer,
@@ -173,6 +177,34 @@ class AssessmentDetailApi(APIView):
         workload = account_selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
         assessment = selectors.assessment_get(workload=workload, assessment_id=assessment_id)
         return Response(AssessmentSerializer(assessment).data)
+
+
+_TEMPLATE = {
+    (200, "application/yaml"): OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="An AWS SAM template (YAML) of the recommended split: functions, state machine, "
+        "containers, endpoints, tables, buckets, the front door and CloudWatch alarms.",
+    ),
+    404: OpenApiResponse(description="No such workload or assessment in your teams, or no assessment yet."),
+}
+
+
+class WorkloadTemplateApi(APIView):
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(summary="The latest assessment's split as an AWS SAM template", responses=_TEMPLATE)
+    def get(self, request: AuthenticatedRequest, workload_id: int) -> HttpResponse:
+        workload = account_selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        return template_response(selectors.assessment_latest(workload=workload))
+
+
+class AssessmentTemplateApi(APIView):
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(summary="One assessment's split as an AWS SAM template", responses=_TEMPLATE)
+    def get(self, request: AuthenticatedRequest, workload_id: int, assessment_id: int) -> HttpResponse:
+        workload = account_selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+        return template_response(selectors.assessment_get(workload=workload, assessment_id=assessment_id))
 
 
 class EvaluateApi(APIView):

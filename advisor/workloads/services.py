@@ -21,6 +21,7 @@ from advisor.advice_record import stamped
 from advisor.models import Assessment, ProfileVersion, Team, Workload
 from advisor.workloads import selectors
 from placement.calculators import Hardware, repatriation_roi
+from placement.infrastructure import sam_yaml
 from placement.profile import FIELDS_BY_NAME, GivenProfile, ProfileError, WorkloadProfile, parse_given
 
 
@@ -225,3 +226,9 @@ def repatriation_evaluate(*, assessment: Assessment, hardware: Mapping[str, floa
         hardware=Hardware(**settings),
     )
     return result.to_dict()
+
+
+def assessment_template(*, assessment: Assessment) -> str:
+    """The recommended split of a stored assessment as an AWS SAM template (YAML): made from
+    the advice as it was given, so the template matches the report a reader has."""
+    return sam_yaml(assessment.advice.raw)

@@ -30,6 +30,7 @@ from advisor.simulations.forms import SimulationForm
 from advisor.web.requests import AuthenticatedHttpRequest
 from advisor.workloads import selectors, services
 from advisor.workloads.forms import HardwareForm, ProfileForm, WhatIfForm, whatif_outputs, whatif_terms
+from advisor.workloads.responses import template_response
 from placement import presets
 from placement.profile import ProfileError
 
@@ -102,6 +103,23 @@ def workload_detail(request: AuthenticatedHttpRequest, workload_id: int) -> Http
             "can_write": account_selectors.workload_writable(user=request.user, workload=workload),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def workload_template(request: AuthenticatedHttpRequest, workload_id: int) -> HttpResponse:
+    """The latest assessment's split as an AWS SAM template, to download."""
+    workload = account_selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    return template_response(selectors.assessment_latest(workload=workload))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def assessment_template(
+    request: AuthenticatedHttpRequest, workload_id: int, assessment_id: int
+) -> HttpResponse:
+    workload = account_selectors.workload_get_for_user(user=request.user, workload_id=workload_id)
+    return template_response(selectors.assessment_get(workload=workload, assessment_id=assessment_id))
 
 
 @login_required

@@ -1,4 +1,8 @@
-"""``manage.py advise PROFILE.json [--format json|text]``: advice for one profile.
+"""``manage.py advise PROFILE.json [--format json|text|markdown]``: advice for one profile.
+
+``--baseline OLD_RESULT.json`` compares it with a result ``--format json`` saved earlier
+(placement/gate.py) and ``--fail-on`` makes a change fail the job (exit 1), for a CI gate;
+``--export sam`` prints the recommended split as an AWS SAM template instead.
 
 Touches no database, so it works on a fresh checkout before ``migrate``, and
 needs no environment variable: ``manage.py`` gives it ``advisor.config.settings_cli``
@@ -12,26 +16,23 @@ from __future__ import annotations
 
 import json
 import secrets
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from advisor.advice_record import Layer, StoredAdvice
+from advisor.management.inputs import INVALID, invalid_profile, read_json
 from advisor.presentation.advice import LAYER_ORDER, format_value, lever_rows, pricing_notice
 from advisor.presentation.money import job_context, money_context
 from advisor.workloads.services import profile_evaluate
-from placement import simulation
+from placement import gate, simulation
+from placement.infrastructure import sam_yaml
 from placement.placements import LAYER_NAMES, label
 from placement.profile import ProfileError, parse_profile
 from placement.profile_file import profile_document
 from placement.wording import humanize, layer_label, unit_for
 
-INVALID = 2
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+GATE_FAILED = 1
 
 
 class Command(BaseCommand):
@@ -47,9 +48,29 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--format",
-            choices=("json", "text"),
+            choices=("json", "text", "markdown"),
             default="text",
-            help="json: the Advice object; text: a report for a person.",
+            help="json: the Advice object; text: a report for a person; markdown: a summary for a "
+            "pull-request comment (with --baseline: what changed).",
+        )
+        parser.add_argument(
+            "--baseline",
+            metavar="OLD_RESULT.json",
+            help="Compare with a result saved earlier with --format json: placements changed, cost "
+            "change per layer, new warnings.",
+        )
+        parser.add_argument(
+            "--fail-on",
+            action="append",
+            default=[],
+            metavar="CONDITION",
+            help=f"With --baseline, exit 1 when this holds: {gate.FAIL_ON_HELP}. Repeat it, or "
+            "separate conditions with commas.",
+        )
+        parser.add_argument(
+            "--export",
+            choices=("sam",),
+            help="sam: print the recommended split as an AWS SAM template (YAML) instead of the advice.",
         )
         parser.add_argument(
             "--simulate",
@@ -70,23 +91,78 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, profile: str, format: str, simulate: bool, paths: int, seed: int | None, **options
+        self,
+        *args,
+        profile: str,
+        format: str,
+        simulate: bool,
+        paths: int,
+        seed: int | None,
+        baseline: str | None = None,
+        fail_on: list[str] | None = None,
+        export: str | None = None,
+        **options,
     ):
+        thresholds = self._thresholds(fail_on or [], baseline, export)
+        saved = self._baseline(baseline) if baseline else None
         data = self._load(profile)
         try:
             advice = profile_evaluate(profile_data=data)
         except ProfileError as exc:
-            lines = [f"  {field}: {' '.join(messages)}" for field, messages in exc.errors.items()]
-            raise CommandError("Invalid profile:\n" + "\n".join(lines), returncode=INVALID)
+            raise invalid_profile(exc)
         if simulate:
             advice["simulation"] = self._simulate(data, paths, seed)
             advice["simulation"]["findings"] = [
                 f.to_dict() for f in simulation.findings(advice["simulation"], advice)
             ]
-        if format == "json":
+        if export == "sam":
+            self.stdout.write(sam_yaml(advice), ending="")
+        elif saved is not None:
+            self._gate(advice, saved, thresholds, format)
+        elif format == "json":
             self.stdout.write(json.dumps(advice, indent=2, ensure_ascii=False))
+        elif format == "markdown":
+            self.stdout.write(gate.summary_markdown(advice), ending="")
         else:
             self.stdout.write(render_text(StoredAdvice.from_engine(advice), advice.get("simulation")))
+
+    def _gate(
+        self, advice: dict[str, Any], saved: Any, thresholds: tuple[gate.Threshold, ...], format: str
+    ) -> None:
+        """The advice against the baseline, in the format asked; exit 1 when a --fail-on holds."""
+        comparison = gate.compare(saved, advice)
+        failures = comparison.failures(thresholds)
+        if format == "json":
+            result = {**advice, "gate": gate.comparison_dict(comparison, failures)}
+            self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
+        else:
+            if format == "text":
+                self.stdout.write(render_text(StoredAdvice.from_engine(advice), advice.get("simulation")))
+            self.stdout.write(gate.markdown(comparison, failures, thresholds), ending="")
+        if failures:
+            raise CommandError("Gate failed: " + "; ".join(failures), returncode=GATE_FAILED)
+
+    @staticmethod
+    def _thresholds(
+        fail_on: list[str], baseline: str | None, export: str | None
+    ) -> tuple[gate.Threshold, ...]:
+        if export and baseline:
+            raise CommandError("--export prints a template: it does not take --baseline", returncode=INVALID)
+        if fail_on and not baseline:
+            raise CommandError(
+                "--fail-on needs --baseline OLD_RESULT.json to compare with", returncode=INVALID
+            )
+        try:
+            return gate.parse_thresholds(fail_on)
+        except gate.BaselineError as exc:
+            raise CommandError(str(exc), returncode=INVALID)
+
+    def _baseline(self, path: str) -> Any:
+        """The saved result, checked: bad JSON or another kind of file ends with exit 2."""
+        try:
+            return gate.check_result(read_json(path), path)
+        except gate.BaselineError as exc:
+            raise CommandError(str(exc), returncode=INVALID)
 
     @staticmethod
     def _simulate(data: Any, paths: int, seed: int | None) -> dict[str, Any]:
@@ -97,21 +173,7 @@ class Command(BaseCommand):
             raise CommandError(f"Invalid simulation option: {exc}", returncode=INVALID)
 
     def _load(self, path: str) -> Any:
-        try:
-            if path == "-":
-                text = sys.stdin.read()
-            else:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Cannot read {path}: {exc}", returncode=INVALID)
-        try:
-            # NaN and Infinity are not JSON, whatever Python's json module allows.
-            document = json.loads(text, parse_constant=_reject_constant)
-        except ValueError as exc:
-            source = "standard input" if path == "-" else path
-            raise CommandError(f"{source} is not valid JSON: {exc}", returncode=INVALID)
-        return profile_document(document)
+        return profile_document(read_json(path))
 
 
 def render_text(advice: StoredAdvice, simulated: dict[str, Any] | None = None) -> str:

@@ -76,8 +76,10 @@ class Context:
 
 
 def timeout_s(worst_case_s: float, limit_s: float) -> int:
-    """A timeout that covers the worst case; from the "close" share of the limit on, the limit
-    itself, as the advice says ("set the timeout to the maximum, alarm on duration")."""
+    """A timeout with the worst case (the profile's p99) at the "close" share of it, so a request
+    slower than planned still finishes and the duration alarm, set at that share, stays quiet
+    until the tail grows past the plan; from that share of the limit on, the limit itself, as
+    the advice says ("set the timeout to the maximum, alarm on duration")."""
     if worst_case_s >= limit_s * CLOSE:
         return int(limit_s)
-    return max(1, math.ceil(worst_case_s))
+    return max(1, math.ceil(worst_case_s / CLOSE))

@@ -25,6 +25,7 @@ from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]  # cfn-
 from placement import advise, parse_profile
 from placement.infrastructure import sam_template, sam_yaml
 from placement.limits import limit_values
+from placement.sizing import LIMIT_WARNING_SHARE
 
 SCENARIOS = sorted(Path(__file__).with_name("scenarios").glob("*.json"))
 LIMITS = limit_values()
@@ -117,8 +118,21 @@ def test_it_gives_the_function_the_memory_and_timeout_the_advice_sizes() -> None
     advice = advice_of("support-bot")
     function = sam_template(advice)["Resources"]["Orchestrator"]["Properties"]
     assert function["MemorySize"] == advice["facts"]["lambda_memory_mb"]
-    assert function["Timeout"] == math.ceil(advice["facts"]["lambda_worst_case_s"])
+    # The worst case at the warning share of the timeout: room for a slower request than planned.
+    assert function["Timeout"] == math.ceil(advice["facts"]["lambda_worst_case_s"] / LIMIT_WARNING_SHARE)
     assert function["Architectures"] == ["arm64"]
+
+
+def test_the_duration_alarm_stays_quiet_at_the_worst_case_the_profile_plans(scenario: str) -> None:
+    advice = advice_of(scenario)
+    template = sam_template(advice)
+    for name, function in resources(template, "AWS::Serverless::Function").items():
+        alarm = template["Resources"].get(f"{name}DurationNearTimeout")
+        if alarm is None or function["Properties"]["Timeout"] == LIMITS["lambda_timeout_s"]:
+            continue  # at the limit the advice itself warns that the tail is too long
+        if name == "Orchestrator":
+            assert alarm["Properties"]["Threshold"] >= advice["facts"]["lambda_worst_case_s"] * 1000
+        assert alarm["Properties"]["Threshold"] < function["Properties"]["Timeout"] * 1000
 
 
 def test_a_worst_case_close_to_lambdas_limit_gets_the_maximum_timeout_as_the_advice_says() -> None:

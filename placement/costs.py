@@ -496,27 +496,42 @@ def fleet_cost(
     if placement == "fargate":
         return job.est("fargate", baseline_share=share, **fargate_usage(fleet)).total
     fee = job.est("eks", cluster_hours=HOURS_PER_MONTH).total if placement == "eks" else ZERO
+    instance = sizing.container_instance(sized, catalog)
+    if instance is None:
+        raise UsageError(sizing.no_container_instance(sized))
     return (
         fee
         + job.est(
             "ec2",
             baseline_share=share,
-            instance_type=sizing.GENERAL_INSTANCE.name,
-            hours=sizing.instances_for_fleet(fleet),
+            instance_type=instance.name,
+            hours=sizing.instances_for_fleet(fleet, instance),
         ).total
     )
 
 
-def _nerves_ecs_ec2(job: _Job) -> Parts:
+def _nerves_ecs_ec2(job: _Job) -> Parts | None:
     fleet = job.sized(("nerves",), lambda: sizing.nerves_fleet(job.p, job.f))
+    instance = _container_instance(job, fleet)
+    if instance is None:
+        return None
     return _instances(
         job,
         "EC2",
-        sizing.GENERAL_INSTANCE,
-        sizing.instances_for_fleet(fleet),
-        f"ECS tasks packed on {sizing.GENERAL_INSTANCE.name}: {fleet.describe()}.",
+        instance,
+        sizing.instances_for_fleet(fleet, instance),
+        f"ECS tasks packed on {instance.describe()}: {fleet.describe()}.",
         baseline_share=commitments.fleet_baseline_share(fleet, job.p, job.f),
     )
+
+
+def _container_instance(job: _Job, fleet: sizing.Fleet) -> sizing.Instance | None:
+    """The instance the fleet's tasks fit on (``sizing.container_instance``); None, with the
+    reason in the notes, when no priced instance holds one task."""
+    instance = job.sized(("container-instance",), lambda: sizing.container_instance(fleet, job.catalog))
+    if instance is None:
+        job.notes.append(sizing.no_container_instance(fleet))
+    return instance
 
 
 def _instances(
@@ -556,7 +571,7 @@ def _with_eks(builder: Builder) -> Builder:
 # -- Nerves for one-off jobs and batch fan-outs (placement/jobs.py) ---------------------
 
 
-def _nerves_aws_batch(job: _Job) -> Parts:
+def _nerves_aws_batch(job: _Job) -> Parts | None:
     """AWS Batch adds no fee: the job pays for the Fargate (or EC2) capacity Batch starts, busy
     with items, plus each task's start-up; nothing idles between items or after the job."""
     p, f = job.p, job.f
@@ -567,14 +582,19 @@ def _nerves_aws_batch(job: _Job) -> Parts:
     if fleet.memory_gb > LIMITS["fargate_max_memory_gb"] or fleet.vcpu > LIMITS["fargate_max_vcpu"]:
         # Instances start once per day's run and are reused by the child jobs after that.
         startup = jobs.BATCH_EC2_STARTUP_S / (f.active_hours_per_day * 3_600)
-        hours = sizing.instances_for_fleet(replace(fleet, task_hours=busy_task_hours * (1 + startup)))
+        instance = _container_instance(job, fleet)
+        if instance is None:
+            return None
+        hours = sizing.instances_for_fleet(
+            replace(fleet, task_hours=busy_task_hours * (1 + startup)), instance
+        )
         return _instances(
             job,
             "Batch on EC2",
-            sizing.GENERAL_INSTANCE,
+            instance,
             hours,
             f"AWS Batch adds no charge; tasks too large for Fargate run on "
-            f"{sizing.GENERAL_INSTANCE.name} instances it launches "
+            f"{instance.describe()} instances it launches "
             f"({jobs.BATCH_EC2_STARTUP_S / 60:.0f} min start-up each, the middle of "
             f"the 5-15 min Vantage gives).",
             baseline_share=0.0,
@@ -879,7 +899,6 @@ def _brain_servers(job: _Job, label: str) -> Parts | None:
 # -- Memory ---------------------------------------------------------------------------
 
 # Memory-optimised Graviton instances (8 GB per vCPU) for context held in RAM by containers.
-MEMORY_INSTANCES = (sizing.Instance("r7g.large", 2, 16), sizing.Instance("r7g.xlarge", 4, 32))
 HOT_RAM_HEADROOM_TEXT = f"{HOT_RAM_HEADROOM - 1:.0%}"
 
 
@@ -1081,13 +1100,7 @@ def _memory_ecs_ec2(job: _Job) -> Parts:
     managed stores."""
     gb = job.f.hot_ram_gb
     copies = sizing.MIN_TASKS_SYNC if _synchronous(job) else sizing.MIN_TASKS_ASYNC
-    options = [i for i in MEMORY_INSTANCES if job.catalog.has(f"ec2.{i.name}")] or [sizing.GENERAL_INSTANCE]
-
-    def fleet(instance: sizing.Instance) -> int:
-        return max(1, math.ceil(gb / (instance.memory_gb * sizing.ECS_PACKING_EFFICIENCY) - 1e-9)) * copies
-
-    instance = min(options, key=lambda i: fleet(i) * job.catalog.unit_price(f"ec2.{i.name}"))
-    count = fleet(instance)
+    instance, count = sizing.memory_instances(gb, copies, job.catalog)
     zones = " (a copy in each of two Availability Zones)" if copies > 1 else ""
     return _instances(
         job,

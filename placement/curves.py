@@ -168,10 +168,10 @@ def _at_wait(q: WorkloadProfile) -> _AtWait:
     )
 
 
-def _task_size(p: WorkloadProfile) -> tuple[float, int]:
+def _task_size(p: WorkloadProfile) -> tuple[float, float]:
     """A Nerves task's memory (GB) and vCPUs, as ``sizing.nerves_fleet`` sizes it."""
-    memory_gb = max(2.0, math.ceil(p.memory_mb / 1024 * 2))
-    return memory_gb, max(1, math.ceil(memory_gb / sizing.FARGATE_MAX_GB_PER_VCPU))
+    vcpu, memory_gb = sizing.nerves_task_size(p)
+    return memory_gb, vcpu
 
 
 # -- facts --------------------------------------------------------------------------------

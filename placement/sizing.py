@@ -76,6 +76,11 @@ def _instance(spec: instances.AcceleratedInstance, family: str) -> Instance:
 SAGEMAKER_CPU = Instance("ml.m5.large", 2, 8)
 CPU_INSTANCE = Instance("c7g.xlarge", 4, 8)
 GENERAL_INSTANCE = Instance("m7g.large", 2, 8)
+# Memory-optimised instances, for RAM held in containers (the Memory layer on ECS on EC2).
+MEMORY_INSTANCES = (Instance("r7g.large", 2, 16), Instance("r7g.xlarge", 4, 32))
+# What an ECS (or EKS, or Batch) cluster's tasks may be packed on: the general-purpose
+# instance, or for a task too large for it the cheapest of the others that holds one.
+CONTAINER_INSTANCES = (GENERAL_INSTANCE, CPU_INSTANCE, *MEMORY_INSTANCES)
 
 
 @dataclass(frozen=True)
@@ -157,10 +162,38 @@ def cold_starts_per_month(f: Facts) -> float:
     return f.requests_per_month * math.exp(-f.active_rps * WARM_ENVIRONMENT_IDLE_S)
 
 
+# The task sizes Fargate runs from 1 vCPU up: vCPU -> (least memory, most memory, step), in GB.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html
+# ("Troubleshoot Amazon ECS task definition invalid CPU or memory errors", read 2026-12-01).
+FARGATE_TASK_SIZES: dict[int, tuple[int, int, int]] = {
+    1: (2, 8, 1),
+    2: (4, 16, 1),
+    4: (8, 30, 1),
+    8: (16, 60, 4),
+    16: (32, 120, 8),
+}
+
+
+def task_size(vcpu: float, memory_gb: float) -> tuple[float, float]:
+    """The smallest task Fargate runs with at least ``vcpu`` and ``memory_gb`` (no 3-vCPU task,
+    no 31 GB on 4 vCPU); the size as asked when none holds it (then only EC2 can run it)."""
+    for size, (least, most, step) in FARGATE_TASK_SIZES.items():
+        if size >= vcpu and most >= memory_gb:
+            memory = max(least, math.ceil(memory_gb / step) * step)
+            # A size that needs no change is returned as given (2.0 GB stays 2.0 in the lines' details).
+            return (vcpu if size == vcpu else size), (memory_gb if memory == memory_gb else memory)
+    return vcpu, memory_gb
+
+
+def nerves_task_size(p: WorkloadProfile) -> tuple[float, float]:
+    """A Nerves task's vCPUs and memory (GB): twice what the code needs, on a size Fargate runs."""
+    memory_gb = max(2.0, math.ceil(p.memory_mb / 1024 * 2))
+    return task_size(max(1, math.ceil(memory_gb / FARGATE_MAX_GB_PER_VCPU)), memory_gb)
+
+
 def nerves_fleet(p: WorkloadProfile, f: Facts) -> Fleet:
     """Containers for the orchestration: concurrency bounded by each request's CPU share."""
-    memory_gb = max(2.0, math.ceil(p.memory_mb / 1024 * 2))
-    vcpu = max(1, math.ceil(memory_gb / FARGATE_MAX_GB_PER_VCPU))
+    vcpu, memory_gb = nerves_task_size(p)
     in_flight = vcpu * min(MAX_IN_FLIGHT_PER_VCPU, 1 / max(f.cpu_share, 1 / MAX_IN_FLIGHT_PER_VCPU))
     # Memory also bounds what a task holds: each in-flight request keeps its working set.
     in_flight = max(1.0, min(in_flight, memory_gb * 1024 / p.memory_mb * 4))
@@ -194,10 +227,57 @@ def _fleet(
     )
 
 
+def tasks_per_instance(fleet: Fleet, instance: Instance) -> int:
+    """Whole tasks of the fleet's size one instance holds (0: a task is larger than it)."""
+    return math.floor(min(instance.vcpu / fleet.vcpu, instance.memory_gb / fleet.memory_gb))
+
+
+def container_instance(fleet: Fleet, catalog: Catalog) -> Instance | None:
+    """The instance a fleet's tasks are packed on: the general-purpose one when a task fits it,
+    else the cheapest per task of the priced instances that hold one; None when none does."""
+    if tasks_per_instance(fleet, GENERAL_INSTANCE) >= 1:
+        return GENERAL_INSTANCE
+    holding = [
+        i for i in CONTAINER_INSTANCES if tasks_per_instance(fleet, i) >= 1 and catalog.has(f"ec2.{i.name}")
+    ]
+    return min(
+        holding,
+        key=lambda i: catalog.unit_price(f"ec2.{i.name}") / tasks_per_instance(fleet, i),
+        default=None,
+    )
+
+
 def instances_for_fleet(fleet: Fleet, instance: Instance = GENERAL_INSTANCE) -> float:
     """EC2 instance-hours that carry a fleet's task-hours, packed imperfectly."""
-    per_instance = max(1, math.floor(min(instance.vcpu / fleet.vcpu, instance.memory_gb / fleet.memory_gb)))
+    per_instance = tasks_per_instance(fleet, instance)
+    if per_instance < 1:
+        raise ValueError(
+            f"a task of {fleet.vcpu:g} vCPU / {fleet.memory_gb:g} GB does not fit on {instance.name}"
+        )
     return fleet.task_hours / per_instance / ECS_PACKING_EFFICIENCY
+
+
+def memory_instances(hot_ram_gb: float, copies: int, catalog: Catalog) -> tuple[Instance, int]:
+    """The memory-optimised instances that hold ``hot_ram_gb`` in RAM, ``copies`` times over
+    (one per Availability Zone): the type with the cheapest fleet among those priced, and how
+    many. With none of them priced, the general-purpose instance."""
+    options = [i for i in MEMORY_INSTANCES if catalog.has(f"ec2.{i.name}")] or [GENERAL_INSTANCE]
+
+    def count(instance: Instance) -> int:
+        return max(1, math.ceil(hot_ram_gb / (instance.memory_gb * ECS_PACKING_EFFICIENCY) - 1e-9)) * copies
+
+    instance = min(options, key=lambda i: count(i) * catalog.unit_price(f"ec2.{i.name}"))
+    return instance, count(instance)
+
+
+def no_container_instance(fleet: Fleet) -> str:
+    """Why a fleet's tasks cannot be priced on EC2: none of the priced instances holds one."""
+    largest = max(CONTAINER_INSTANCES, key=lambda i: (i.memory_gb, i.vcpu))
+    return (
+        f"No instance type in the price catalog holds one task of {fleet.vcpu:g} vCPU / "
+        f"{fleet.memory_gb:g} GB (the largest, {largest.name}, has {largest.vcpu:g} vCPU / "
+        f"{largest.memory_gb:g} GB): not priced on EC2."
+    )
 
 
 @dataclass(frozen=True)

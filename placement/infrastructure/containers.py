@@ -161,12 +161,10 @@ def _task_roles(stack: Stack, name: str) -> None:
 
 def add_ec2_capacity(stack: Stack, name: str, fleet: sizing.Fleet, instance: sizing.Instance) -> str:
     """Instances of the type the report prices, joined to the cluster, scaled by ECS."""
-    per_instance = max(1, math.floor(min(instance.vcpu / fleet.vcpu, instance.memory_gb / fleet.memory_gb)))
-    if fleet.vcpu > instance.vcpu or fleet.memory_gb > instance.memory_gb:
+    per_instance = max(1, sizing.tasks_per_instance(fleet, instance))
+    if sizing.tasks_per_instance(fleet, instance) < 1:
         stack.notes.append(
-            f"A task of {fleet.vcpu:g} vCPU / {fleet.memory_gb:g} GB is larger than one "
-            f"{instance.name} ({instance.vcpu} vCPU / {instance.memory_gb:g} GB), the instance the "
-            f"report prices: choose a larger instance type before deploying."
+            f"{sizing.no_container_instance(fleet)} Choose an instance type that holds one task."
         )
     _, subnets = network(stack)
     ami = stack.parameter(

@@ -14,7 +14,6 @@ from placement.infrastructure.containers import add_service, network
 from placement.pricing import CatalogError, estimate
 
 # The same instances the report prices context held in RAM with (placement/costs.py).
-MEMORY_INSTANCES = (sizing.Instance("r7g.large", 2, 16), sizing.Instance("r7g.xlarge", 4, 32))
 
 
 def build(stack: Stack, ctx: Context) -> None:
@@ -290,12 +289,11 @@ def _containers(stack: Stack, ctx: Context) -> None:
     instance = sizing.GENERAL_INSTANCE
     if on_ec2:
         # One task per instance, each holding what fits in the instance (packed as the report packs).
-        instance = _memory_instance(ctx)
+        instance, tasks = _memory_instances(ctx, tasks)
         vcpu, memory_gb = (
             float(instance.vcpu),
             float(math.floor(instance.memory_gb * sizing.ECS_PACKING_EFFICIENCY)),
         )
-        tasks = _instance_count(ctx, instance)
     else:
         vcpu, memory_gb = float(max(1, math.ceil(gb / sizing.FARGATE_MAX_GB_PER_VCPU))), float(max(2, gb))
     fleet = sizing.Fleet(vcpu, memory_gb, tasks, tasks, tasks, tasks * HOURS_PER_MONTH, 0)
@@ -305,16 +303,9 @@ def _containers(stack: Stack, ctx: Context) -> None:
     )
 
 
-def _memory_instance(ctx: Context) -> sizing.Instance:
+def _memory_instances(ctx: Context, copies: int) -> tuple[sizing.Instance, int]:
+    """The instances the report prices the context on (``sizing.memory_instances``)."""
     catalog = ctx.catalog
-    options = [i for i in MEMORY_INSTANCES if catalog is not None and catalog.has(f"ec2.{i.name}")]
-    if not options or catalog is None:
-        return sizing.GENERAL_INSTANCE
-    return min(options, key=lambda i: _instance_count(ctx, i) * catalog.unit_price(f"ec2.{i.name}"))
-
-
-def _instance_count(ctx: Context, instance: sizing.Instance) -> int:
-    """Instances holding the context, a copy in each of two zones for synchronous callers."""
-    copies = sizing.MIN_TASKS_SYNC if ctx.synchronous else sizing.MIN_TASKS_ASYNC
-    per_copy = math.ceil(ctx.facts.hot_ram_gb / (instance.memory_gb * sizing.ECS_PACKING_EFFICIENCY) - 1e-9)
-    return max(1, per_copy) * copies
+    if catalog is None:
+        return sizing.GENERAL_INSTANCE, copies
+    return sizing.memory_instances(ctx.facts.hot_ram_gb, copies, catalog)

@@ -258,7 +258,7 @@ def _log_delivery() -> Json:
 def _containers(stack: Stack, ctx: Context) -> Entry:
     fleet = sizing.nerves_fleet(ctx.profile, ctx.facts)
     on_ec2 = ctx.placement("nerves") in ("ecs_ec2", "ec2")
-    add_service(stack, ctx, SERVICE, fleet, on_ec2, "nerves", "orchestration")
+    add_service(stack, ctx, SERVICE, fleet, on_ec2, "nerves", "orchestration", container_instance(ctx, fleet))
     return Entry("service", SERVICE, math.ceil(ctx.profile.max_duration_s), fleet=fleet)
 
 
@@ -267,8 +267,8 @@ def _kubernetes(stack: Stack, ctx: Context) -> Entry:
     Kubernetes manifests, outside CloudFormation."""
     fleet = sizing.nerves_fleet(ctx.profile, ctx.facts)
     _, subnets = network(stack)
-    instance = sizing.GENERAL_INSTANCE
-    per_node = max(1, math.floor(min(instance.vcpu / fleet.vcpu, instance.memory_gb / fleet.memory_gb)))
+    instance = container_instance(ctx, fleet)
+    per_node = max(1, sizing.tasks_per_instance(fleet, instance))
     service_role(stack, "ClusterRole", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"])
     service_role(
         stack,
@@ -305,3 +305,12 @@ def _kubernetes(stack: Stack, ctx: Context) -> Entry:
         f"{fleet.peak_tasks} replicas (Kubernetes manifests, not CloudFormation)."
     )
     return Entry("instances", "Nodes", math.ceil(ctx.profile.max_duration_s), fleet=fleet)
+
+
+def container_instance(ctx: Context, fleet: sizing.Fleet) -> sizing.Instance:
+    """The instance the report packs the fleet's tasks on (``sizing.container_instance``); the
+    general-purpose one when no priced instance holds a task (the report then prices none, and
+    ``add_ec2_capacity`` says so in the template)."""
+    catalog = ctx.catalog
+    chosen = sizing.container_instance(fleet, catalog) if catalog is not None else None
+    return chosen or sizing.GENERAL_INSTANCE

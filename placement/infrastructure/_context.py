@@ -21,7 +21,7 @@ from placement.profile import WorkloadProfile, parse_profile
 LIMITS = limit_values()
 # From this share of a limit the advice calls a value "close" (the matrix's threshold): the
 # timeout goes to the limit itself, and alarms fire there.
-CLOSE = sizing.LIMIT_WARNING_SHARE
+CLOSE: float = sizing.LIMIT_WARNING_SHARE
 
 
 @dataclass(frozen=True)

@@ -945,21 +945,23 @@ def _memory_elasticache(job: _Job) -> Parts:
     data_gb = f.context_gb
     billed_gb = stores.elasticache_serverless_gb(data_gb)
     kb = max(1, math.ceil(p.state_kb))
-    ecpus = f.requests_per_month * max(1, p.orchestration_steps) * kb
-    serverless = job.est("elasticache_serverless", gb_hours=billed_gb * HOURS_PER_MONTH, ecpus=ecpus)
+    usage = _cache_serverless_usage(p, f)
+    ecpus = usage["ecpus"]
+    serverless = job.est("elasticache_serverless", **usage)
     minimum = " (the 100 MB minimum)" if data_gb < billed_gb else ""
     billing = (
         f"{billed_gb:,.1f} GB{minimum} and {ecpus:,.0f} ECPUs a month (one ECPU per KB "
         f"moved: {kb:,} KB per step; vector searches use more, not priced)"
     )
     nodes = _cheapest_cache_cluster(job, data_gb)
-    if nodes is None or serverless.total <= nodes[1].total:
+    chosen = _cheaper_nodes(serverless, nodes)
+    if chosen is None:
         other = f" Nodes would cost ${nodes[1].total:,.2f}: {nodes[0].describe()}." if nodes else ""
         job.notes.append(
             f"ElastiCache Serverless (Valkey), the cheaper form here: it bills {billing}.{other}"
         )
         return [("ElastiCache", serverless)]
-    cluster, cost = nodes
+    cluster, cost = chosen
     job.notes.append(
         f"ElastiCache nodes (Valkey), cheaper than Serverless for {data_gb:,.1f} GB held "
         f"all month: {cluster.describe()}, always on. Serverless would cost "
@@ -967,6 +969,32 @@ def _memory_elasticache(job: _Job) -> Parts:
         f"AWS's page (grade C)."
     )
     return [("ElastiCache nodes", cost)]
+
+
+def _cheaper_nodes(
+    serverless: Estimate, nodes: tuple[stores.CacheCluster, Estimate] | None
+) -> tuple[stores.CacheCluster, Estimate] | None:
+    """The node cluster when it costs less than Serverless; None when Serverless is the cheaper form."""
+    return nodes if nodes is not None and nodes[1].total < serverless.total else None
+
+
+def cache_cluster(p: WorkloadProfile, f: Facts, catalog: Catalog) -> stores.CacheCluster | None:
+    """The node cluster the Memory layer's ElastiCache cost is priced on (``_memory_elasticache``);
+    None when Serverless is the cheaper form there. For the infrastructure template."""
+    job = _Job(p, f, catalog, with_options=False, layer="memory")
+    serverless = job.est("elasticache_serverless", **_cache_serverless_usage(p, f))
+    chosen = _cheaper_nodes(serverless, _cheapest_cache_cluster(job, f.context_gb))
+    return None if chosen is None else chosen[0]
+
+
+def _cache_serverless_usage(p: WorkloadProfile, f: Facts) -> dict[str, float]:
+    """What ElastiCache Serverless bills: the stored data (at least its minimum) all month, and
+    one ECPU per KB moved at each step."""
+    kb = max(1, math.ceil(p.state_kb))
+    return {
+        "gb_hours": stores.elasticache_serverless_gb(f.context_gb) * HOURS_PER_MONTH,
+        "ecpus": f.requests_per_month * max(1, p.orchestration_steps) * kb,
+    }
 
 
 def _cheapest_cache_cluster(job: _Job, data_gb: float) -> tuple[stores.CacheCluster, Estimate] | None:

@@ -3,7 +3,6 @@ out, with the measured profile's advice; ``save=true`` keeps it as the next vers
 
 from __future__ import annotations
 
-import copy
 from typing import Any, cast
 
 from django.http import QueryDict
@@ -26,11 +25,13 @@ from advisor.workloads import selectors
 from placement import gate
 from placement.profile import ProfileError, unknown_field_errors
 
-_SAVE = serializers.BooleanField(
-    default=False,
-    help_text="Keep the measured profile as the workload's next version, and assess it (201; 200 when no "
-    "field was measured differently).",
-)
+
+def _save_field() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        default=False,
+        help_text="Keep the measured profile as the workload's next version, and assess it (201; 200 when no "
+        "field was measured differently).",
+    )
 
 
 class CalibrationUploadSerializer(serializers.Serializer):
@@ -45,7 +46,7 @@ class CalibrationUploadSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # "save" cannot be a class attribute: it would hide Serializer.save.
-        return {**super().get_fields(), "save": copy.deepcopy(_SAVE)}
+        return {**super().get_fields(), "save": _save_field()}
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -130,7 +131,7 @@ def _save_option(request: AuthenticatedRequest) -> bool:
     if errors := unknown_field_errors(form, CalibrationUploadSerializer().fields):
         raise ValidationError(errors)
     try:
-        return bool(copy.deepcopy(_SAVE).run_validation(form.get("save", False)))
+        return bool(_save_field().run_validation(form.get("save", False)))
     except serializers.ValidationError as error:
         raise ValidationError({"save": error.detail}) from None
 

@@ -317,15 +317,17 @@ def _chunk_assess(*, import_id: int, chunk: int) -> list[ImportRow] | None:
     return None if items is None else _assessed(import_id, items)
 
 
+def _import_locked(import_id: int) -> PortfolioImport | None:
+    """The import's row, locked for the transaction; its profiles and errors (large) not read."""
+    return (
+        PortfolioImport.objects.select_for_update().defer("profiles", "errors").filter(pk=import_id).first()
+    )
+
+
 def _chunk_stage(*, import_id: int, chunk: int, staged: list[ImportRow]) -> None:
     """Stage the chunk's rows and mark it done, once; the last chunk sends the publish step."""
     with transaction.atomic():
-        job = (
-            PortfolioImport.objects.select_for_update()
-            .defer("profiles", "errors")
-            .filter(pk=import_id)
-            .first()
-        )
+        job = _import_locked(import_id)
         row = (
             ImportChunk.objects.select_for_update().filter(portfolio_import_id=import_id, index=chunk).first()
         )
@@ -792,12 +794,7 @@ def _chunks_requeue(import_id: int, stale) -> int:
 
 def _publish_requeue(import_id: int) -> int:
     with transaction.atomic():
-        job = (
-            PortfolioImport.objects.select_for_update()
-            .defer("profiles", "errors")
-            .filter(pk=import_id)
-            .first()
-        )
+        job = _import_locked(import_id)
         if job is None or not job_requeue(job):
             return 0  # finished, or alive
     return int(portfolio_import_enqueue(import_id=import_id))

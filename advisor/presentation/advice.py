@@ -146,16 +146,23 @@ def profile_rows(profile: Mapping[str, Any]) -> list[dict[str, str]]:
     rows = []
     for name, value in profile.items():
         spec = FIELDS_BY_NAME.get(name)
-        unit = spec.unit if spec else ""
+        text, unit = field_value(name, value)
         rows.append(
             {
                 "name": name,
                 "label": spec.label if spec else name_label(name)[0],
-                "value": format_value(choice_label(name, value), unit),
-                "unit": "" if unit == "0..1" else unit_for(value, unit),
+                "value": text,
+                "unit": unit,
             }
         )
     return rows
+
+
+def field_value(name: str, value: Any) -> tuple[str, str]:
+    """A profile field's value as a reader sees it, and its unit ('' for a share, shown as %)."""
+    spec = FIELDS_BY_NAME.get(name)
+    unit = spec.unit if spec else ""
+    return format_value(choice_label(name, value), unit), "" if unit == "0..1" else unit_for(value, unit)
 
 
 def lever_rows(advice: StoredAdvice) -> list[dict[str, Any]]:

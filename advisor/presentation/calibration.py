@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from advisor.advice_record import StoredAdvice
-from advisor.presentation.advice import format_value
+from advisor.presentation.advice import field_value, format_value
 from advisor.presentation.dashboards import whatif_context
 from placement.calibration import Calibration
 from placement.profile import FIELDS_BY_NAME
-from placement.wording import choice_label, humanize, unit_for
+from placement.wording import humanize
 
 # Measured figures shown in their own table (the bill) or already in the field rows.
 _SHOWN_ELSEWHERE = {"bill", "field_sources"}
@@ -41,13 +41,17 @@ def calibration_context(
 
 
 def _field_row(name: str, declared: Any, measured: Any) -> dict[str, str]:
-    spec = FIELDS_BY_NAME[name]
     return {
         "name": name,
-        "label": spec.label,
-        "declared": _field_text(name, declared, spec.unit),
-        "measured": _field_text(name, measured, spec.unit),
+        "label": FIELDS_BY_NAME[name].label,
+        "declared": _field_text(name, declared),
+        "measured": _field_text(name, measured),
     }
+
+
+def _field_text(name: str, value: Any) -> str:
+    text, unit = field_value(name, value)
+    return f"{text} {unit}" if unit and value is not None else text
 
 
 def _shown(value: Any) -> bool:
@@ -55,12 +59,6 @@ def _shown(value: Any) -> bool:
     if isinstance(value, Mapping):
         return all(not isinstance(v, Mapping | list) for v in value.values())
     return not isinstance(value, list)
-
-
-def _field_text(name: str, value: Any, unit: str) -> str:
-    shown = format_value(choice_label(name, value), unit)
-    suffix = "" if unit in ("", "0..1") or value is None else f" {unit_for(value, unit)}"
-    return shown + suffix
 
 
 def _label(name: str) -> str:

@@ -6,12 +6,12 @@ import json
 import math
 
 from placement import sizing, stores
+from placement.costs import cache_cluster
 from placement.facts import HOURS_PER_MONTH
 from placement.infrastructure._context import Context
 from placement.infrastructure._template import Stack, get_att, ref, sub
 from placement.infrastructure.brain import private_bucket
 from placement.infrastructure.containers import add_service, network
-from placement.pricing import CatalogError, estimate
 
 # The same instances the report prices context held in RAM with (placement/costs.py).
 
@@ -131,10 +131,8 @@ def _elasticache(stack: Stack, ctx: Context) -> None:
         {"GroupDescription": "Context cache", "VpcId": vpc},
         {"note": "Allow the orchestration in on port 6379."},
     )
-    priced = ((ctx.advice.get("costs") or {}).get("memory") or {}).get("elasticache") or {}
-    lines = priced.get("lines", [])
-    nodes = any(str(line.get("name", "")).startswith("ElastiCache nodes") for line in lines)
-    cluster = _cheapest_cluster(ctx) if nodes else None
+    catalog = ctx.catalog
+    cluster = cache_cluster(ctx.profile, ctx.facts, catalog) if catalog is not None else None
     if cluster is None:
         billed = stores.elasticache_serverless_gb(ctx.facts.context_gb)
         stack.add(
@@ -176,21 +174,6 @@ def _elasticache(stack: Stack, ctx: Context) -> None:
         ctx.why("memory", f"ElastiCache nodes (Valkey): {cluster.describe()}."),
     )
     stack.environment["CACHE_ENDPOINT"] = get_att("ContextCache", "ConfigurationEndPoint.Address")
-
-
-def _cheapest_cluster(ctx: Context) -> stores.CacheCluster | None:
-    """The node cluster the report chose: the cheapest that holds the context (placement/costs.py)."""
-    catalog = ctx.catalog
-    if catalog is None:
-        return None
-    priced = []
-    for cluster in stores.cache_clusters(ctx.facts.context_gb, ctx.synchronous):
-        try:
-            usage = {"instance_type": cluster.node_type, "count": cluster.nodes, "hours": HOURS_PER_MONTH}
-            priced.append((estimate("elasticache_nodes", usage, catalog).total, cluster))
-        except (CatalogError, KeyError):
-            continue
-    return min(priced, key=lambda pc: pc[0])[1] if priced else None
 
 
 def _opensearch(stack: Stack, ctx: Context) -> None:
